@@ -1,0 +1,108 @@
+/* main.c - wires the stages together and is the only place that prints errors or exits. */
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "filter.h"
+#include "run.h"
+#include "term.h"
+
+/* One entry per view; each lives in its own file. */
+static const struct {
+	enum view view;
+	int (*run)(const struct run_ctx *ctx);
+	bool needs_filter;
+} views[] = {
+	{ VIEW_LIST, view_list, true },
+};
+
+static void print_msgs(const struct run_msgs *m)
+{
+	for (int i = 0; i < m->n_notes; i++)
+		fprintf(stderr, "tcpstate: note: %s\n", m->notes[i]);
+}
+
+/* Flush stdout and turn a failed write into exit 1 with one line. */
+static int finish_output(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		int e = errno ? errno : EIO;
+		fprintf(stderr, "tcpstate: cannot write the output: %s\n", strerror(e));
+		return status ? status : 1;
+	}
+	return status;
+}
+
+int main(int argc, const char **argv)
+{
+	static char outbuf[1 << 16];
+	struct poptContext_s *pctx = NULL;
+	struct run_msgs msgs = { 0 };
+	struct filter *filter = NULL;
+	struct opts o;
+	struct term term;
+	char *err_text = NULL;
+	int ret, status = 0;
+
+	setlocale(LC_ALL, "");
+	/* `tcpstate | head -1`: die quietly of SIGPIPE like every filter-friendly tool. */
+	signal(SIGPIPE, SIG_DFL);
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+
+	ret = cli_parse(argc, argv, &o, &pctx, &err_text);
+	if (ret != 0) {
+		if (ret < 0) {
+			fprintf(stderr, "tcpstate: %s\n", err_text ? err_text : strerror(-ret));
+			status = 2;
+		}
+		goto out;
+	}
+	term_probe(o.color, &term);
+
+	size_t i;
+	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+		if (views[i].view == o.view)
+			break;
+	if (i == sizeof(views) / sizeof(views[0])) {
+		fprintf(stderr, "tcpstate: this view is not implemented yet\n");
+		status = 1;
+		goto out;
+	}
+	if (views[i].needs_filter) {
+		ret = filter_build(&o, &filter, &err_text);
+		if (ret < 0) {
+			fprintf(stderr, "tcpstate: %s\n", err_text ? err_text : strerror(-ret));
+			status = 2;
+			goto out;
+		}
+	}
+
+	struct run_ctx ctx = { &o, filter, &term, stdout, &msgs };
+	ret = views[i].run(&ctx);
+	print_msgs(&msgs);
+	if (ret < 0) {
+		fflush(stdout);
+		fprintf(stderr, "tcpstate: %s\n", msgs.error ? msgs.error : strerror(-ret));
+		status = ret == -EINVAL ? 2 : 1;
+	} else {
+		status = ret;
+	}
+	if (o.stats)
+		fprintf(stderr,
+			"tcpstate: stats: bytes=%llu messages=%llu sockets=%llu recvs=%u "
+			"restarts=%u\n",
+			(unsigned long long)msgs.stats.bytes, (unsigned long long)msgs.stats.msgs,
+			(unsigned long long)msgs.stats.socks, msgs.stats.recvs,
+			msgs.stats.restarts);
+out:
+	status = finish_output(status);
+	filter_free(filter);
+	run_msgs_done(&msgs);
+	free(err_text);
+	cli_done(pctx);
+	return status;
+}

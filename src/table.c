@@ -1,0 +1,130 @@
+/* table.c - render the listing as aligned text columns. */
+#include <errno.h>
+#include <string.h>
+
+#include "escape.h"
+#include "table.h"
+
+#define CELL_MAX 4096
+
+const char *table_state_color(enum ts_state s)
+{
+	/* Colours follow the lifecycle: green steady, yellow handshake, red/magenta close. */
+	static const char *const colors[TS_NSTATES] = {
+		[TS_CLOSED] = "\033[2m",      [TS_LISTEN] = "\033[36m",
+		[TS_SYN_SENT] = "\033[33m",   [TS_SYN_RCVD] = "\033[33m",
+		[TS_ESTABLISHED] = "\033[32m", [TS_FIN_WAIT_1] = "\033[35m",
+		[TS_FIN_WAIT_2] = "\033[35m", [TS_CLOSE_WAIT] = "\033[31m",
+		[TS_CLOSING] = "\033[35m",    [TS_LAST_ACK] = "\033[31m",
+		[TS_TIME_WAIT] = "\033[34m",
+	};
+	return (unsigned)s < TS_NSTATES ? colors[s] : "";
+}
+
+/* Display width of escaped text: every UTF-8 sequence counts as one column. */
+static size_t display_width(const char *s, size_t len)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+struct line {
+	char buf[CELL_MAX * 2];
+	size_t len;   /* bytes */
+	size_t cols;  /* display columns */
+	int limit;    /* 0 = none */
+};
+
+static void line_put(struct line *l, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len && l->len + 1 < sizeof(l->buf); i++) {
+		bool lead = ((unsigned char)s[i] & 0xc0) != 0x80;
+		if (lead && l->limit && l->cols >= (size_t)l->limit)
+			return;
+		l->buf[l->len++] = s[i];
+		if (lead)
+			l->cols++;
+	}
+}
+
+static void line_pad(struct line *l, size_t n)
+{
+	while (n--)
+		line_put(l, " ", 1);
+}
+
+static void emit_cell(struct line *l, const struct column *col, const char *cell, size_t len,
+		      size_t width, bool last, const char *color)
+{
+	size_t w = display_width(cell, len);
+	size_t pad = width > w ? width - w : 0;
+
+	if (col->right)
+		line_pad(l, pad);
+	if (color && *color && (!l->limit || l->cols + w <= (size_t)l->limit) &&
+	    l->len + strlen(color) + len + 8 < sizeof(l->buf)) {
+		/* escape sequences take no columns: copy them past the limit check */
+		size_t cl = strlen(color);
+		memcpy(l->buf + l->len, color, cl);
+		l->len += cl;
+		line_put(l, cell, len);
+		memcpy(l->buf + l->len, "\033[0m", 4);
+		l->len += 4;
+	} else {
+		line_put(l, cell, len);
+	}
+	if (!col->right && !last)
+		line_pad(l, pad);
+	if (!last)
+		line_put(l, " ", 1);
+}
+
+int table_render(FILE *out, const struct sock_set *set, const struct column_list *cols,
+		 const struct col_ctx *ctx, const struct table_opts *t)
+{
+	size_t width[COLUMNS_MAX];
+	char cell[CELL_MAX];
+	struct line l;
+
+	for (int c = 0; c < cols->n; c++)
+		width[c] = t->header ? strlen(cols->v[c]->header) : 0;
+	/* Pass 1: widths. Formatting twice is cheaper than keeping every cell. */
+	for (size_t i = 0; i < set->n; i++) {
+		for (int c = 0; c < cols->n - 1; c++) {
+			size_t n = cols->v[c]->fmt(&set->v[i], ctx, cell, sizeof(cell));
+			size_t w = display_width(cell, n);
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	l.limit = t->width;
+	if (t->header) {
+		l.len = l.cols = 0;
+		for (int c = 0; c < cols->n; c++) {
+			const char *h = cols->v[c]->header;
+			emit_cell(&l, cols->v[c], h, strlen(h), width[c], c == cols->n - 1, NULL);
+		}
+		l.buf[l.len++] = '\n';
+		fwrite(l.buf, 1, l.len, out);
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		const struct sock_rec *s = &set->v[i];
+		l.len = l.cols = 0;
+		for (int c = 0; c < cols->n; c++) {
+			const struct column *col = cols->v[c];
+			size_t n = col->fmt(s, ctx, cell, sizeof(cell));
+			const char *color = NULL;
+			if (t->color && strcmp(col->name, "state") == 0)
+				color = table_state_color((enum ts_state)s->state);
+			emit_cell(&l, col, cell, n, width[c], c == cols->n - 1, color);
+		}
+		l.buf[l.len++] = '\n';
+		if (fwrite(l.buf, 1, l.len, out) != l.len)
+			return -EIO;
+	}
+	return ferror(out) ? -EIO : 0;
+}
