@@ -33,6 +33,8 @@ enum {
 	OPT_TOP,
 	OPT_COUNT,
 	OPT_VERSION,
+	OPT_HELP,
+	OPT_USAGE,
 };
 
 /* -n and -t only exist for muscle memory: they store into a scratch int. */
@@ -146,6 +148,14 @@ static struct poptOption debug_opts[] = {
 	POPT_TABLEEND
 };
 
+static struct poptOption help_opts[] = {
+	{ "help", 'h', POPT_ARG_NONE, NULL, OPT_HELP, "show this help and exit", NULL },
+	{ "usage", '\0', POPT_ARG_NONE, NULL, OPT_USAGE, "show a short usage message and exit",
+	  NULL },
+	{ "version", 'V', POPT_ARG_NONE, NULL, OPT_VERSION, "print the version and exit", NULL },
+	POPT_TABLEEND
+};
+
 static struct poptOption main_opts[] = {
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, select_opts, 0, "Selection:", NULL },
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, filter_opts, 0,
@@ -154,8 +164,7 @@ static struct poptOption main_opts[] = {
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, output_opts, 0, "Output:", NULL },
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, view_opts, 0, "Views:", NULL },
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, debug_opts, 0, NULL, NULL },
-	{ "version", 'V', POPT_ARG_NONE, NULL, OPT_VERSION, "print the version and exit", NULL },
-	POPT_AUTOHELP
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, help_opts, 0, "Help:", NULL },
 	POPT_TABLEEND
 };
 
@@ -444,6 +453,13 @@ int cli_parse(int argc, const char **argv, struct opts *ret, struct poptContext_
 	*ret_ctx = (struct poptContext_s *)ctx;
 	poptSetOtherOptionHelp(ctx, "[OPTION...] [FILTER EXPRESSION]");
 	while ((rc = poptGetNextOpt(ctx)) > 0) {
+		if (rc == OPT_HELP || rc == OPT_USAGE) {
+			if (rc == OPT_HELP)
+				poptPrintHelp(ctx, stdout, 0);
+			else
+				poptPrintUsage(ctx, stdout, 0);
+			return 1;
+		}
 		int r = handle(rc, ret, ret_err);
 		if (r != 0)
 			return r < 0 ? r : 1;

@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""Docs suite: the man page lints clean, and every option in --help is documented in the
+man page, both completions and the README (the docs must never drift from the binary)."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+src = os.environ.get("TCPSTATE_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+binary = os.environ["TCPSTATE"]
+failures = []
+
+
+def read(rel):
+    with open(os.path.join(src, rel), encoding="utf-8") as f:
+        return f.read()
+
+
+def check_man_lint():
+    if not shutil.which("groff"):
+        failures.append("groff is not installed (apt-get install groff-base)")
+        return
+    r = subprocess.run(["groff", "-man", "-ww", "-z", os.path.join(src, "man/tcpstate.8")],
+                       capture_output=True, text=True)
+    if r.returncode != 0 or r.stderr.strip():
+        failures.append("groff -man -ww -z warns:\n" + r.stderr)
+
+
+def check_sections():
+    man = read("man/tcpstate.8")
+    for sec in ("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "FILTERS", "STATES",
+                "OUTPUT FORMATS", "EXIT STATUS", "EXAMPLES", "SEE ALSO"):
+        if not re.search(r'^\.SH "?%s"?\s*$' % re.escape(sec), man, re.M):
+            failures.append("man page lacks section %s" % sec)
+    for ref in ("ss (8)", "netstat (8)", "lsfd (1)", "sock_diag (7)"):
+        if (".BR %s" % ref) not in man:
+            failures.append("man page SEE ALSO lacks %s" % ref.replace(" ", ""))
+
+
+def help_options():
+    r = subprocess.run([binary, "--help"], capture_output=True, text=True)
+    if r.returncode != 0:
+        failures.append("--help exited %d" % r.returncode)
+    opts = set(re.findall(r"--([a-z][a-z0-9-]+)", r.stdout))
+    if len(opts) < 10:
+        failures.append("--help lists only %d long options" % len(opts))
+    return opts
+
+
+def check_option_docs(opts):
+    docs = {
+        "man/tcpstate.8": lambda o: ("\\-\\-" + o.replace("-", "\\-")) in man
+        or ("--" + o) in man,
+        "completions/tcpstate.bash": lambda o: re.search(r"--%s\b" % re.escape(o), bash),
+        "completions/_tcpstate": lambda o: re.search(r"--%s\b" % re.escape(o), zsh),
+        "README.md": lambda o: ("--" + o) in readme,
+    }
+    man, bash, zsh = read("man/tcpstate.8"), read("completions/tcpstate.bash"), \
+        read("completions/_tcpstate")
+    readme = read("README.md") if os.path.exists(os.path.join(src, "README.md")) else ""
+    for path, has in docs.items():
+        missing = sorted(o for o in opts if not has(o))
+        if missing:
+            failures.append("%s does not mention: %s" % (path, " ".join("--" + o for o in missing)))
+
+
+def check_shellcheck():
+    if not shutil.which("shellcheck"):
+        failures.append("shellcheck is not installed (apt-get install shellcheck)")
+        return
+    r = subprocess.run(["shellcheck", "-s", "bash", os.path.join(src, "completions/tcpstate.bash")],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        failures.append("shellcheck completions/tcpstate.bash:\n" + r.stdout)
+
+
+check_man_lint()
+check_sections()
+check_option_docs(help_options())
+check_shellcheck()
+for f in failures:
+    print("FAIL:", f)
+sys.exit(1 if failures else 0)
