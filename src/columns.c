@@ -169,6 +169,26 @@ static size_t fmt_owners(const struct sock_rec *s, const struct col_ctx *c, char
 	return o < sz ? o : sz - 1;
 }
 
+static size_t fmt_laddr(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz)
+{
+	return sock_fmt_addr(s->family, s->laddr, buf, sz);
+}
+
+static size_t fmt_lport(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz)
+{
+	return put_u64(buf, sz, s->lport);
+}
+
+static size_t fmt_raddr(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz)
+{
+	return sock_fmt_addr(s->family, s->raddr, buf, sz);
+}
+
+static size_t fmt_rport(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz)
+{
+	return put_u64(buf, sz, s->rport);
+}
+
 static size_t fmt_uid(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz)
 {
 	return put_u64(buf, sz, s->uid);
@@ -194,6 +214,10 @@ const struct column column_table[] = {
 	  "bytes not yet acknowledged by the peer (LISTEN: the backlog)", fmt_sendq },
 	{ "local", "Local Address", false, COL_STRING, 0, "local address:port", fmt_local },
 	{ "foreign", "Foreign Address", false, COL_STRING, 0, "peer address:port", fmt_foreign },
+	{ "laddr", "Local IP", false, COL_STRING, 0, "local address, numeric", fmt_laddr },
+	{ "lport", "Port", true, COL_NUMBER, 0, "local port", fmt_lport },
+	{ "raddr", "Peer IP", false, COL_STRING, 0, "peer address, numeric", fmt_raddr },
+	{ "rport", "Port", true, COL_NUMBER, 0, "peer port (0 when unconnected)", fmt_rport },
 	{ "state", "State", false, COL_STRING, 0, "TCP state", fmt_state },
 	{ "owners", "PID/Program name", false, COL_OWNERS, COL_NEED_PROCS,
 	  "every process holding the socket, pid/name", fmt_owners },
@@ -203,6 +227,52 @@ const struct column column_table[] = {
 	{ "cookie", "Cookie", false, COL_STRING, 0, "kernel socket cookie (hex)", fmt_cookie },
 	{ NULL, NULL, false, COL_STRING, 0, NULL, NULL },
 };
+
+/* A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool is_json_number(const char *p, size_t len)
+{
+	const char *end = p + len;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p == end || *p < '0' || *p > '9')
+		return false;
+	if (*p == '0')
+		p++;
+	else
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	if (p < end && *p == '.') {
+		if (++p == end || *p < '0' || *p > '9')
+			return false;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p == end || *p < '0' || *p > '9')
+			return false;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	return p == end;
+}
+
+size_t column_json_number(const struct column *col, const struct sock_rec *s,
+			  const struct col_ctx *c, char *buf, size_t sz)
+{
+	size_t n;
+
+	if (col->json)
+		return col->json(s, c, buf, sz);
+	n = col->fmt(s, c, buf, sz);
+	if (n >= sz)
+		n = sz ? sz - 1 : 0;
+	if (is_json_number(buf, n))
+		return n;
+	return (size_t)snprintf(buf, sz, "null");
+}
 
 const struct column *column_find(const char *name)
 {

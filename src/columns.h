@@ -39,7 +39,21 @@ struct column {
 	const char *help;   /* one line for --list-columns */
 	/* Write the cell as text (escaped, terminal-safe). Returns its length. */
 	size_t (*fmt)(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz);
+	/*
+	 * Optional, for COL_NUMBER cells whose text is not a plain number ("12ms", "-"): write
+	 * the value as a JSON number, or "null" when the socket has none. Returns the length.
+	 * When NULL, JSON uses the fmt text if it is a valid JSON number and null otherwise.
+	 * --sort on a number column orders by this value.
+	 */
+	size_t (*json)(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz);
 };
+
+/*
+ * The cell of a COL_NUMBER column as JSON number text ("null" when absent), through
+ * col->json or the checked fmt text. Returns the length.
+ */
+size_t column_json_number(const struct column *col, const struct sock_rec *s,
+			  const struct col_ctx *c, char *buf, size_t sz);
 
 /* The column table, terminated by an entry with a NULL name. */
 extern const struct column column_table[];
