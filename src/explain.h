@@ -8,13 +8,13 @@
 
 /* What we say about one state; every field is one paragraph of plain ASCII. */
 struct explain_state_text {
-	const char *netstat;     /* how netstat -tan spells it, e.g. "SYN_RECV" */
-	const char *kernel;      /* the kernel's name, e.g. "TCP_SYN_RECV" */
-	const char *meaning;     /* what the state means */
-	const char *side;        /* which side is in it: active/passive, client/server */
-	const char *moved_on_by; /* which segment, call or timer moves it on, and where to */
-	const char *duration;    /* how long it normally lasts on Linux, and the sysctls */
-	const char *many_means;  /* what a large number of them usually says */
+	const char *netstat;	 /* how netstat -tan spells it, e.g. "SYN_RECV" */
+	const char *kernel;	 /* the kernel's name, e.g. "TCP_SYN_RECV" */
+	const char *meaning;	 /* what the state means */
+	const char *side;	 /* who is in it: active/passive, client/server */
+	const char *moved_on_by; /* the segment, call or timer that moves it on */
+	const char *duration;	 /* how long it lasts on Linux, and the sysctls */
+	const char *many_means;	 /* what a large number of them usually says */
 };
 
 /* The text for one state; NULL when s is not one of the 11 states. */
