@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "cli.h"
+#include "colfmt_tcp.h"
 #include "columns.h"
 #include "escape.h"
 #include "procs.h"
@@ -221,10 +222,53 @@ const struct column column_table[] = {
 	{ "state", "State", false, COL_STRING, 0, "TCP state", fmt_state },
 	{ "owners", "PID/Program name", false, COL_OWNERS, COL_NEED_PROCS,
 	  "every process holding the socket, pid/name", fmt_owners },
+	{ "user", "User", false, COL_STRING, 0, "owning user name (- for TIME_WAIT and requests)",
+	  colfmt_user },
 	{ "uid", "UID", true, COL_NUMBER, 0, "owning user id", fmt_uid },
 	{ "inode", "Inode", true, COL_NUMBER, 0, "socket inode (0: no file, e.g. TIME_WAIT)",
 	  fmt_inode },
 	{ "cookie", "Cookie", false, COL_STRING, 0, "kernel socket cookie (hex)", fmt_cookie },
+	/* -o: timers (inet_diag_msg) */
+	{ "timer", "Timer", false, COL_STRING, 0,
+	  "running timer, time left and retransmit or probe count", colfmt_timer },
+	{ "expires", "Expires", true, COL_NUMBER, 0, "ms until the running timer fires",
+	  colfmt_expires },
+	/* -i: tcp_info, parsed by length; - when the kernel sent none (TIME_WAIT, requests) */
+	{ "rtt", "RTT", true, COL_NUMBER, COL_NEED_INFO, "smoothed round-trip time, ms",
+	  colfmt_rtt },
+	{ "rttvar", "RTTvar", true, COL_NUMBER, COL_NEED_INFO, "round-trip time variance, ms",
+	  colfmt_rttvar },
+	{ "rto", "RTO", true, COL_NUMBER, COL_NEED_INFO, "retransmission timeout, ms",
+	  colfmt_rto },
+	{ "cwnd", "Cwnd", true, COL_NUMBER, COL_NEED_INFO, "congestion window, segments",
+	  colfmt_cwnd },
+	{ "ssthresh", "Ssthresh", true, COL_NUMBER, COL_NEED_INFO,
+	  "slow start threshold, segments (- while unset)", colfmt_ssthresh },
+	{ "retrans", "Retrans", true, COL_NUMBER, COL_NEED_INFO,
+	  "segments retransmitted over the connection's life", colfmt_retrans },
+	{ "bytes_acked", "Acked", true, COL_NUMBER, COL_NEED_INFO,
+	  "bytes sent and acknowledged by the peer", colfmt_bytes_acked },
+	{ "bytes_received", "Received", true, COL_NUMBER, COL_NEED_INFO, "bytes received",
+	  colfmt_bytes_received },
+	{ "delivery_rate", "Rate", true, COL_NUMBER, COL_NEED_INFO,
+	  "recent delivery rate, bit/s", colfmt_delivery_rate },
+	{ "cc", "CC", false, COL_STRING, COL_NEED_INFO, "congestion control algorithm",
+	  colfmt_cc },
+	{ "last_send", "LastSnd", true, COL_NUMBER, COL_NEED_INFO,
+	  "ms since data was last sent", colfmt_last_send },
+	{ "last_recv", "LastRcv", true, COL_NUMBER, COL_NEED_INFO,
+	  "ms since data was last received", colfmt_last_recv },
+	/* -m: INET_DIAG_SKMEMINFO */
+	{ "rmem", "Rmem", true, COL_NUMBER, COL_NEED_MEM, "receive buffer memory in use, bytes",
+	  colfmt_rmem },
+	{ "rcvbuf", "Rcvbuf", true, COL_NUMBER, COL_NEED_MEM, "receive buffer size, bytes",
+	  colfmt_rcvbuf },
+	{ "wmem", "Wmem", true, COL_NUMBER, COL_NEED_MEM,
+	  "send buffer memory in use (queued), bytes", colfmt_wmem },
+	{ "sndbuf", "Sndbuf", true, COL_NUMBER, COL_NEED_MEM, "send buffer size, bytes",
+	  colfmt_sndbuf },
+	{ "drops", "Drops", true, COL_NUMBER, COL_NEED_MEM,
+	  "packets dropped before reaching the socket", colfmt_drops },
 	{ NULL, NULL, false, COL_STRING, 0, NULL, NULL },
 };
 
@@ -297,6 +341,19 @@ static int list_add(struct column_list *l, const char *name)
 	return 0;
 }
 
+/* The columns the -e/-o/-i/-m flags add to the defaults, in display order. */
+static const struct {
+	size_t flag; /* offset of the int flag in struct opts */
+	const char *cols[16];
+} groups[] = {
+	{ offsetof(struct opts, extended), { "user", "uid", "inode", "cookie", NULL } },
+	{ offsetof(struct opts, timers), { "timer", NULL } },
+	{ offsetof(struct opts, info),
+	  { "rtt", "rttvar", "rto", "cwnd", "ssthresh", "retrans", "bytes_acked",
+	    "bytes_received", "delivery_rate", "cc", "last_send", "last_recv", NULL } },
+	{ offsetof(struct opts, memory), { "rmem", "rcvbuf", "wmem", "sndbuf", "drops", NULL } },
+};
+
 int column_list_build(const struct opts *o, bool multi_netns, struct column_list *ret,
 		      const char **ret_bad)
 {
@@ -312,10 +369,11 @@ int column_list_build(const struct opts *o, bool multi_netns, struct column_list
 			list_add(ret, defaults[i]);
 		if (o && o->processes)
 			list_add(ret, "owners");
-		if (o && o->extended) {
-			list_add(ret, "uid");
-			list_add(ret, "inode");
-			list_add(ret, "cookie");
+		for (size_t g = 0; o && g < sizeof(groups) / sizeof(groups[0]); g++) {
+			if (!*(const int *)((const char *)o + groups[g].flag))
+				continue;
+			for (int i = 0; groups[g].cols[i]; i++)
+				list_add(ret, groups[g].cols[i]);
 		}
 	}
 	if (spec) {
