@@ -10,6 +10,7 @@
 #include "filter.h"
 #include "run.h"
 #include "term.h"
+#include "watch.h"
 
 /* One entry per view; each lives in its own file. */
 static const struct {
@@ -82,7 +83,7 @@ int main(int argc, const char **argv)
 	}
 
 	struct run_ctx ctx = { &o, filter, &term, stdout, &msgs };
-	ret = views[i].run(&ctx);
+	ret = o.continuous > 0 ? watch_run(&ctx, views[i].run) : views[i].run(&ctx);
 	print_msgs(&msgs);
 	if (ret < 0) {
 		fflush(stdout);
