@@ -98,15 +98,28 @@ struct parse_ctx {
 	int err;
 };
 
-static int attr_cb(const struct nlattr *attr, void *data)
+/*
+ * Walk the attributes after the inet_diag_msg ourselves: mnl_attr_parse() stops silently at
+ * the first attribute whose length is wrong (a truncated message would look complete) and
+ * reads up to the aligned tail, past an unaligned nlmsg_len. Returns 0 or -EBADMSG.
+ */
+static int parse_attrs(const struct nlmsghdr *nlh, size_t offset, const struct nlattr **tb)
 {
-	const struct nlattr **tb = data;
-	uint16_t type = mnl_attr_get_type(attr);
+	const char *p = (const char *)nlh + MNL_NLMSG_HDRLEN + MNL_ALIGN(offset);
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
 
-	/* Ignore attribute types a newer kernel sends that we do not know. */
-	if (type <= INET_DIAG_MAX)
-		tb[type] = attr;
-	return MNL_CB_OK;
+	while (p < end) {
+		const struct nlattr *attr = (const void *)p;
+		if ((size_t)(end - p) < sizeof(*attr) || attr->nla_len < sizeof(*attr) ||
+		    attr->nla_len > (size_t)(end - p))
+			return -EBADMSG;
+		/* Ignore attribute types a newer kernel sends that we do not know. */
+		uint16_t type = mnl_attr_get_type(attr);
+		if (type <= INET_DIAG_MAX)
+			tb[type] = attr;
+		p += MNL_ALIGN(attr->nla_len);
+	}
+	return 0;
 }
 
 static void fill_ext(struct sock_ext *ext, const struct nlattr **tb)
@@ -170,7 +183,7 @@ static int parse_msg(const struct nlmsghdr *nlh, struct sock_rec *s, struct sock
 	s->cookie = (uint64_t)m->id.idiag_cookie[0] | ((uint64_t)m->id.idiag_cookie[1] << 32);
 
 	if (mnl_nlmsg_get_payload_len(nlh) > sizeof(*m)) {
-		if (mnl_attr_parse(nlh, sizeof(*m), attr_cb, tb) < 0)
+		if (parse_attrs(nlh, sizeof(*m), tb) < 0)
 			return -EBADMSG;
 		fill_ext(ext, tb);
 		s->ext = ext;
@@ -200,6 +213,15 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* An errno as the kernel sends it (negative): anything outside 1..4095 is not one, and
+ * negating INT_MIN later would overflow. */
+static int kernel_errno(int e)
+{
+	if (e <= -4096 || e >= 4096)
+		return -EBADMSG;
+	return e < 0 ? e : -e;
+}
+
 static int error_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct parse_ctx *pc = data;
@@ -212,7 +234,7 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	e = mnl_nlmsg_get_payload(nlh);
 	if (e->error == 0)
 		return MNL_CB_STOP; /* an ACK */
-	pc->err = e->error < 0 ? e->error : -e->error;
+	pc->err = kernel_errno(e->error);
 	return MNL_CB_ERROR;
 }
 
@@ -224,7 +246,7 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
 		int e = *(const int *)mnl_nlmsg_get_payload(nlh);
 		if (e < 0) {
-			pc->err = e;
+			pc->err = kernel_errno(e);
 			return MNL_CB_ERROR;
 		}
 	}
@@ -234,6 +256,16 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 static int noop_cb(const struct nlmsghdr *nlh, void *data)
 {
 	return MNL_CB_OK;
+}
+
+/* A control type (below NLMSG_MIN_TYPE) that netlink does not define: libmnl would skip
+ * it silently, but it means the stream is not what we think it is. */
+static int bad_type_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct parse_ctx *pc = data;
+
+	pc->err = -EBADMSG;
+	return MNL_CB_ERROR;
 }
 
 static int overrun_cb(const struct nlmsghdr *nlh, void *data)
@@ -249,10 +281,12 @@ int diag_parse_buffer(const void *buf, size_t len, uint32_t seq, uint32_t portid
 {
 	/* not const: mnl_cb_run2 takes a non-const array */
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[0] = bad_type_cb,
 		[NLMSG_NOOP] = noop_cb,
 		[NLMSG_ERROR] = error_cb,
 		[NLMSG_DONE] = done_cb,
 		[NLMSG_OVERRUN] = overrun_cb,
+		[NLMSG_OVERRUN + 1 ... NLMSG_MIN_TYPE - 1] = bad_type_cb,
 	};
 	struct diag_stats dummy = { 0 };
 	struct parse_ctx pc = { fn, data, stats ? stats : &dummy, 0 };
@@ -261,7 +295,7 @@ int diag_parse_buffer(const void *buf, size_t len, uint32_t seq, uint32_t portid
 
 	/* A message whose header claims more than the buffer holds is truncated; libmnl
 	 * would silently stop there, which would look like a short but valid dump. */
-	if (len >= sizeof(*nlh) && (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len))
+	if (len < sizeof(*nlh) || nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
 		return -EBADMSG;
 	errno = 0;
 	ret = mnl_cb_run2(buf, len, seq, portid, data_cb, &pc, ctl, NLMSG_MIN_TYPE);
@@ -369,6 +403,7 @@ int diag_replay(FILE *in, diag_sock_fn fn, void *data, struct diag_stats *stats)
 {
 	static char buf[1 << 20] __attribute__((aligned(8)));
 	struct diag_stats dummy = { 0 };
+	unsigned int restarts = 0;
 	uint8_t le[4];
 	int ret;
 
@@ -388,6 +423,17 @@ int diag_replay(FILE *in, diag_sock_fn fn, void *data, struct diag_stats *stats)
 		stats->recvs++;
 		stats->bytes += n;
 		ret = diag_parse_buffer(buf, n, 0, 0, fn, data, stats);
+		if (ret == -EINTR) {
+			/* diag_dump recorded the interrupted buffer, then the dump it restarted:
+			 * replay it the same way, with the same bound. */
+			if (restarts++ >= DIAG_MAX_RESTARTS)
+				return -EINTR;
+			stats->restarts++;
+			ret = fn(NULL, data);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
 		if (ret < 0)
 			return ret;
 		if (ret == 1)

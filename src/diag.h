@@ -64,8 +64,10 @@ int diag_parse_buffer(const void *buf, size_t len, uint32_t seq, uint32_t portid
 		      diag_sock_fn fn, void *data, struct diag_stats *stats);
 
 /*
- * Feed a recorded dump file through diag_parse_buffer. Returns 0, -EBADMSG when the file
- * is malformed or ends before NLMSG_DONE, or another negative errno.
+ * Feed a recorded dump file through diag_parse_buffer. A buffer flagged NLM_F_DUMP_INTR
+ * restarts the dump as diag_dump does (fn(NULL), then the dump recorded after it), with
+ * the same bound. Returns 0, -EBADMSG when the file is malformed or ends before
+ * NLMSG_DONE, -EINTR after too many restarts, or another negative errno.
  */
 int diag_replay(FILE *in, diag_sock_fn fn, void *data, struct diag_stats *stats);
 
