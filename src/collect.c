@@ -7,6 +7,7 @@
 #include <linux/inet_diag.h>
 
 #include "columns.h"
+#include "netns.h"
 #include "run.h"
 
 int run_error(const struct run_ctx *ctx, int err, const char *fmt, ...)
@@ -53,6 +54,8 @@ void run_msgs_done(struct run_msgs *m)
 	for (int i = 0; i < m->n_notes; i++)
 		free(m->notes[i]);
 	m->n_notes = 0;
+	netns_list_free(m->netns);
+	m->netns = NULL;
 }
 
 state_set run_default_states(const struct opts *o)
@@ -128,8 +131,9 @@ static const char *dump_hint(int err)
 	}
 }
 
-static int run_dump(const struct run_ctx *ctx, const struct diag_query *q, diag_sock_fn fn,
-		    void *data, struct diag_stats *st)
+/* Dump the namespace this thread is in (or replay the --replay file). */
+static int dump_here(const struct run_ctx *ctx, const struct diag_query *q, diag_sock_fn fn,
+		     void *data, struct diag_stats *st)
 {
 	const struct opts *o = ctx->opts;
 	FILE *record = NULL;
@@ -175,6 +179,8 @@ static int run_dump(const struct run_ctx *ctx, const struct diag_query *q, diag_
 		*st = mine;
 	if (record && fclose(record) != 0 && err == 0)
 		return run_error(ctx, -EIO, "cannot write '%s': %s", o->record, strerror(errno));
+	if (err == -ERESTART)
+		return err; /* the namespace walk starts over (run_dump) */
 	if (err == -EINTR)
 		return run_error(ctx, err,
 				 "the socket table kept changing during the dump; try again");
@@ -185,6 +191,132 @@ static int run_dump(const struct run_ctx *ctx, const struct diag_query *q, diag_
 				 "the kernel's socket dump failed: %s%s", strerror(-err),
 				 dump_hint(err));
 	return err;
+}
+
+/* Tags sockets with their namespace; a restart in a later namespace restarts the walk,
+ * because the consumer's "forget" also forgets the namespaces before it. */
+struct ns_tag {
+	diag_sock_fn fn;
+	void *data;
+	uint64_t ino; /* 0: do not tag */
+	bool later;   /* not the first namespace of the walk */
+};
+
+static int tag_one(const struct sock_rec *s, void *data)
+{
+	struct ns_tag *t = data;
+	struct sock_rec copy;
+	int err;
+
+	if (!s) {
+		err = t->fn(NULL, t->data);
+		return err < 0 ? err : t->later ? -ERESTART : 0;
+	}
+	if (!t->ino)
+		return t->fn(s, t->data);
+	copy = *s;
+	copy.netns = t->ino;
+	return t->fn(&copy, t->data);
+}
+
+/* The namespaces -N or --all-netns choose, kept in ctx->msgs->netns for the labels. */
+static int select_netns(const struct run_ctx *ctx)
+{
+	const struct opts *o = ctx->opts;
+	struct netns_list *l = NULL;
+	int err;
+
+	netns_list_free(ctx->msgs->netns);
+	ctx->msgs->netns = NULL;
+	if (o->all_netns) {
+		err = netns_discover("/run/netns", "/proc", &l);
+		if (err < 0)
+			return run_error(ctx, err, "cannot list the network namespaces: %s",
+					 strerror(-err));
+		if (l->denied)
+			run_note(ctx,
+				 "the network namespaces of %u processes could not be examined "
+				 "(another user's /proc/PID/ns/net needs root or CAP_SYS_PTRACE): "
+				 "their sockets are missing",
+				 l->denied);
+	} else {
+		err = netns_resolve(o->netns, "/run/netns", "/proc", &l);
+		if (err < 0)
+			return run_error(ctx, err,
+					 "cannot use the network namespace '%s': %s", o->netns,
+					 netns_strerror(err));
+	}
+	ctx->msgs->netns = l;
+	return 0;
+}
+
+/* Note the namespaces --all-netns could not enter, naming a few. */
+static void note_skipped(const struct run_ctx *ctx, const char *names, size_t n, int err)
+{
+	run_note(ctx, "skipped %zu network namespace%s (%s): %s%s", n, n == 1 ? "" : "s",
+		 netns_strerror(err), names, n > 3 ? ", ..." : "");
+}
+
+/* Dump every chosen namespace in turn: setns into it, dump, come back. */
+static int run_dump(const struct run_ctx *ctx, const struct diag_query *q, diag_sock_fn fn,
+		    void *data, struct diag_stats *st)
+{
+	const struct opts *o = ctx->opts;
+	const struct netns_list *l;
+	int err = 0;
+
+	if (o->replay || (!o->netns && !o->all_netns))
+		return dump_here(ctx, q, fn, data, st);
+	err = select_netns(ctx);
+	if (err < 0)
+		return err;
+	l = ctx->msgs->netns;
+	for (int walk = 0; walk < 5; walk++) {
+		struct diag_stats sum = { 0 };
+		char skipped[256] = "";
+		size_t n_skipped = 0;
+		int skip_err = 0;
+		err = 0;
+		for (size_t i = 0; i < l->n && err == 0; i++) {
+			struct ns_tag tag = { fn, data, o->all_netns ? l->v[i].ino : 0, i > 0 };
+			struct diag_stats one = { 0 };
+			int saved;
+			err = netns_enter(&l->v[i], &saved);
+			if (err < 0 && o->all_netns) {
+				/* --all-netns shows what it can; a vanished namespace has no sockets */
+				if (err != -ENOENT && n_skipped++ < 3)
+					snprintf(skipped + strlen(skipped),
+						 sizeof(skipped) - strlen(skipped), "%s%s",
+						 n_skipped > 1 ? ", " : "", l->v[i].label);
+				skip_err = err != -ENOENT ? err : skip_err;
+				err = 0;
+				continue;
+			}
+			if (err < 0)
+				return run_error(ctx, err,
+						 "cannot enter the network namespace '%s': %s",
+						 o->netns, netns_strerror(err));
+			err = dump_here(ctx, q, tag_one, &tag, &one);
+			int back = netns_return(saved);
+			if (back < 0)
+				return run_error(ctx, back,
+						 "cannot return to the original network namespace: %s",
+						 strerror(-back));
+			sum.bytes += one.bytes;
+			sum.msgs += one.msgs;
+			sum.socks += one.socks;
+			sum.recvs += one.recvs;
+			sum.restarts += one.restarts;
+		}
+		if (st)
+			*st = sum;
+		if (err == -ERESTART)
+			continue;
+		if (n_skipped)
+			note_skipped(ctx, skipped, n_skipped, skip_err);
+		return err;
+	}
+	return run_error(ctx, -EINTR, "the socket table kept changing during the dump; try again");
 }
 
 /* Kernel pre-filter plus the user-space check of everything but owners. */

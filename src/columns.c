@@ -11,6 +11,7 @@
 #include "colfmt_tcp.h"
 #include "columns.h"
 #include "escape.h"
+#include "netns.h"
 #include "procs.h"
 
 /* inet_ntop is measurably slow on 100k rows; IPv4 is the common case. */
@@ -206,6 +207,18 @@ static size_t fmt_cookie(const struct sock_rec *s, const struct col_ctx *c, char
 	return (size_t)snprintf(buf, sz, "%llx", (unsigned long long)s->cookie);
 }
 
+/* Labels are made terminal-safe when the namespaces are listed (netns.c). */
+static size_t fmt_netns(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz)
+{
+	const char *label = netns_label(c->netns, s->netns);
+
+	if (label)
+		return (size_t)snprintf(buf, sz, "%s", label);
+	if (!s->netns)
+		return (size_t)snprintf(buf, sz, "-");
+	return put_u64(buf, sz, s->netns);
+}
+
 const struct column column_table[] = {
 	{ "proto", "Proto", false, COL_STRING, 0, "tcp or tcp6", fmt_proto },
 	{ "recvq", "Recv-Q", true, COL_NUMBER, 0,
@@ -228,6 +241,9 @@ const struct column column_table[] = {
 	{ "inode", "Inode", true, COL_NUMBER, 0, "socket inode (0: no file, e.g. TIME_WAIT)",
 	  fmt_inode },
 	{ "cookie", "Cookie", false, COL_STRING, 0, "kernel socket cookie (hex)", fmt_cookie },
+	{ "netns", "Netns", false, COL_STRING, 0,
+	  "network namespace: its name in /run/netns, else inode(container or PID/comm)",
+	  fmt_netns },
 	/* -o: timers (inet_diag_msg) */
 	{ "timer", "Timer", false, COL_STRING, 0,
 	  "running timer, time left and retransmit or probe count", colfmt_timer },
@@ -375,6 +391,8 @@ int column_list_build(const struct opts *o, bool multi_netns, struct column_list
 			for (int i = 0; groups[g].cols[i]; i++)
 				list_add(ret, groups[g].cols[i]);
 		}
+		if (multi_netns)
+			list_add(ret, "netns");
 	}
 	if (spec) {
 		char *copy = strdup(spec[0] == '+' ? spec + 1 : spec), *save = NULL;

@@ -9,6 +9,7 @@
 #include "sock.h"
 
 struct procs;
+struct netns_list;
 
 /* What a column needs from the query stage. */
 enum {
@@ -28,6 +29,7 @@ struct col_ctx {
 	const struct procs *procs;
 	bool resolve;       /* -r: names instead of numbers */
 	bool multi_netns;   /* several namespaces: the netns column means something */
+	const struct netns_list *netns; /* labels for the netns column (NULL: inodes) */
 };
 
 struct column {

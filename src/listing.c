@@ -14,7 +14,7 @@ int view_list(const struct run_ctx *ctx)
 	const char *bad = NULL;
 	int err;
 
-	err = column_list_build(o, false, &cols, &bad);
+	err = column_list_build(o, o->all_netns, &cols, &bad);
 	if (err < 0)
 		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
 				 bad ? bad : "?");
@@ -23,7 +23,7 @@ int view_list(const struct run_ctx *ctx)
 		collect_done(&c);
 		return err;
 	}
-	struct col_ctx cc = { c.procs, o->resolve, false };
+	struct col_ctx cc = { c.procs, o->resolve, o->all_netns, ctx->msgs->netns };
 	struct table_opts t = { !o->no_header, ctx->term->tty ? ctx->term->width : 0,
 				ctx->term->color };
 	err = table_render(ctx->out, &c.socks, &cols, &cc, &t);

@@ -11,6 +11,8 @@
 #include "procs.h"
 #include "sock.h"
 
+struct netns_list;
+
 /* Terminal facts: the only process-wide state besides the program name. */
 struct term {
 	bool tty;    /* stdout is a terminal */
@@ -28,6 +30,8 @@ struct run_msgs {
 	char *notes[RUN_MAX_NOTES]; /* partial-result notes (malloc'd) */
 	int n_notes;
 	struct diag_stats stats;    /* netlink counters summed over every dump, for --stats */
+	struct netns_list *netns;   /* the namespaces the last dump walked (-N, --all-netns);
+				     * NULL when it saw only the current one */
 };
 
 struct run_ctx {
@@ -83,5 +87,7 @@ state_set run_default_states(const struct opts *o);
 /* View entry points, each in its own file. Return 0, a negative errno, or a positive exit
  * status (e.g. 3 from --doctor). */
 int view_list(const struct run_ctx *ctx);
+int view_kill(const struct run_ctx *ctx);
+int view_doctor(const struct run_ctx *ctx);
 
 #endif
