@@ -1,5 +1,6 @@
 /* diag.c - TCP sock_diag dump: request, receive loop, message parser and replay seam. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -276,6 +277,27 @@ static int overrun_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
+/*
+ * True when buf is a whole number of messages, each header within it. libmnl would stop
+ * silently at a message that claims more than the buffer holds (a truncated dump would
+ * look short but valid), and its mnl_nlmsg_ok() casts nlmsg_len to int, so a length of
+ * 2 GiB or more passes as negative and the walk runs off the buffer (found by fuzz_diag).
+ */
+static bool framing_ok(const void *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (len < sizeof(struct nlmsghdr) || len > INT32_MAX)
+		return false;
+	while (off < len) {
+		const struct nlmsghdr *h = (const void *)((const char *)buf + off);
+		if (len - off < sizeof(*h) || h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len - off)
+			return false;
+		off += NLMSG_ALIGN(h->nlmsg_len);
+	}
+	return true;
+}
+
 int diag_parse_buffer(const void *buf, size_t len, uint32_t seq, uint32_t portid,
 		      diag_sock_fn fn, void *data, struct diag_stats *stats)
 {
@@ -290,12 +312,10 @@ int diag_parse_buffer(const void *buf, size_t len, uint32_t seq, uint32_t portid
 	};
 	struct diag_stats dummy = { 0 };
 	struct parse_ctx pc = { fn, data, stats ? stats : &dummy, 0 };
-	const struct nlmsghdr *nlh = buf;
 	int ret;
 
-	/* A message whose header claims more than the buffer holds is truncated; libmnl
-	 * would silently stop there, which would look like a short but valid dump. */
-	if (len < sizeof(*nlh) || nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
+	/* Check the framing of the whole buffer before any callback runs. */
+	if (!framing_ok(buf, len))
 		return -EBADMSG;
 	errno = 0;
 	ret = mnl_cb_run2(buf, len, seq, portid, data_cb, &pc, ctl, NLMSG_MIN_TYPE);
@@ -309,18 +329,6 @@ int diag_parse_buffer(const void *buf, size_t len, uint32_t seq, uint32_t portid
 		if (errno == ESRCH || errno == EPROTO)
 			return -EBADMSG; /* wrong seq/portid or a message libmnl could not walk */
 		return errno ? -errno : -EBADMSG;
-	}
-	/* All messages consumed; check that the last one ended exactly at len. */
-	{
-		size_t off = 0;
-		while (off + sizeof(*nlh) <= len) {
-			const struct nlmsghdr *h = (const void *)((const char *)buf + off);
-			if (h->nlmsg_len < sizeof(*h) || off + h->nlmsg_len > len)
-				return -EBADMSG;
-			off += NLMSG_ALIGN(h->nlmsg_len);
-		}
-		if (off < len)
-			return -EBADMSG;
 	}
 	return 0;
 }

@@ -125,7 +125,7 @@ def cmd_record():
     cmd_craft()
 
 # ---------------------------------------------------------------------------------------
-# Crafting
+# Crafting (a buffer whose framing is wrong delivers none of its sockets)
 
 
 def cmd_craft():
@@ -170,7 +170,10 @@ def cmd_craft():
         "EBADMSG", 0)
     out("bad-hdrlen-mid.nldump",
         [b"".join(first) + set_len(rest[0], 60000) + b"".join(rest[1:]) + done()],
-        "EBADMSG", len(first))
+        "EBADMSG", 0)
+    out("bad-hdrlen-2g.nldump",
+        [b"".join(first) + set_len(rest[0], 0x80000000) + b"".join(rest[1:]) + done()],
+        "EBADMSG", 0)
     short = nlmsg(TCPDIAG_GETSOCK, data[0][16:16 + 40])
     out("bad-short-payload.nldump", [b"".join(first) + short + done()], "EBADMSG",
         len(first))
@@ -184,7 +187,8 @@ def cmd_craft():
     out("bad-ctl-type.nldump", [b"".join(first) + bad_ctl + done()], "EBADMSG", len(first))
     bad_fam = data[0][:16] + bytes([socket.AF_UNIX]) + data[0][17:]
     out("bad-family.nldump", [bad_fam + done()], "EBADMSG", 0)
-    out("bad-trailing.nldump", [b"".join(data) + b"\0" * 6, done()], "EBADMSG", n)
+    out("bad-trailing.nldump", [b"".join(first), b"".join(rest) + b"\0" * 6, done()],
+        "EBADMSG", len(first))
     # An errno no kernel sends (INT_MIN): negating it would overflow.
     out("bad-errno.nldump", [b"".join(first), error(-2 ** 31)], "EBADMSG", len(first))
 
