@@ -39,11 +39,16 @@ int filter_bytecode(const struct filter *f, void **ret_bc, size_t *ret_len,
 /* True when matching needs the owners (pid or process terms). */
 bool filter_needs_procs(const struct filter *f);
 
-/* Does the socket match? procs may be NULL when filter_needs_procs is false. f NULL
- * matches everything. */
+/* Does the socket match? f NULL matches everything. procs may be NULL: pid and process
+ * terms are then unknown, and the socket matches unless the rest of the filter rules it
+ * out (so a caller may pre-check before scanning /proc and re-check after). */
 bool filter_match(const struct filter *f, const struct sock_rec *s, const struct procs *p);
 
 /* Free. Accepts NULL. */
 void filter_free(struct filter *f);
+
+/* The expression keywords (state, exclude, sport, ..., and, or, not) for completion;
+ * NULL-terminated, static storage. */
+const char *const *filter_keywords(void);
 
 #endif
