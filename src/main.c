@@ -19,6 +19,8 @@ static const struct {
 	bool needs_filter;
 } views[] = {
 	{ VIEW_LIST, view_list, true },
+	{ VIEW_KILL, view_kill, true },
+	{ VIEW_DOCTOR, view_doctor, true },
 };
 
 static void print_msgs(const struct run_msgs *m)
