@@ -334,6 +334,14 @@ size_t column_json_number(const struct column *col, const struct sock_rec *s,
 	return (size_t)snprintf(buf, sz, "null");
 }
 
+const char *column_type_name(enum col_type t)
+{
+	static const char *const names[] = { [COL_STRING] = "string", [COL_NUMBER] = "number",
+					     [COL_OWNERS] = "owners" };
+
+	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "string";
+}
+
 const struct column *column_find(const char *name)
 {
 	for (int i = 0; column_table[i].name; i++)

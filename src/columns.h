@@ -60,6 +60,9 @@ size_t column_json_number(const struct column *col, const struct sock_rec *s,
 /* The column table, terminated by an entry with a NULL name. */
 extern const struct column column_table[];
 
+/* "string", "number" or "owners": the type as --list-columns and the JSON schema name it. */
+const char *column_type_name(enum col_type t);
+
 /* Look a column up by name; NULL when unknown. */
 const struct column *column_find(const char *name);
 

@@ -8,7 +8,10 @@
 
 #include "cli.h"
 #include "filter.h"
+#include "hist.h"
+#include "listing.h"
 #include "run.h"
+#include "summary.h"
 #include "term.h"
 #include "watch.h"
 
@@ -21,6 +24,9 @@ static const struct {
 	{ VIEW_LIST, view_list, true },
 	{ VIEW_KILL, view_kill, true },
 	{ VIEW_DOCTOR, view_doctor, true },
+	{ VIEW_SUMMARY, view_summary, true },
+	{ VIEW_HIST, view_hist, true },
+	{ VIEW_LIST_COLUMNS, view_list_columns, false },
 };
 
 static void print_msgs(const struct run_msgs *m)

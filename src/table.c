@@ -22,7 +22,7 @@ const char *table_state_color(enum ts_state s)
 }
 
 /* Display width of escaped text: every UTF-8 sequence counts as one column. */
-static size_t display_width(const char *s, size_t len)
+size_t table_display_width(const char *s, size_t len)
 {
 	size_t w = 0;
 
@@ -60,7 +60,7 @@ static void line_pad(struct line *l, size_t n)
 static void emit_cell(struct line *l, const struct column *col, const char *cell, size_t len,
 		      size_t width, bool last, const char *color)
 {
-	size_t w = display_width(cell, len);
+	size_t w = table_display_width(cell, len);
 	size_t pad = width > w ? width - w : 0;
 
 	if (col->right)
@@ -96,7 +96,7 @@ int table_render(FILE *out, const struct sock_set *set, const struct column_list
 	for (size_t i = 0; i < set->n; i++) {
 		for (int c = 0; c < cols->n - 1; c++) {
 			size_t n = cols->v[c]->fmt(&set->v[i], ctx, cell, sizeof(cell));
-			size_t w = display_width(cell, n);
+			size_t w = table_display_width(cell, n);
 			if (w > width[c])
 				width[c] = w;
 		}

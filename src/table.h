@@ -22,6 +22,9 @@ struct table_opts {
 int table_render(FILE *out, const struct sock_set *set, const struct column_list *cols,
 		 const struct col_ctx *ctx, const struct table_opts *t);
 
+/* Display width of escaped, valid UTF-8 text: every character counts as one column. */
+size_t table_display_width(const char *s, size_t len);
+
 /* ANSI colour sequence for a state on a terminal ("" for none). */
 const char *table_state_color(enum ts_state s);
 
