@@ -1,0 +1,580 @@
+/* test_filter.c - filter parsing, user-space matching, state sets, and the kernel bytecode
+ * (checked by an emulation of the kernel's audit and interpreter on random expressions). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/inet_diag.h>
+
+#include "cli.h"
+#include "filter.h"
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                   \
+	do {                                                                               \
+		if (!(cond)) {                                                             \
+			failures++;                                                        \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);                        \
+			printf(__VA_ARGS__);                                               \
+			printf("\n");                                                      \
+		}                                                                          \
+	} while (0)
+
+/* Build a filter from one expression string (the tokenizer splits it). */
+static int build(const char *expr, struct filter **ret, char **ret_err)
+{
+	struct opts o;
+	const char *words[2] = { expr, NULL };
+
+	memset(&o, 0, sizeof(o));
+	o.expr = words;
+	o.n_expr = 1;
+	return filter_build(&o, ret, ret_err);
+}
+
+static struct sock_rec sock(const char *laddr, uint16_t lport, const char *raddr,
+			    uint16_t rport, enum ts_state st)
+{
+	struct sock_rec s;
+
+	memset(&s, 0, sizeof(s));
+	s.family = strchr(laddr, ':') ? AF_INET6 : AF_INET;
+	inet_pton(s.family, laddr, s.laddr);
+	inet_pton(s.family, raddr, s.raddr);
+	s.lport = lport;
+	s.rport = rport;
+	s.state = (uint8_t)st;
+	return s;
+}
+
+/* ---- user-space semantics on hand-picked sockets ---- */
+
+static void test_match(void)
+{
+	static const struct {
+		const char *expr;
+		const char *laddr;
+		uint16_t lport;
+		const char *raddr;
+		uint16_t rport;
+		enum ts_state st;
+		uint32_t uid;
+		bool want;
+	} cases[] = {
+		{ "sport 80", "10.0.0.1", 80, "10.0.0.2", 5000, TS_ESTABLISHED, 0, true },
+		{ "sport 80", "10.0.0.1", 81, "10.0.0.2", 80, TS_ESTABLISHED, 0, false },
+		{ "dport 80", "10.0.0.1", 81, "10.0.0.2", 80, TS_ESTABLISHED, 0, true },
+		{ "port 80", "10.0.0.1", 81, "10.0.0.2", 80, TS_ESTABLISHED, 0, true },
+		{ "port :80", "10.0.0.1", 80, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
+		{ "port 80,443", "10.0.0.1", 443, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
+		{ "port 8000-8100", "10.0.0.1", 8100, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
+		{ "port 8000-8100", "10.0.0.1", 8101, "10.0.0.2", 1, TS_ESTABLISHED, 0, false },
+		{ "sport >1024", "10.0.0.1", 1025, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
+		{ "sport >1024", "10.0.0.1", 1024, "10.0.0.2", 1, TS_ESTABLISHED, 0, false },
+		{ "sport >=1024", "10.0.0.1", 1024, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
+		{ "sport <1024", "10.0.0.1", 1024, "10.0.0.2", 1, TS_ESTABLISHED, 0, false },
+		{ "sport <=1024", "10.0.0.1", 1024, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
+		{ "sport !=22", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, false },
+		{ "sport != 22", "10.0.0.1", 23, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
+		{ "port != 22", "10.0.0.1", 23, "10.0.0.2", 22, TS_ESTABLISHED, 0, false },
+		{ "sport = :22", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
+		{ "sport eq 22", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
+		{ "sport gt 1024", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, false },
+		{ "sport ssh", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
+		{ "src 10.0.0.0/8", "10.9.9.9", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
+		{ "src 10.0.0.0/8", "11.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, false },
+		{ "src 10.0.0.0/8", "::ffff:10.1.1.1", 1, "::ffff:1.1.1.1", 1, TS_ESTABLISHED, 0,
+		  true },
+		{ "src ::ffff:10.1.1.1", "10.1.1.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
+		{ "src 10.1.1.1:80", "10.1.1.1", 80, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
+		{ "src 10.1.1.1:80", "10.1.1.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, false },
+		{ "src [::1]:80", "::1", 80, "::1", 1, TS_ESTABLISHED, 0, true },
+		{ "src [::1]", "::1", 80, "::1", 1, TS_ESTABLISHED, 0, true },
+		{ "src ::1", "10.0.0.1", 80, "::1", 1, TS_ESTABLISHED, 0, false },
+		{ "dst fe80::/10", "::1", 1, "fe80::5", 1, TS_ESTABLISHED, 0, true },
+		{ "dst fe80::/10", "::1", 1, "fec0::5", 1, TS_ESTABLISHED, 0, false },
+		{ "dst [2001:db8::]/32:443", "::1", 1, "2001:db8:1::1", 443, TS_ESTABLISHED, 0,
+		  true },
+		{ "src :22", "10.0.0.1", 22, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
+		{ "src *:22", "::1", 22, "::1", 1, TS_ESTABLISHED, 0, true },
+		{ "src 10.1.2.3/24", "10.1.2.200", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
+		{ "state established", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
+		{ "state listen", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, false },
+		{ "exclude listen", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
+		{ "state teardown", "10.0.0.1", 1, "1.1.1.1", 1, TS_LAST_ACK, 0, true },
+		{ "listen", "10.0.0.1", 1, "0.0.0.0", 0, TS_LISTEN, 0, true },
+		{ "user 1000", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 1000, true },
+		{ "user root", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 1000, false },
+		{ "not sport 80", "10.0.0.1", 80, "1.1.1.1", 1, TS_ESTABLISHED, 0, false },
+		{ "! sport 80", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
+		{ "sport 80 or sport 81", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
+		{ "sport 80 || dport 1", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
+		{ "sport 80 and dport 1", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, false },
+		{ "sport 81 dport 1", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
+		{ "sport 81 && dport 2", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, false },
+		{ "(sport 1 or sport 81) and not (dport 2)", "10.0.0.1", 81, "1.1.1.1", 1,
+		  TS_ESTABLISHED, 0, true },
+		{ "sport 1 or sport 81 and dport 2", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED,
+		  0, false },
+		{ "STATE Established", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
+		{ "state listen, established", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0,
+		  true },
+		{ "process foo", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true /* maybe */ },
+		{ "not process foo and sport 2", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0,
+		  false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct filter *f = NULL;
+		char *err = NULL;
+		int r = build(cases[i].expr, &f, &err);
+		CHECK(r == 0 && f, "'%s' does not parse: %s", cases[i].expr, err ? err : "?");
+		if (r == 0 && f) {
+			struct sock_rec s = sock(cases[i].laddr, cases[i].lport, cases[i].raddr,
+						 cases[i].rport, cases[i].st);
+			s.uid = cases[i].uid;
+			CHECK(filter_match(f, &s, NULL) == cases[i].want, "'%s' on %s:%u -> %s:%u: want %d",
+			      cases[i].expr, cases[i].laddr, cases[i].lport, cases[i].raddr,
+			      cases[i].rport, cases[i].want);
+		}
+		filter_free(f);
+		free(err);
+	}
+}
+
+/* ---- errors ---- */
+
+static void test_errors(void)
+{
+	static const struct {
+		const char *expr;
+		const char *msg;
+	} cases[] = {
+		{ "state foo", "unknown state 'foo'" },
+		{ "state establised", "did you mean 'ESTABLISHED'" },
+		{ "stat listen", "did you mean 'state'" },
+		{ "port 70000", "port '70000' is out of range (0-65535)" },
+		{ "port abc", "'abc'" },
+		{ "src 10.0.0/8", "bad address '10.0.0/8'" },
+		{ "src 10.0.0.0/33", "'/33'" },
+		{ "state listen and", "dangling 'and'" },
+		{ "( state listen", "unbalanced parenthesis" },
+		{ "state listen )", "unbalanced parenthesis" },
+		{ "state listen,", "empty item" },
+		{ "sport", "'sport' needs a value" },
+		{ "", "unknown filter keyword ''" },
+		{ "   ", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct filter *f = NULL;
+		char *err = NULL;
+		int r = build(cases[i].expr, &f, &err);
+		if (!cases[i].msg) {
+			CHECK(r == 0 && !f, "'%s' should be an empty filter", cases[i].expr);
+		} else {
+			CHECK(r == -EINVAL && err && strstr(err, cases[i].msg),
+			      "'%s': want -EINVAL and '%s', got %d '%s'", cases[i].expr,
+			      cases[i].msg, r, err ? err : "");
+			CHECK(!f, "'%s': no filter on error", cases[i].expr);
+		}
+		filter_free(f);
+		free(err);
+	}
+}
+
+/* ---- state sets and options ---- */
+
+static void test_states(void)
+{
+	static const struct {
+		const char *expr;
+		state_set dflt;
+		state_set want;
+	} cases[] = {
+		{ "state listen", STATE_SET_DEFAULT, STATE_BIT(TS_LISTEN) },
+		{ "exclude time-wait", STATE_SET_DEFAULT, STATE_SET_DEFAULT & ~STATE_BIT(TS_TIME_WAIT) },
+		{ "exclude listen", STATE_SET_ALL, STATE_SET_ALL & ~STATE_BIT(TS_LISTEN) },
+		{ "sport 80", STATE_BIT(TS_LISTEN), STATE_BIT(TS_LISTEN) },
+		{ "state handshake", STATE_SET_DEFAULT,
+		  STATE_BIT(TS_SYN_SENT) | STATE_BIT(TS_SYN_RCVD) },
+		{ "state all exclude listen", 0, STATE_SET_ALL & ~STATE_BIT(TS_LISTEN) },
+		{ "state listen or state closed", 0, STATE_BIT(TS_LISTEN) | STATE_BIT(TS_CLOSED) },
+		{ "state listen or sport 22", 0, STATE_SET_ALL },
+		{ "not not state listen", 0, STATE_BIT(TS_LISTEN) },
+		{ "not (state listen or state established)", STATE_SET_ALL,
+		  STATE_SET_ALL & ~STATE_BIT(TS_LISTEN) & ~STATE_BIT(TS_ESTABLISHED) },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct filter *f = NULL;
+		char *err = NULL;
+		int r = build(cases[i].expr, &f, &err);
+		CHECK(r == 0, "'%s': %s", cases[i].expr, err ? err : "?");
+		state_set got = filter_state_set(f, cases[i].dflt);
+		CHECK(got == cases[i].want, "'%s': state set 0x%x, want 0x%x", cases[i].expr, got,
+		      cases[i].want);
+		filter_free(f);
+		free(err);
+	}
+	CHECK(filter_state_set(NULL, STATE_SET_DEFAULT) == STATE_SET_DEFAULT, "NULL filter");
+
+	/* Long options are ANDed with the expression. */
+	struct opts o;
+	const char *words[] = { "dport", "443", NULL };
+	struct filter *f = NULL;
+	char *err = NULL;
+	memset(&o, 0, sizeof(o));
+	o.f_state = "established";
+	o.f_sport = "80";
+	o.expr = words;
+	o.n_expr = 2;
+	CHECK(filter_build(&o, &f, &err) == 0 && f, "options: %s", err ? err : "?");
+	struct sock_rec s = sock("10.0.0.1", 80, "10.0.0.2", 443, TS_ESTABLISHED);
+	CHECK(filter_match(f, &s, NULL), "--state --sport and dport all hold");
+	s.rport = 444;
+	CHECK(!filter_match(f, &s, NULL), "dport from the expression is ANDed");
+	CHECK(filter_state_set(f, STATE_SET_ALL) == STATE_BIT(TS_ESTABLISHED), "--state set");
+	uint16_t sp, dp;
+	void *bc;
+	size_t len;
+	CHECK(filter_bytecode(f, &bc, &len, &sp, &dp) == 0 && sp == 80 && dp == 443,
+	      "exact ports go to the request id: %u %u", sp, dp);
+	free(bc);
+	filter_free(f);
+	o.f_process = "nginx";
+	CHECK(filter_build(&o, &f, &err) == 0 && filter_needs_procs(f), "--process needs /proc");
+	filter_free(f);
+	o.f_process = "";
+	CHECK(filter_build(&o, &f, &err) == -EINVAL && err && strstr(err, "empty process name"),
+	      "--process '' is an error");
+	free(err);
+}
+
+/* ---- the kernel, emulated from its documented semantics ---- */
+
+struct entry {
+	int family;
+	uint32_t saddr[4], daddr[4]; /* network order words */
+	uint16_t sport, dport;
+};
+
+static bool bits_match(const uint32_t *a, const uint32_t *b, int bits)
+{
+	int words = bits / 32, rest = bits % 32;
+
+	if (words && memcmp(a, b, (size_t)words * 4))
+		return false;
+	if (rest) {
+		uint32_t mask = htonl(0xffffffffu << (32 - rest));
+		if ((a[words] ^ b[words]) & mask)
+			return false;
+	}
+	return true;
+}
+
+static bool hostcond_holds(const struct inet_diag_bc_op *op, const struct entry *e)
+{
+	const struct inet_diag_hostcond *c = (const void *)(op + 1);
+	bool src = op->code == INET_DIAG_BC_S_COND;
+	const uint32_t *addr = src ? e->saddr : e->daddr;
+
+	if (c->port != -1 && c->port != (src ? e->sport : e->dport))
+		return false;
+	if (c->family != AF_UNSPEC && c->family != e->family) {
+		/* an AF_INET condition also matches a v4-mapped address */
+		return e->family == AF_INET6 && c->family == AF_INET && addr[0] == 0 &&
+		       addr[1] == 0 && addr[2] == htonl(0xffff) &&
+		       bits_match(addr + 3, c->addr, c->prefix_len);
+	}
+	return c->prefix_len == 0 || bits_match(addr, c->addr, c->prefix_len);
+}
+
+static bool kernel_run(const uint8_t *bc, int len, const struct entry *e)
+{
+	while (len > 0) {
+		const struct inet_diag_bc_op *op = (const void *)bc;
+		bool yes = true;
+		switch (op->code) {
+		case INET_DIAG_BC_NOP:
+			break;
+		case INET_DIAG_BC_JMP:
+			yes = false;
+			break;
+		case INET_DIAG_BC_S_GE:
+			yes = e->sport >= op[1].no;
+			break;
+		case INET_DIAG_BC_S_LE:
+			yes = e->sport <= op[1].no;
+			break;
+		case INET_DIAG_BC_D_GE:
+			yes = e->dport >= op[1].no;
+			break;
+		case INET_DIAG_BC_D_LE:
+			yes = e->dport <= op[1].no;
+			break;
+		case INET_DIAG_BC_S_COND:
+		case INET_DIAG_BC_D_COND:
+			yes = hostcond_holds(op, e);
+			break;
+		default:
+			return false;
+		}
+		int step = yes ? op->yes : op->no;
+		len -= step;
+		bc += step;
+	}
+	return len == 0;
+}
+
+/* Does offset cc (bytes left) land on an op boundary along the yes chain? */
+static bool on_boundary(const uint8_t *bc, int len, int cc)
+{
+	while (len >= 0) {
+		const struct inet_diag_bc_op *op = (const void *)bc;
+		if (cc > len)
+			return false;
+		if (cc == len)
+			return true;
+		if (op->yes < 4 || op->yes & 3)
+			return false;
+		len -= op->yes;
+		bc += op->yes;
+	}
+	return false;
+}
+
+/* The checks the kernel makes before it accepts a program. */
+static bool kernel_audit(const uint8_t *bc0, int len0)
+{
+	const uint8_t *bc = bc0;
+	int len = len0;
+
+	if (len < 4)
+		return false;
+	while (len > 0) {
+		const struct inet_diag_bc_op *op = (const void *)bc;
+		int min_len = 4;
+		switch (op->code) {
+		case INET_DIAG_BC_S_COND:
+		case INET_DIAG_BC_D_COND: {
+			const struct inet_diag_hostcond *c = (const void *)(op + 1);
+			min_len += (int)sizeof(*c);
+			if (len < min_len)
+				return false;
+			int alen = c->family == AF_INET ? 4 : c->family == AF_INET6 ? 16 :
+				   c->family == AF_UNSPEC ? 0 : -1;
+			if (alen < 0)
+				return false;
+			min_len += alen;
+			if (len < min_len || c->prefix_len > 8 * alen)
+				return false;
+			break;
+		}
+		case INET_DIAG_BC_S_GE:
+		case INET_DIAG_BC_S_LE:
+		case INET_DIAG_BC_D_GE:
+		case INET_DIAG_BC_D_LE:
+			min_len += 4;
+			if (len < min_len)
+				return false;
+			break;
+		case INET_DIAG_BC_JMP:
+		case INET_DIAG_BC_NOP:
+			break;
+		default:
+			return false;
+		}
+		if (op->code != INET_DIAG_BC_NOP) {
+			if (op->no < min_len || op->no > len + 4 || op->no & 3)
+				return false;
+			if (op->no < len && !on_boundary(bc0, len0, len - op->no))
+				return false;
+		}
+		if (op->yes < min_len || op->yes > len + 4 || op->yes & 3)
+			return false;
+		bc += op->yes;
+		len -= op->yes;
+	}
+	return len == 0;
+}
+
+static struct entry entry_of(const struct sock_rec *s)
+{
+	struct entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.family = s->family;
+	memcpy(e.saddr, s->laddr, 16);
+	memcpy(e.daddr, s->raddr, 16);
+	e.sport = s->lport;
+	e.dport = s->rport;
+	return e;
+}
+
+static const char *const terms[] = {
+	"sport 80", "dport 8000-8100", "port 22,443", "port >1024", "sport <=1024",
+	"port != 80", "src 10.1.0.0/16", "dst 127.0.0.1", "src ::1", "dst fe80::/10",
+	"src ::/0", "src ::ffff:0:0/80", "state established", "exclude listen", "user 0",
+	"process foo", "pid 1", "src 0.0.0.0/0", "dst [2001:db8::]/32:443", "sport 0",
+	"dport 65535", "src 10.1.2.3:22", "dst ::ffff:127.0.0.0/104", "port 1-65535",
+	"sport 0-65535", "src 0::/1", "dst 2001:db8::/127",
+};
+
+static const char *const addrs4[] = { "127.0.0.1", "10.1.2.3", "10.1.3.4", "0.0.0.0",
+				      "192.168.1.1" };
+static const char *const addrs6[] = { "::1", "fe80::1", "::ffff:10.1.2.3", "2001:db8::5",
+				      "::", "::ffff:127.0.0.1", "2001:db8::1" };
+static const uint16_t ports[] = { 0, 22, 80, 443, 1024, 1025, 8000, 8080, 8100, 8101,
+				  65535, 33000 };
+
+static unsigned rnd(unsigned n)
+{
+	return (unsigned)(random() % n);
+}
+
+static void random_expr(char *buf, size_t sz, int depth)
+{
+	size_t n = strlen(buf);
+	unsigned k = depth > 3 ? 0 : rnd(6);
+
+	switch (k) {
+	case 0:
+	case 1:
+		snprintf(buf + n, sz - n, "%s", terms[rnd(sizeof(terms) / sizeof(terms[0]))]);
+		return;
+	case 2:
+		snprintf(buf + n, sz - n, "not ( ");
+		random_expr(buf, sz, depth + 1);
+		n = strlen(buf);
+		snprintf(buf + n, sz - n, " )");
+		return;
+	default:
+		snprintf(buf + n, sz - n, "( ");
+		random_expr(buf, sz, depth + 1);
+		n = strlen(buf);
+		snprintf(buf + n, sz - n, k == 3 ? " or " : k == 4 ? " and " : " ");
+		random_expr(buf, sz, depth + 1);
+		n = strlen(buf);
+		snprintf(buf + n, sz - n, " )");
+		return;
+	}
+}
+
+static struct sock_rec random_sock(void)
+{
+	struct sock_rec s;
+	bool v6 = rnd(2);
+	const char *l = v6 ? addrs6[rnd(7)] : addrs4[rnd(5)];
+	const char *r = v6 ? addrs6[rnd(7)] : addrs4[rnd(5)];
+
+	s = sock(l, ports[rnd(12)], r, ports[rnd(12)], (enum ts_state)rnd(TS_NSTATES));
+	s.uid = rnd(2) ? 0 : 1000;
+	return s;
+}
+
+static void test_bytecode(void)
+{
+	int compiled = 0, checked = 0;
+
+	srandom(4242);
+	for (int i = 0; i < 3000; i++) {
+		char expr[2048] = "";
+		struct filter *f = NULL;
+		char *err = NULL;
+		void *bc;
+		size_t len;
+		uint16_t sp, dp;
+
+		random_expr(expr, sizeof(expr), 0);
+		if (build(expr, &f, &err) != 0) {
+			CHECK(0, "random '%s' does not parse: %s", expr, err ? err : "?");
+			free(err);
+			continue;
+		}
+		int r = filter_bytecode(f, &bc, &len, &sp, &dp);
+		CHECK(r == 0, "'%s': filter_bytecode %d", expr, r);
+		if (r == 0 && bc) {
+			compiled++;
+			CHECK(kernel_audit(bc, (int)len), "'%s': the kernel would reject the program",
+			      expr);
+		}
+		for (int j = 0; j < 200 && r == 0; j++) {
+			struct sock_rec s = random_sock();
+			if (!filter_match(f, &s, NULL))
+				continue;
+			struct entry e = entry_of(&s);
+			checked++;
+			CHECK(!bc || kernel_run(bc, (int)len, &e),
+			      "'%s': the kernel would drop a matching socket (lport %u rport %u)",
+			      expr, s.lport, s.rport);
+			CHECK(!sp || sp == s.lport, "'%s': request sport %u drops lport %u", expr, sp,
+			      s.lport);
+			CHECK(!dp || dp == s.rport, "'%s': request dport %u drops rport %u", expr, dp,
+			      s.rport);
+			if (failures > 20)
+				return;
+		}
+		free(bc);
+		filter_free(f);
+	}
+	CHECK(compiled > 1000, "only %d of 3000 random filters compiled to bytecode", compiled);
+	CHECK(checked > 10000, "only %d matching sockets checked", checked);
+	printf("bytecode: %d programs, %d matching sockets checked\n", compiled, checked);
+}
+
+/* Exact programs: the kernel keeps exactly what user space keeps when every term is one the
+ * kernel can decide. */
+static void test_bytecode_exact(void)
+{
+	static const char *const exprs[] = {
+		"sport 80",	       "port 22,443",	 "not port 8000-8100", "src 10.1.0.0/16",
+		"dst fe80::/10 or sport 0", "not ( src ::1 and dport 443 )", "port !=80",
+		"src ::ffff:10.1.2.3", "dst 2001:db8::/127", "sport 0-65535 and not dport 22",
+	};
+
+	for (size_t i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++) {
+		struct filter *f = NULL;
+		char *err = NULL;
+		void *bc;
+		size_t len;
+		uint16_t sp, dp;
+		int kept = 0;
+
+		CHECK(build(exprs[i], &f, &err) == 0, "'%s': %s", exprs[i], err ? err : "?");
+		CHECK(filter_bytecode(f, &bc, &len, &sp, &dp) == 0 && bc, "'%s' compiles",
+		      exprs[i]);
+		for (int j = 0; bc && j < 5000; j++) {
+			struct sock_rec s = random_sock();
+			struct entry e = entry_of(&s);
+			bool k = kernel_run(bc, (int)len, &e);
+			kept += k;
+			CHECK(k == filter_match(f, &s, NULL), "'%s': kernel %d, user space %d",
+			      exprs[i], k, !k);
+			if (failures > 20)
+				return;
+		}
+		CHECK(kept > 0, "'%s' kept nothing", exprs[i]);
+		free(bc);
+		filter_free(f);
+		free(err);
+	}
+}
+
+int main(void)
+{
+	test_match();
+	test_errors();
+	test_states();
+	test_bytecode();
+	test_bytecode_exact();
+	if (failures) {
+		printf("%d failures\n", failures);
+		return 1;
+	}
+	printf("all filter tests passed\n");
+	return 0;
+}
