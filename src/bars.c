@@ -28,12 +28,12 @@ size_t bars_draw(uint64_t value, uint64_t max, int width, bool utf8, char *buf, 
 	units = (uint64_t)((double)value * (double)width * (double)per / (double)max + 0.5);
 	if (!units)
 		units = 1;
-	for (uint64_t full = units / per; full && o + 4 <= sz; full--) {
-		size_t n = utf8 ? 3 : 1;
+	size_t n = utf8 ? 3 : 1;
+	for (uint64_t full = units / per; full && o + n < sz; full--) {
 		memcpy(buf + o, utf8 ? blocks[8] : "#", n);
 		o += n;
 	}
-	if (utf8 && units % 8 && o + 4 <= sz) {
+	if (utf8 && units % 8 && o + 3 < sz) {
 		memcpy(buf + o, blocks[units % 8], 3);
 		o += 3;
 	}

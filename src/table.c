@@ -83,6 +83,14 @@ static void emit_cell(struct line *l, const struct column *col, const char *cell
 		line_put(l, " ", 1);
 }
 
+/* A line cut at the terminal width may end in padding: drop it, then end the line. */
+static void line_end(struct line *l)
+{
+	while (l->len && l->buf[l->len - 1] == ' ')
+		l->len--;
+	l->buf[l->len++] = '\n';
+}
+
 int table_render(FILE *out, const struct sock_set *set, const struct column_list *cols,
 		 const struct col_ctx *ctx, const struct table_opts *t)
 {
@@ -108,7 +116,7 @@ int table_render(FILE *out, const struct sock_set *set, const struct column_list
 			const char *h = cols->v[c]->header;
 			emit_cell(&l, cols->v[c], h, strlen(h), width[c], c == cols->n - 1, NULL);
 		}
-		l.buf[l.len++] = '\n';
+		line_end(&l);
 		fwrite(l.buf, 1, l.len, out);
 	}
 	for (size_t i = 0; i < set->n; i++) {
@@ -122,7 +130,7 @@ int table_render(FILE *out, const struct sock_set *set, const struct column_list
 				color = table_state_color((enum ts_state)s->state);
 			emit_cell(&l, col, cell, n, width[c], c == cols->n - 1, color);
 		}
-		l.buf[l.len++] = '\n';
+		line_end(&l);
 		if (fwrite(l.buf, 1, l.len, out) != l.len)
 			return -EIO;
 	}
