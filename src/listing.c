@@ -41,7 +41,7 @@ int view_list(const struct run_ctx *ctx)
 	/* the metrics are counts: the summary computes them without keeping sockets */
 	if (o->format == FMT_OPENMETRICS)
 		return view_summary(ctx);
-	err = column_list_build(o, false, &cols, &bad);
+	err = column_list_build(o, o->all_netns, &cols, &bad);
 	if (err < 0)
 		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
 				 bad ? bad : "?");
@@ -52,7 +52,7 @@ int view_list(const struct run_ctx *ctx)
 		collect_done(&c);
 		return err;
 	}
-	struct col_ctx cc = { c.procs, o->resolve, false };
+	struct col_ctx cc = { c.procs, o->resolve, o->all_netns, ctx->msgs->netns };
 	err = sort_socks(&c.socks, &sort, &cc);
 	if (err < 0) {
 		collect_done(&c);
