@@ -9,6 +9,7 @@
 
 #include "columns.h"
 #include "hist.h"
+#include "netns.h"
 #include "procs.h"
 
 struct hist_slot {
@@ -120,6 +121,18 @@ static int key_user(const struct sock_rec *s, struct hist *h, int i, char *buf, 
 	return put_text(buf, sz, u->name);
 }
 
+/* The namespace's name, or its inode with a hint; "-" when only one namespace is shown. */
+static int key_netns(const struct sock_rec *s, struct hist *h, int i, char *buf, size_t sz)
+{
+	const char *label = h->netns ? netns_label(*h->netns, s->netns) : NULL;
+
+	if (i)
+		return -1;
+	if (label)
+		return put_text(buf, sz, label);
+	return s->netns ? put_num(buf, sz, s->netns) : put_text(buf, sz, "-");
+}
+
 const struct hist_key hist_keys[] = {
 	{ "state", "State", "TCP state", 0, false, key_state },
 	{ "lport", "Local Port", "local port", 0, true, key_lport },
@@ -130,6 +143,7 @@ const struct hist_key hist_keys[] = {
 	{ "process", "Process", "owning process name (- for none)", COL_NEED_PROCS, false,
 	  key_process },
 	{ "user", "User", "the socket's user", 0, false, key_user },
+	{ "netns", "Netns", "network namespace (with --all-netns)", 0, false, key_netns },
 	{ NULL, NULL, NULL, 0, false, NULL },
 };
 

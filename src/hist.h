@@ -11,6 +11,7 @@
 
 struct hist;
 struct procs;
+struct netns_list;
 struct run_ctx;
 
 /* One --hist key. Adding a key is one line in hist_keys[] (hist.c) and a value function. */
@@ -57,6 +58,8 @@ struct hist {
 	const struct hist_key *keys[HIST_MAX_KEYS];
 	int nkeys;
 	const struct procs *procs; /* owners, for the process key (set by the caller) */
+	/* labels for the netns key: &ctx->msgs->netns, which each dump replaces (caller) */
+	struct netns_list *const *netns;
 	uint64_t total;            /* sockets counted */
 	/* after hist_finish: groups by count, each group's sub rows by count */
 	struct hist_row *groups;

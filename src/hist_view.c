@@ -202,6 +202,7 @@ int view_hist(const struct run_ctx *ctx)
 	if (err < 0)
 		return run_error(ctx, err, "out of memory");
 	memset(&c, 0, sizeof(c));
+	h.netns = &ctx->msgs->netns;
 	if (!(hist_needs(&h) & COL_NEED_PROCS)) {
 		err = collect_stream(ctx, 0, count_one, &h, NULL);
 	} else {
