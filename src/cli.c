@@ -485,3 +485,45 @@ void cli_done(struct poptContext_s *ctx)
 	if (ctx)
 		poptFreeContext((poptContext)ctx);
 }
+
+/* Walk a popt table (and the tables it includes) for the visible long option names. */
+static size_t collect_long(const struct poptOption *t, const char **out, size_t n,
+			   size_t max)
+{
+	for (; t->longName || t->shortName || t->arg; t++) {
+		if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE) {
+			n = collect_long(t->arg, out, n, max);
+			continue;
+		}
+		if (t->longName && !(t->argInfo & POPT_ARGFLAG_DOC_HIDDEN) && n < max)
+			out[n++] = t->longName;
+	}
+	return n;
+}
+
+const char *const *cli_long_options(void)
+{
+	static const char *names[128];
+
+	if (!names[0])
+		names[collect_long(main_opts, names, 0, 127)] = NULL;
+	return names;
+}
+
+const char *const *cli_option_values(const char *long_name)
+{
+	static const char *fmt_names[sizeof(formats) / sizeof(formats[0]) + 1];
+	static const char *color_names[sizeof(colors) / sizeof(colors[0]) + 1];
+
+	if (strcmp(long_name, "format") == 0) {
+		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+			fmt_names[i] = formats[i].name;
+		return fmt_names;
+	}
+	if (strcmp(long_name, "color") == 0) {
+		for (size_t i = 0; i < sizeof(colors) / sizeof(colors[0]); i++)
+			color_names[i] = colors[i].name;
+		return color_names;
+	}
+	return NULL;
+}

@@ -99,4 +99,12 @@ int cli_parse(int argc, const char **argv, struct opts *ret, struct poptContext_
 /* Release what cli_parse kept. Accepts NULL. */
 void cli_done(struct poptContext_s *ctx);
 
+/* The long names (without "--") of the options --help shows, from the popt tables, for
+ * completion. NULL-terminated, static storage. */
+const char *const *cli_long_options(void);
+
+/* The values a fixed-choice option takes ("format", "color"), NULL-terminated, static
+ * storage; NULL for any other option. */
+const char *const *cli_option_values(const char *long_name);
+
 #endif

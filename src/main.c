@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "complete.h"
 #include "filter.h"
 #include "hist.h"
 #include "listing.h"
@@ -27,6 +28,7 @@ static const struct {
 	{ VIEW_SUMMARY, view_summary, true },
 	{ VIEW_HIST, view_hist, true },
 	{ VIEW_LIST_COLUMNS, view_list_columns, false },
+	{ VIEW_COMPLETE, view_complete, false },
 };
 
 static void print_msgs(const struct run_msgs *m)
