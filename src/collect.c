@@ -235,10 +235,10 @@ static int select_netns(const struct run_ctx *ctx)
 					 strerror(-err));
 		if (l->denied)
 			run_note(ctx,
-				 "the network namespaces of %u processes could not be examined "
+				 "the network namespaces of %u process%s could not be examined "
 				 "(another user's /proc/PID/ns/net needs root or CAP_SYS_PTRACE): "
-				 "their sockets are missing",
-				 l->denied);
+				 "their sockets may be missing",
+				 l->denied, l->denied == 1 ? "" : "es");
 	} else {
 		err = netns_resolve(o->netns, "/run/netns", "/proc", &l);
 		if (err < 0)
