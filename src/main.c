@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "complete.h"
+#include "events.h"
 #include "filter.h"
 #include "hist.h"
 #include "listing.h"
@@ -27,6 +28,7 @@ static const struct {
 	{ VIEW_DOCTOR, view_doctor, true },
 	{ VIEW_SUMMARY, view_summary, true },
 	{ VIEW_HIST, view_hist, true },
+	{ VIEW_EVENTS, view_events, true },
 	{ VIEW_LIST_COLUMNS, view_list_columns, false },
 	{ VIEW_COMPLETE, view_complete, false },
 };
