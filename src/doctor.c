@@ -320,10 +320,10 @@ static int listener_fit(const struct sock_rec *l, const struct sock_rec *r)
 static const char *syncookies_text(long v)
 {
 	static const char *const text[] = {
-		"net.ipv4.tcp_syncookies=0: off, so a full SYN queue drops new connections "
-		"(turn them on)",
-		"net.ipv4.tcp_syncookies=1: on, sent once the SYN queue overflows",
-		"net.ipv4.tcp_syncookies=2: always on",
+		"net.ipv4.tcp_syncookies=0: off, so a full SYN queue drops new connections; "
+		"turn them on",
+		"net.ipv4.tcp_syncookies=1: cookies are sent once the SYN queue overflows",
+		"net.ipv4.tcp_syncookies=2: cookies are always sent",
 	};
 
 	return v >= 0 && v <= 2 ? text[v] : "net.ipv4.tcp_syncookies unknown";
@@ -363,7 +363,7 @@ static void check_listeners(struct doc *d, const size_t *sel, size_t n)
 		if (syn[k] >= d->th[TH_SYN_RCVD_MIN] && syn[k] >= d->th[TH_SYN_RCVD_RATIO] * backlog)
 			finding(d, "syn-flood",
 				"listener %s (%s) has %zu connections in SYN_RCVD against a "
-				"backlog of %u; %s: possibly a SYN flood, or handshakes that do not "
+				"backlog of %u (%s): possibly a SYN flood, or handshakes that do not "
 				"complete; look at the peers with 'tcpstate --state syn-rcvd "
 				"--sport %u' and consider a larger backlog (listen(), net.core.somaxconn)",
 				endpoint(l, false, ep, sizeof(ep)),
@@ -477,8 +477,9 @@ static void check_fin_wait_2(struct doc *d, const size_t *sel, size_t n)
 	if (k && k >= d->th[TH_FIN_WAIT_2_MIN])
 		finding(d, "orphan-fin-wait-2",
 			"%zu socket%s in FIN_WAIT_2 belong%s to no process (%s): the application "
-			"closed them and the peers never sent their FIN; the kernel drops them after "
-			"%s, but if they pile up, find out why the peer application does not close",
+			"closed its end and the peer has not sent its FIN; the kernel drops such "
+			"sockets after %s, but if they pile up, find out why the peer application "
+			"does not close",
 			k, k == 1 ? "" : "s", k == 1 ? "s" : "", examples(d, idx, k, ex, sizeof(ex)),
 			t);
 	free(idx);
