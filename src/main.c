@@ -26,6 +26,8 @@ static const struct {
 	{ VIEW_LIST, view_list, true },
 	{ VIEW_KILL, view_kill, true },
 	{ VIEW_DOCTOR, view_doctor, true },
+	{ VIEW_EXPLAIN, view_explain, false },
+	{ VIEW_DIAGRAM, view_diagram, true },
 	{ VIEW_SUMMARY, view_summary, true },
 	{ VIEW_HIST, view_hist, true },
 	{ VIEW_EVENTS, view_events, true },

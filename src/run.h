@@ -89,5 +89,7 @@ state_set run_default_states(const struct opts *o);
 int view_list(const struct run_ctx *ctx);
 int view_kill(const struct run_ctx *ctx);
 int view_doctor(const struct run_ctx *ctx);
+int view_explain(const struct run_ctx *ctx);
+int view_diagram(const struct run_ctx *ctx);
 
 #endif
