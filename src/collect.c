@@ -8,6 +8,7 @@
 
 #include "columns.h"
 #include "netns.h"
+#include "procfs_fallback.h"
 #include "run.h"
 
 int run_error(const struct run_ctx *ctx, int err, const char *fmt, ...)
@@ -120,6 +121,7 @@ static const char *dump_hint(int err)
 {
 	switch (-err) {
 	case EPROTONOSUPPORT:
+	case EOPNOTSUPP:
 	case ENOENT:
 		return " (the kernel has no sock_diag/inet_diag support: load the tcp_diag module)";
 	case EPERM:
@@ -129,6 +131,28 @@ static const char *dump_hint(int err)
 	default:
 		return "";
 	}
+}
+
+/*
+ * No sock_diag (socket refused, or no inet_diag/tcp_diag behind it): /proc/net/tcp answers
+ * when the view wants no tcp_info or memory, with a note on what it cannot show.
+ */
+static int dump_fallback(const struct run_ctx *ctx, const struct diag_query *q,
+			 diag_sock_fn fn, void *data, int err, const char *what)
+{
+	int ferr;
+
+	if (ctx->opts->record || !procfs_can_answer(q))
+		return run_error(ctx, err, "%s: %s%s", what, strerror(-err), dump_hint(err));
+	ferr = fn(NULL, data);
+	if (ferr == 0)
+		ferr = procfs_dump("/proc", q, fn, data, NULL);
+	if (ferr < 0)
+		return run_error(ctx, err, "%s: %s%s; nor could /proc/net/tcp be read: %s", what,
+				 strerror(-err), dump_hint(err), strerror(-ferr));
+	run_note(ctx, "%s (%s): listed from /proc/net/tcp instead, which shows no bound-only "
+		 "(CLOSED) sockets and no socket cookies", what, strerror(-err));
+	return 0;
 }
 
 /* Dump the namespace this thread is in (or replay the --replay file). */
@@ -146,8 +170,10 @@ static int dump_here(const struct run_ctx *ctx, const struct diag_query *q, diag
 					 strerror(errno));
 		err = diag_replay(in, fn, data, st);
 		fclose(in);
+		/* -EINVAL recorded from the kernel is not the user's usage error (exit 2) */
 		if (err < 0)
-			return run_error(ctx, err, "cannot replay '%s': %s", o->replay,
+			return run_error(ctx, err == -EINVAL ? -EPROTO : err,
+					 "cannot replay '%s': %s", o->replay,
 					 err == -EBADMSG ? "malformed or truncated dump" :
 							   strerror(-err));
 		return 0;
@@ -163,8 +189,8 @@ static int dump_here(const struct run_ctx *ctx, const struct diag_query *q, diag
 	if (err < 0) {
 		if (record)
 			fclose(record);
-		return run_error(ctx, err, "cannot open a sock_diag netlink socket: %s%s",
-				 strerror(-err), dump_hint(err));
+		return dump_fallback(ctx, q, fn, data, err,
+				     "cannot open a sock_diag netlink socket");
 	}
 	struct diag_stats mine = { 0 };
 	err = diag_dump(ds, q, fn, data, &mine, record);
@@ -184,6 +210,8 @@ static int dump_here(const struct run_ctx *ctx, const struct diag_query *q, diag
 	if (err == -EINTR)
 		return run_error(ctx, err,
 				 "the socket table kept changing during the dump; try again");
+	if ((err == -ENOENT || err == -EOPNOTSUPP || err == -EPROTONOSUPPORT) && !mine.socks)
+		return dump_fallback(ctx, q, fn, data, err, "the kernel's socket dump failed");
 	/* -EINVAL from the kernel is not the user's usage error (exit 2): report it as a
 	 * runtime failure. */
 	if (err < 0 && !ctx->msgs->error)
