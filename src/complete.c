@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "columns.h"
 #include "complete.h"
+#include "doctor.h"
 #include "explain.h"
 #include "filter.h"
 #include "hist.h"
@@ -139,6 +140,14 @@ static int c_hist(const struct run_ctx *ctx)
 static int c_topics(const struct run_ctx *ctx)
 {
 	put_list(ctx->out, explain_topics(), "");
+	return 0;
+}
+
+/* "KEY=" for each --doctor threshold: the value is the user's to type. */
+static int c_thresholds(const struct run_ctx *ctx)
+{
+	for (int i = 0; doctor_thresholds[i].key; i++)
+		fprintf(ctx->out, "%s=\n", doctor_thresholds[i].key);
 	return 0;
 }
 
@@ -314,7 +323,7 @@ static const struct {
 	{ "ports", c_ports },	      { "processes", c_processes }, { "users", c_users },
 	{ "formats", c_formats },     { "colors", c_colors },	  { "columns", c_columns },
 	{ "sort", c_sort },	      { "hist", c_hist },	  { "topics", c_topics },
-	{ "netns", c_netns },	      { "whats", c_whats },
+	{ "netns", c_netns },	      { "whats", c_whats },	  { "thresholds", c_thresholds },
 };
 
 #define N_WHATS (sizeof(whats) / sizeof(whats[0]))
