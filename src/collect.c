@@ -155,6 +155,21 @@ static int dump_fallback(const struct run_ctx *ctx, const struct diag_query *q,
 	return 0;
 }
 
+/* Add one dump's counters to the run's (for --stats) and copy them to *st. */
+static void add_stats(const struct run_ctx *ctx, const struct diag_stats *mine,
+		      struct diag_stats *st)
+{
+	struct diag_stats *sum = &ctx->msgs->stats;
+
+	sum->bytes += mine->bytes;
+	sum->msgs += mine->msgs;
+	sum->socks += mine->socks;
+	sum->recvs += mine->recvs;
+	sum->restarts += mine->restarts;
+	if (st)
+		*st = *mine;
+}
+
 /* Dump the namespace this thread is in (or replay the --replay file). */
 static int dump_here(const struct run_ctx *ctx, const struct diag_query *q, diag_sock_fn fn,
 		     void *data, struct diag_stats *st)
@@ -168,8 +183,10 @@ static int dump_here(const struct run_ctx *ctx, const struct diag_query *q, diag
 		if (!in)
 			return run_error(ctx, -errno, "cannot open '%s': %s", o->replay,
 					 strerror(errno));
-		err = diag_replay(in, fn, data, st);
+		struct diag_stats rs = { 0 };
+		err = diag_replay(in, fn, data, &rs);
 		fclose(in);
+		add_stats(ctx, &rs, st); /* --stats counted nothing for a replay */
 		/* -EINVAL recorded from the kernel is not the user's usage error (exit 2) */
 		if (err < 0)
 			return run_error(ctx, err == -EINVAL ? -EPROTO : err,
@@ -195,14 +212,7 @@ static int dump_here(const struct run_ctx *ctx, const struct diag_query *q, diag
 	struct diag_stats mine = { 0 };
 	err = diag_dump(ds, q, fn, data, &mine, record);
 	diag_sock_close(ds);
-	struct diag_stats *sum = &ctx->msgs->stats;
-	sum->bytes += mine.bytes;
-	sum->msgs += mine.msgs;
-	sum->socks += mine.socks;
-	sum->recvs += mine.recvs;
-	sum->restarts += mine.restarts;
-	if (st)
-		*st = mine;
+	add_stats(ctx, &mine, st);
 	if (record && fclose(record) != 0 && err == 0)
 		return run_error(ctx, -EIO, "cannot write '%s': %s", o->record, strerror(errno));
 	if (err == -ERESTART)
