@@ -305,6 +305,9 @@ static int run_dump(const struct run_ctx *ctx, const struct diag_query *q, diag_
 
 	if (o->replay || (!o->netns && !o->all_netns))
 		return dump_here(ctx, q, fn, data, st);
+	if (o->record && o->all_netns)
+		return run_error(ctx, -EINVAL, "'--record' cannot be combined with '--all-netns' "
+				 "(a recording holds one namespace's dump)");
 	err = select_netns(ctx);
 	if (err < 0)
 		return err;

@@ -362,22 +362,24 @@ static void check_listeners(struct doc *d, const size_t *sel, size_t n)
 		double backlog = l->wqueue;
 		if (syn[k] >= d->th[TH_SYN_RCVD_MIN] && syn[k] >= d->th[TH_SYN_RCVD_RATIO] * backlog)
 			finding(d, "syn-flood",
-				"listener %s (%s) has %zu connections in SYN_RCVD against a "
+				"listener %s (%s) has %zu connection%s in SYN_RCVD against a "
 				"backlog of %u (%s): possibly a SYN flood, or handshakes that do not "
 				"complete; look at the peers with 'tcpstate --state syn-rcvd "
 				"--sport %u' and consider a larger backlog (listen(), net.core.somaxconn)",
 				endpoint(l, false, ep, sizeof(ep)),
-				owner_text(d, l->inode, who, sizeof(who)), syn[k], l->wqueue,
+				owner_text(d, l->inode, who, sizeof(who)), syn[k],
+				syn[k] == 1 ? "" : "s", l->wqueue,
 				syncookies_text(d->facts.syncookies), l->lport);
 		double limit = fmax(1, ceil(d->th[TH_ACCEPT_QUEUE_RATIO] * backlog));
 		if (l->rqueue >= limit)
 			finding(d, "accept-queue",
-				"listener %s (%s) has %u connections waiting in its accept queue, "
+				"listener %s (%s) has %u connection%s waiting in its accept queue, "
 				"backlog %u%s: the application does not call accept() fast enough and "
 				"further connections are dropped or delayed (ListenOverflows in "
 				"nstat); make it accept faster or give listen() a larger backlog",
 				endpoint(l, false, ep, sizeof(ep)),
-				owner_text(d, l->inode, who, sizeof(who)), l->rqueue, l->wqueue,
+				owner_text(d, l->inode, who, sizeof(who)), l->rqueue,
+				l->rqueue == 1 ? "" : "s", l->wqueue,
 				l->rqueue > l->wqueue ? " (full)" : "");
 	}
 out:
