@@ -1,10 +1,13 @@
 /* main.c - wires the stages together and is the only place that prints errors or exits. */
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "complete.h"
@@ -41,12 +44,36 @@ static void print_msgs(const struct run_msgs *m)
 		fprintf(stderr, "tcpstate: note: %s\n", m->notes[i]);
 }
 
-/* Flush stdout and turn a failed write into exit 1 with one line. */
-static int finish_output(int status)
+/*
+ * A descriptor 0-2 the caller closed would be reused by the first socket or file we open,
+ * and the listing or the error messages written into it (`-c >&-` wrote into the timerfd,
+ * `--record F 2>&-` would write errors into F): hold them with /dev/null. Returns false
+ * when stdout itself was closed, since nothing we print could go anywhere.
+ */
+static bool std_fds_open(void)
+{
+	bool out_open = fcntl(STDOUT_FILENO, F_GETFD) >= 0;
+
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+	return out_open;
+}
+
+/* Flush stdout and turn a failed write into exit 1 with one line, unless it was reported
+ * already (a view that failed because stdout did). */
+static int finish_output(int status, bool reported)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		int e = errno ? errno : EIO;
-		fprintf(stderr, "tcpstate: cannot write the output: %s\n", strerror(e));
+		if (!reported)
+			fprintf(stderr, "tcpstate: cannot write the output: %s\n", strerror(e));
 		return status ? status : 1;
 	}
 	return status;
@@ -62,7 +89,12 @@ int main(int argc, const char **argv)
 	struct term term;
 	char *err_text = NULL;
 	int ret, status = 0;
+	bool reported = false;
 
+	if (!std_fds_open()) {
+		fprintf(stderr, "tcpstate: cannot write the output: %s\n", strerror(EBADF));
+		return 1;
+	}
 	setlocale(LC_ALL, "");
 	/* `tcpstate | head -1`: die quietly of SIGPIPE like every filter-friendly tool. */
 	signal(SIGPIPE, SIG_DFL);
@@ -98,10 +130,19 @@ int main(int argc, const char **argv)
 
 	struct run_ctx ctx = { &o, filter, &term, stdout, &msgs };
 	ret = o.continuous > 0 ? watch_run(&ctx, views[i].run) : views[i].run(&ctx);
+	int werr = errno; /* a failed write's errno, before anything else changes it */
 	print_msgs(&msgs);
 	if (ret < 0) {
-		fflush(stdout);
-		fprintf(stderr, "tcpstate: %s\n", msgs.error ? msgs.error : strerror(-ret));
+		/* A view that failed because stdout did (> /dev/full) gets one line naming
+		 * the write's errno, not a bare "Input/output error" plus finish_output's. */
+		bool out_failed = fflush(stdout) != 0 || ferror(stdout);
+		if (msgs.error || !out_failed)
+			fprintf(stderr, "tcpstate: %s\n",
+				msgs.error ? msgs.error : strerror(-ret));
+		else
+			fprintf(stderr, "tcpstate: cannot write the output: %s\n",
+				strerror(werr ? werr : EIO));
+		reported = out_failed;
 		status = ret == -EINVAL ? 2 : 1;
 	} else {
 		status = ret;
@@ -114,7 +155,7 @@ int main(int argc, const char **argv)
 			(unsigned long long)msgs.stats.socks, msgs.stats.recvs,
 			msgs.stats.restarts);
 out:
-	status = finish_output(status);
+	status = finish_output(status, reported);
 	filter_free(filter);
 	run_msgs_done(&msgs);
 	free(err_text);
