@@ -57,8 +57,8 @@ static struct poptOption select_opts[] = {
 	{ "resolve", 'r', POPT_ARG_NONE, NULL, 0, "resolve host and service names", NULL },
 	{ "netns", 'N', POPT_ARG_STRING, NULL, 0,
 	  "the network namespace of TARGET: a name in /run/netns, a path, or a PID", "TARGET" },
-	{ "all-netns", '\0', POPT_ARG_NONE, NULL, 0, "every network namespace on the host",
-	  NULL },
+	{ "all-netns", '\0', POPT_ARG_NONE, NULL, 0,
+	  "every network namespace on the host, with a Netns column", NULL },
 	POPT_TABLEEND
 };
 
@@ -126,7 +126,7 @@ static struct poptOption view_opts[] = {
 	{ "doctor", '\0', POPT_ARG_NONE, NULL, OPT_DOCTOR,
 	  "look for trouble (leaks, floods, full queues); exit 3 when found", NULL },
 	{ "threshold", '\0', POPT_ARG_STRING, &arg_threshold, OPT_THRESHOLD,
-	  "set a --doctor threshold (repeatable)", "KEY=VALUE" },
+	  "set a --doctor threshold, e.g. close_wait_age=30 (repeatable)", "KEY=VALUE" },
 	{ "kill", 'K', POPT_ARG_NONE, NULL, OPT_KILL,
 	  "destroy the sockets that match the filter (needs CAP_NET_ADMIN)", NULL },
 	{ "dry-run", '\0', POPT_ARG_NONE, NULL, 0, "with --kill: only show what would go",
