@@ -74,13 +74,26 @@ static void resolve_host(uint8_t family, const uint8_t *addr, char *buf, size_t 
 		sock_fmt_addr(family, addr, buf, sz);
 }
 
+/* Copy a string, truncated to fit and NUL-terminated (sz > 0). Returns the length copied. */
+static size_t put_str(char *buf, size_t sz, const char *str)
+{
+	size_t n = strlen(str);
+
+	if (!sz)
+		return 0;
+	if (n >= sz)
+		n = sz - 1;
+	memcpy(buf, str, n);
+	buf[n] = '\0';
+	return n;
+}
+
 size_t sock_fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,
 			 bool resolve, char *buf, size_t sz)
 {
 	char host[NI_MAXHOST], esc[NI_MAXHOST * 4], serv[64];
 	const char *h = host;
 	bool v6 = family == AF_INET6;
-	int n;
 
 	if (resolve && !addr_is_any(family, addr)) {
 		resolve_host(family, addr, host, sizeof(host));
@@ -109,19 +122,31 @@ size_t sock_fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, boo
 		} while (v);
 		memcpy(serv, p, (size_t)(tmp + sizeof(tmp) - p));
 	}
-	n = snprintf(buf, sz, v6 ? "[%s]:%s" : "%s:%s", h, serv);
-	return n < 0 ? 0 : ((size_t)n < sz ? (size_t)n : sz - 1);
+	/* snprintf was a fifth of the listing's time on 100k sockets: plain copies */
+	size_t o = 0;
+	if (v6)
+		o = put_str(buf, sz, "[");
+	o += put_str(buf + o, sz - o, h);
+	o += put_str(buf + o, sz - o, v6 ? "]:" : ":");
+	o += put_str(buf + o, sz - o, serv);
+	return o;
 }
 
 static size_t put_u64(char *buf, size_t sz, uint64_t v)
 {
-	int n = snprintf(buf, sz, "%llu", (unsigned long long)v);
-	return n < 0 ? 0 : (size_t)n;
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return put_str(buf, sz, p);
 }
 
 static size_t fmt_proto(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz)
 {
-	return (size_t)snprintf(buf, sz, "%s", s->family == AF_INET6 ? "tcp6" : "tcp");
+	return put_str(buf, sz, s->family == AF_INET6 ? "tcp6" : "tcp");
 }
 
 static size_t fmt_recvq(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz)
@@ -149,7 +174,7 @@ static size_t fmt_state(const struct sock_rec *s, const struct col_ctx *c, char 
 {
 	if (s->state == TS_UNKNOWN)
 		return (size_t)snprintf(buf, sz, "UNKNOWN(%u)", s->kstate);
-	return (size_t)snprintf(buf, sz, "%s", state_name((enum ts_state)s->state));
+	return put_str(buf, sz, state_name((enum ts_state)s->state));
 }
 
 static size_t fmt_owners(const struct sock_rec *s, const struct col_ctx *c, char *buf,

@@ -41,9 +41,18 @@ struct line {
 
 static void line_put(struct line *l, const char *s, size_t len)
 {
+	if (!l->limit) {
+		/* not a terminal: nothing is cut and columns need not be counted */
+		size_t room = sizeof(l->buf) - 1 - l->len;
+		if (len > room)
+			len = room;
+		memcpy(l->buf + l->len, s, len);
+		l->len += len;
+		return;
+	}
 	for (size_t i = 0; i < len && l->len + 1 < sizeof(l->buf); i++) {
 		bool lead = ((unsigned char)s[i] & 0xc0) != 0x80;
-		if (lead && l->limit && l->cols >= (size_t)l->limit)
+		if (lead && l->cols >= (size_t)l->limit)
 			return;
 		l->buf[l->len++] = s[i];
 		if (lead)
@@ -53,8 +62,13 @@ static void line_put(struct line *l, const char *s, size_t len)
 
 static void line_pad(struct line *l, size_t n)
 {
-	while (n--)
-		line_put(l, " ", 1);
+	static const char spaces[64] = "                                                                ";
+
+	while (n) {
+		size_t k = n < sizeof(spaces) ? n : sizeof(spaces);
+		line_put(l, spaces, k);
+		n -= k;
+	}
 }
 
 static void emit_cell(struct line *l, const struct column *col, const char *cell, size_t len,
