@@ -389,13 +389,26 @@ static const struct {
 	{ "--explain", NULL, looks_like_topic, "" },
 };
 
+/* The rewritten argv popt parses (popt keeps pointers into it) and the words we made. */
+static struct {
+	const char **argv;
+	char **owned;
+	int n_owned;
+} settled_args;
+
 static const char **settle_optional(int argc, const char **argv, int *ret_argc)
 {
 	const char **out = calloc((size_t)argc + 1, sizeof(*out));
+	char **owned = calloc((size_t)argc + 1, sizeof(*owned));
 	int n = 0;
 
-	if (!out)
+	if (!out || !owned) {
+		free(out);
+		free(owned);
 		return NULL;
+	}
+	settled_args.argv = out;
+	settled_args.owned = owned;
 	for (int i = 0; i < argc; i++) {
 		size_t k;
 		if (i > 0 && strcmp(argv[i], "--") == 0) {
@@ -419,11 +432,10 @@ static const char **settle_optional(int argc, const char **argv, int *ret_argc)
 		char *w;
 		const char *name = !strcmp(optional_args[k].long_name, "--colour") ?
 					   "--color" : optional_args[k].long_name;
-		if (asprintf(&w, "%s=%s", name, val) < 0) {
-			free(out);
-			return NULL;
-		}
-		out[n++] = w; /* lives as long as the process */
+		if (asprintf(&w, "%s=%s", name, val) < 0)
+			return NULL; /* cli_done frees what was made */
+		owned[settled_args.n_owned++] = w;
+		out[n++] = w;
 	}
 	out[n] = NULL;
 	*ret_argc = n;
@@ -484,6 +496,11 @@ void cli_done(struct poptContext_s *ctx)
 {
 	if (ctx)
 		poptFreeContext((poptContext)ctx);
+	for (int i = 0; i < settled_args.n_owned; i++)
+		free(settled_args.owned[i]);
+	free(settled_args.owned);
+	free(settled_args.argv);
+	memset(&settled_args, 0, sizeof(settled_args));
 }
 
 /* Walk a popt table (and the tables it includes) for the visible long option names. */
