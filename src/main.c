@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "complete.h"
+#include "escape.h"
 #include "events.h"
 #include "filter.h"
 #include "hist.h"
@@ -109,6 +110,9 @@ int main(int argc, const char **argv)
 		goto out;
 	}
 	term_probe(o.color, &term);
+	/* Human output in a locale that is not UTF-8 is ASCII; JSON, CSV and OpenMetrics do
+	 * not depend on the locale. */
+	escape_set_ascii(!term.utf8 && o.format == FMT_TABLE);
 
 	size_t i;
 	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++)
