@@ -130,6 +130,8 @@ static int unknown_keyword(struct parser *p, const char *word)
 	size_t best_d = 3;
 
 	for (size_t i = 0; i < N_KEYWORDS; i++) {
+		if (!keywords[i].canonical)
+			continue;
 		size_t d = distance(word, keywords[i].name);
 		if (d < best_d && d < strlen(word)) {
 			best_d = d;
