@@ -251,6 +251,39 @@ def test_columns():
     h.ok("--columns and --list-columns come from one table; every column is valid JSON")
 
 
+def man_section(man, name):
+    start = man.index(".SH %s\n" % name)
+    end = man.find("\n.SH ", start + 1)
+    return man[start:end if end > 0 else len(man)]
+
+
+def test_docs_tables():
+    """The man page lists every column, --hist key and --sort key the binary knows."""
+    src = os.environ.get("TCPSTATE_SRCDIR")
+    if not src:
+        print("# TCPSTATE_SRCDIR unset: man page not compared with the tables")
+        return
+    with open(os.path.join(src, "man", "tcpstate.8"), encoding="utf-8") as f:
+        man = f.read()
+    cols = man_section(man, "COLUMNS")
+    names = [line.split()[0] for line in h.run_ok(["--list-columns", "-H"]).splitlines()]
+    missing = [c for c in names if ".BR %s " % c.replace("-", "\\-") not in cols]
+    h.check(not missing, "man COLUMNS lacks: " + " ".join(missing))
+    opts = man_section(man, "OPTIONS")
+    hist = opts[opts.index("\\-\\-hist \""):opts.index("\\-\\-top \"")]
+    for k in h.run_ok(["--complete", "hist"]).split():
+        h.check(".B %s\n" % k in hist or ".BR %s " % k in hist,
+                "man --hist does not describe the key " + k)
+    sort = opts[opts.index("\\-\\-sort \""):opts.index("\\-\\-columns \"")]
+    numbers = set(n for n, t in (line.split()[:2] for line in
+                                 h.run_ok(["--list-columns", "-H"]).splitlines())
+                  if t == "number")
+    for k in h.run_ok(["--complete", "sort"]).split():
+        h.check(k in numbers or ".B %s\n" % k in sort or ".BR %s " % k in sort,
+                "man --sort does not describe the key " + k)
+    h.ok("the man page documents every column (%d), --hist key and --sort key" % len(names))
+
+
 def test_color():
     rc, out, _ = h.run(["-a", "--color", "always"], env={"NO_COLOR": ""})
     h.check("\033[" in out, "--color always colours the states", out)
@@ -302,6 +335,7 @@ def main():
     test_summary_formats()
     test_sort()
     test_columns()
+    test_docs_tables()
     test_color()
     test_errors()
     for s in (client, c6, a6, s6):
