@@ -19,6 +19,7 @@
 #include "run.h"
 #include "summary.h"
 #include "term.h"
+#include "term_cut.h"
 #include "watch.h"
 
 /* One entry per view; each lives in its own file. */
@@ -132,9 +133,19 @@ int main(int argc, const char **argv)
 		}
 	}
 
-	struct run_ctx ctx = { &o, filter, &term, stdout, &msgs };
+	/* On a terminal, human output is cut at its width rather than wrapped, whatever the
+	 * view (JSON, CSV and OpenMetrics are never cut). */
+	FILE *out = stdout;
+	if (term.tty && term.width > 0 && o.format == FMT_TABLE) {
+		FILE *cut = term_cut_open(stdout, STDOUT_FILENO, term.width);
+		if (cut)
+			out = cut;
+	}
+	struct run_ctx ctx = { &o, filter, &term, out, &msgs };
 	ret = o.continuous > 0 ? watch_run(&ctx, views[i].run) : views[i].run(&ctx);
 	int werr = errno; /* a failed write's errno, before anything else changes it */
+	if (out != stdout)
+		fclose(out); /* unbuffered: everything is in stdout already */
 	print_msgs(&msgs);
 	if (ret < 0) {
 		/* A view that failed because stdout did (> /dev/full) gets one line naming
