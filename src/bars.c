@@ -9,7 +9,7 @@
 
 /* U+2588 (8/8) down to U+258F (1/8), indexed by eighths. */
 static const char *const blocks[9] = {
-	"", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b", "\u258a", "\u2589", "\u2588",
+    "", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b", "\u258a", "\u2589", "\u2588",
 };
 
 size_t bars_draw(uint64_t value, uint64_t max, int width, bool utf8, char *buf, size_t sz)
@@ -25,7 +25,8 @@ size_t bars_draw(uint64_t value, uint64_t max, int width, bool utf8, char *buf, 
 	if (value > max)
 		value = max;
 	/* rounded to the nearest unit; double because value * width * 8 may overflow */
-	units = (uint64_t)((double)value * (double)width * (double)per / (double)max + 0.5);
+	units =
+	    (uint64_t)((double)value * (double)width * (double)per / (double)max + 0.5);
 	if (!units)
 		units = 1;
 	size_t n = utf8 ? 3 : 1;

@@ -1,4 +1,5 @@
-/* bars.h - proportional bars for counts: Unicode eighth blocks on UTF-8, '#' otherwise. */
+/* bars.h - proportional bars for counts: Unicode eighth blocks on UTF-8, '#' otherwise.
+ */
 #ifndef TCPSTATE_BARS_H
 #define TCPSTATE_BARS_H
 
@@ -7,7 +8,7 @@
 #include <stdint.h>
 
 /* Longest bar in bytes for a given width (UTF-8 blocks take 3 bytes each). */
-#define BARS_BYTES(width) ((size_t)(width) * 3 + 1)
+#define BARS_BYTES(width) ((size_t)(width)*3 + 1)
 
 /*
  * Draw value out of max as a bar of at most width columns into buf (NUL-terminated).
@@ -16,7 +17,8 @@
  * gets at least the smallest mark so that it never looks like zero. Returns the length
  * in bytes (0 for a zero value, max or width).
  */
-size_t bars_draw(uint64_t value, uint64_t max, int width, bool utf8, char *buf, size_t sz);
+size_t bars_draw(uint64_t value, uint64_t max, int width, bool utf8, char *buf,
+		 size_t sz);
 
 /*
  * The width left for bars on a line after `used` columns: the terminal width (80 when

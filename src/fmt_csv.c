@@ -79,7 +79,8 @@ int fmt_csv_summary(FILE *out, const struct summary *sum, bool header)
 	if (header)
 		fputs("state,ipv4,ipv6,total" CRLF, out);
 	for (int st = 0; st <= TS_NSTATES; st++) {
-		uint64_t v4 = sum->count[SUMMARY_IPV4][st], v6 = sum->count[SUMMARY_IPV6][st];
+		uint64_t v4 = sum->count[SUMMARY_IPV4][st],
+			 v6 = sum->count[SUMMARY_IPV6][st];
 		if (st == TS_NSTATES && !v4 && !v6)
 			break;
 		fprintf(out, "%s,%llu,%llu,%llu" CRLF,
@@ -99,7 +100,8 @@ static void put_value(FILE *out, const struct hist_row *r)
 	put_field(out, esc, n);
 }
 
-int fmt_csv_hist(FILE *out, const struct hist *h, const struct hist_limit *lim, bool header)
+int fmt_csv_hist(FILE *out, const struct hist *h, const struct hist_limit *lim,
+		 bool header)
 {
 	size_t ng = lim->groups && lim->groups < h->n_groups ? lim->groups : h->n_groups;
 

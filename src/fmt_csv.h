@@ -30,7 +30,8 @@ int fmt_csv_sockets(FILE *out, const struct sock_set *set, const struct column_l
 int fmt_csv_summary(FILE *out, const struct summary *sum, bool header);
 
 /* A histogram: KEY[,KEY2],count, one record per shown row. Returns 0 or -EIO. */
-int fmt_csv_hist(FILE *out, const struct hist *h, const struct hist_limit *lim, bool header);
+int fmt_csv_hist(FILE *out, const struct hist *h, const struct hist_limit *lim,
+		 bool header);
 
 /* The column table for --list-columns: name,header,type,help. Returns 0 or -EIO. */
 int fmt_csv_columns(FILE *out, bool header);

@@ -11,6 +11,10 @@
 
 size_t fmt_json_escape(const char *in, size_t len, char *out, size_t sz)
 {
+	static const char *const short_esc[] = {
+	    ['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b", ['\f'] = "\\f",
+	    ['\n'] = "\\n", ['\r'] = "\\r",  ['\t'] = "\\t",
+	};
 	const unsigned char *s = (const unsigned char *)in, *end = s + len;
 	size_t o = 0;
 	char esc[8];
@@ -19,7 +23,7 @@ size_t fmt_json_escape(const char *in, size_t len, char *out, size_t sz)
 		return 0;
 	while (s < end) {
 		/* escape_utf8_len reads up to 4 bytes: never past the end of the input */
-		unsigned char tmp[4] = { 0 };
+		unsigned char tmp[4] = {0};
 		size_t avail = (size_t)(end - s);
 		memcpy(tmp, s, avail < 4 ? avail : 4);
 		size_t n = escape_utf8_len(tmp), elen;
@@ -41,15 +45,11 @@ size_t fmt_json_escape(const char *in, size_t len, char *out, size_t sz)
 			elen = 3;
 			n = 1;
 		} else {
-			switch (*s) {
-			case '"': piece = "\\\""; break;
-			case '\\': piece = "\\\\"; break;
-			case '\b': piece = "\\b"; break;
-			case '\f': piece = "\\f"; break;
-			case '\n': piece = "\\n"; break;
-			case '\r': piece = "\\r"; break;
-			case '\t': piece = "\\t"; break;
-			default:
+			/* the short escapes JSON has, else \u00XX */
+			piece = *s < sizeof(short_esc) / sizeof(short_esc[0])
+				    ? short_esc[*s]
+				    : NULL;
+			if (!piece) {
 				snprintf(esc, sizeof(esc), "\\u%04x", *s);
 				piece = esc;
 			}
@@ -124,8 +124,9 @@ static void put_sock(FILE *out, const struct sock_rec *s, const struct column_li
 	putc_unlocked('}', out);
 }
 
-int fmt_json_sockets(FILE *out, const struct sock_set *set, const struct column_list *cols,
-		     const struct col_ctx *ctx, bool lines)
+int fmt_json_sockets(FILE *out, const struct sock_set *set,
+		     const struct column_list *cols, const struct col_ctx *ctx,
+		     bool lines)
 {
 	if (!lines)
 		fprintf(out, "{\"version\":%d,\"sockets\":[", FMT_JSON_VERSION);
@@ -152,10 +153,13 @@ int fmt_json_summary(FILE *out, const struct summary *sum, bool lines)
 	bool first = true;
 
 	if (!lines)
-		fprintf(out, "{\"version\":%d,\"summary\":{\"states\":{", FMT_JSON_VERSION);
+		fprintf(out, "{\"version\":%d,\"summary\":{\"states\":{",
+			FMT_JSON_VERSION);
 	for (int st = 0; st <= TS_NSTATES; st++) {
-		uint64_t v4 = sum->count[SUMMARY_IPV4][st], v6 = sum->count[SUMMARY_IPV6][st];
-		const char *name = st < TS_NSTATES ? state_name((enum ts_state)st) : "UNKNOWN";
+		uint64_t v4 = sum->count[SUMMARY_IPV4][st],
+			 v6 = sum->count[SUMMARY_IPV6][st];
+		const char *name =
+		    st < TS_NSTATES ? state_name((enum ts_state)st) : "UNKNOWN";
 		if (st == TS_NSTATES && !v4 && !v6)
 			break; /* UNKNOWN only when seen */
 		if (lines) {
@@ -196,7 +200,8 @@ static void put_rest(FILE *out, const char *what, size_t n, uint64_t count)
 		(unsigned long long)count);
 }
 
-int fmt_json_hist(FILE *out, const struct hist *h, const struct hist_limit *lim, bool lines)
+int fmt_json_hist(FILE *out, const struct hist *h, const struct hist_limit *lim,
+		  bool lines)
 {
 	size_t ng = lim->groups && lim->groups < h->n_groups ? lim->groups : h->n_groups;
 	size_t rest_n;
@@ -206,7 +211,8 @@ int fmt_json_hist(FILE *out, const struct hist *h, const struct hist_limit *lim,
 		fprintf(out, "{\"version\":%d,\"hist\":{\"keys\":[", FMT_JSON_VERSION);
 		for (int k = 0; k < h->nkeys; k++)
 			fprintf(out, "%s\"%s\"", k ? "," : "", h->keys[k]->name);
-		fprintf(out, "],\"total\":%llu,\"groups\":[", (unsigned long long)h->total);
+		fprintf(out, "],\"total\":%llu,\"groups\":[",
+			(unsigned long long)h->total);
 	}
 	for (size_t g = 0; g < ng; g++) {
 		const struct hist_row *gr = &h->groups[g];
@@ -215,14 +221,16 @@ int fmt_json_hist(FILE *out, const struct hist *h, const struct hist_limit *lim,
 			ns = lim->subs;
 		if (lines) {
 			for (size_t i = 0; i < (h->nkeys > 1 ? ns : 1); i++) {
-				const struct hist_row *r = h->nkeys > 1 ? &h->subs[gr->first + i] : gr;
+				const struct hist_row *r =
+				    h->nkeys > 1 ? &h->subs[gr->first + i] : gr;
 				putc_unlocked('{', out);
 				put_value(out, h->keys[0], gr);
 				if (h->nkeys > 1) {
 					putc_unlocked(',', out);
 					put_value(out, h->keys[1], r);
 				}
-				fprintf(out, ",\"count\":%llu}\n", (unsigned long long)r->count);
+				fprintf(out, ",\"count\":%llu}\n",
+					(unsigned long long)r->count);
 			}
 			continue;
 		}
@@ -235,7 +243,8 @@ int fmt_json_hist(FILE *out, const struct hist *h, const struct hist_limit *lim,
 				const struct hist_row *r = &h->subs[gr->first + i];
 				fputs(i ? ",{" : "{", out);
 				put_value(out, h->keys[1], r);
-				fprintf(out, ",\"count\":%llu}", (unsigned long long)r->count);
+				fprintf(out, ",\"count\":%llu}",
+					(unsigned long long)r->count);
 			}
 			putc_unlocked(']', out);
 			hist_sub_rest(h, gr, lim->subs, &rest_n, &rest_count);

@@ -18,8 +18,8 @@
 /*
  * Escape len bytes as the inside of a JSON string: '"' and '\' backslashed, control
  * characters (C0, DEL, C1) as \b \f \n \r \t or \u00XX, valid UTF-8 copied, and every
- * byte that is not part of valid UTF-8 replaced by U+FFFD. Always NUL-terminates (sz > 0);
- * stops before a character that does not fit. Returns the length written. An output
+ * byte that is not part of valid UTF-8 replaced by U+FFFD. Always NUL-terminates (sz >
+ * 0); stops before a character that does not fit. Returns the length written. An output
  * buffer of 6 * len + 1 bytes always suffices.
  */
 size_t fmt_json_escape(const char *in, size_t len, char *out, size_t sz);
@@ -29,16 +29,19 @@ size_t fmt_json_escape(const char *in, size_t len, char *out, size_t sz);
  * socket object per line. Keys are the column names; number columns are JSON numbers
  * (null when absent), owners a list of {"pid":N,"comm":"..."}. Returns 0 or -EIO.
  */
-int fmt_json_sockets(FILE *out, const struct sock_set *set, const struct column_list *cols,
-		     const struct col_ctx *ctx, bool lines);
+int fmt_json_sockets(FILE *out, const struct sock_set *set,
+		     const struct column_list *cols, const struct col_ctx *ctx,
+		     bool lines);
 
 /* The summary: {"version":1,"summary":{"states":{"CLOSED":{"ipv4":N,"ipv6":N,"total":N},
- * ...},"total":{...}}}, or one {"state":...,"ipv4":...} object per line. Returns 0 or -EIO. */
+ * ...},"total":{...}}}, or one {"state":...,"ipv4":...} object per line. Returns 0 or
+ * -EIO. */
 int fmt_json_summary(FILE *out, const struct summary *sum, bool lines);
 
 /* A histogram (see OUTPUT FORMATS in tcpstate(8)), or one object per row with lines.
  * Returns 0 or -EIO. */
-int fmt_json_hist(FILE *out, const struct hist *h, const struct hist_limit *lim, bool lines);
+int fmt_json_hist(FILE *out, const struct hist *h, const struct hist_limit *lim,
+		  bool lines);
 
 /* The column table for --list-columns. Returns 0 or -EIO. */
 int fmt_json_columns(FILE *out, bool lines);

@@ -1,4 +1,5 @@
-/* fmt_om.c - OpenMetrics text exposition: gauges with # HELP / # TYPE and a final # EOF. */
+/* fmt_om.c - OpenMetrics text exposition: gauges with # HELP / # TYPE and a final # EOF.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,8 +23,10 @@ size_t fmt_om_label(const char *in, size_t len, char *out, size_t sz)
 	raw[len] = '\0';
 	n = escape_name(raw, esc, sizeof(esc));
 	for (size_t i = 0; i < n; i++) {
-		const char *piece = esc[i] == '\\' ? "\\\\" : esc[i] == '"' ? "\\\"" :
-				    esc[i] == '\n' ? "\\n" : NULL;
+		const char *piece = esc[i] == '\\'   ? "\\\\"
+				    : esc[i] == '"'  ? "\\\""
+				    : esc[i] == '\n' ? "\\n"
+						     : NULL;
 		size_t pl = piece ? 2 : 1;
 		if (o + pl + 1 > sz)
 			break;
@@ -39,13 +42,15 @@ static void family_header(FILE *out, const char *name, const char *help)
 	fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-static void put_listeners(FILE *out, const struct summary *sum, const char *name, bool queue)
+static void put_listeners(FILE *out, const struct summary *sum, const char *name,
+			  bool queue)
 {
 	char ep[128];
 
 	for (size_t i = 0; i < sum->n_lst; i++) {
 		const struct summary_listener *l = &sum->lst[i];
-		sock_fmt_endpoint(l->family, l->addr, l->port, false, false, ep, sizeof(ep));
+		sock_fmt_endpoint(l->family, l->addr, l->port, false, false, ep,
+				  sizeof(ep));
 		fprintf(out, "%s{local=\"%s\"} %llu\n", name, ep,
 			(unsigned long long)(queue ? l->queue : l->backlog));
 	}
@@ -53,24 +58,29 @@ static void put_listeners(FILE *out, const struct summary *sum, const char *name
 
 int fmt_om_summary(FILE *out, const struct summary *sum)
 {
-	static const char *const fam[SUMMARY_NFAMILIES] = { "ipv4", "ipv6" };
+	static const char *const fam[SUMMARY_NFAMILIES] = {"ipv4", "ipv6"};
 
-	family_header(out, "tcpstate_sockets", "TCP sockets in each state, by address family.");
+	family_header(out, "tcpstate_sockets",
+		      "TCP sockets in each state, by address family.");
 	for (int st = 0; st <= TS_NSTATES; st++) {
-		uint64_t v4 = sum->count[SUMMARY_IPV4][st], v6 = sum->count[SUMMARY_IPV6][st];
+		uint64_t v4 = sum->count[SUMMARY_IPV4][st],
+			 v6 = sum->count[SUMMARY_IPV6][st];
 		if (st == TS_NSTATES && !v4 && !v6)
 			break; /* UNKNOWN only when seen */
 		for (int f = 0; f < SUMMARY_NFAMILIES; f++)
-			fprintf(out, "tcpstate_sockets{state=\"%s\",family=\"%s\"} %llu\n",
-				st < TS_NSTATES ? state_name((enum ts_state)st) : "UNKNOWN", fam[f],
-				(unsigned long long)sum->count[f][st]);
+			fprintf(
+			    out, "tcpstate_sockets{state=\"%s\",family=\"%s\"} %llu\n",
+			    st < TS_NSTATES ? state_name((enum ts_state)st) : "UNKNOWN",
+			    fam[f], (unsigned long long)sum->count[f][st]);
 	}
 	if (sum->keep_listeners) {
-		family_header(out, "tcpstate_listen_queue",
-			      "Connections waiting in the accept queue of a listening endpoint.");
+		family_header(
+		    out, "tcpstate_listen_queue",
+		    "Connections waiting in the accept queue of a listening endpoint.");
 		put_listeners(out, sum, "tcpstate_listen_queue", true);
-		family_header(out, "tcpstate_listen_backlog",
-			      "Accept queue limit (listen backlog) of a listening endpoint.");
+		family_header(
+		    out, "tcpstate_listen_backlog",
+		    "Accept queue limit (listen backlog) of a listening endpoint.");
 		put_listeners(out, sum, "tcpstate_listen_backlog", false);
 	}
 	fputs("# EOF\n", out);
@@ -95,9 +105,12 @@ int fmt_om_hist(FILE *out, const struct hist *h, const struct hist_limit *lim)
 	fputs(".\n# TYPE tcpstate_hist_sockets gauge\n", out);
 	for (size_t g = 0; g < ng; g++) {
 		const struct hist_row *gr = &h->groups[g];
-		size_t ns = h->nkeys == 1 ? 1 : (lim->subs && lim->subs < gr->n ? lim->subs : gr->n);
+		size_t ns = h->nkeys == 1
+				? 1
+				: (lim->subs && lim->subs < gr->n ? lim->subs : gr->n);
 		for (size_t i = 0; i < ns; i++) {
-			const struct hist_row *r = h->nkeys == 1 ? gr : &h->subs[gr->first + i];
+			const struct hist_row *r =
+			    h->nkeys == 1 ? gr : &h->subs[gr->first + i];
 			fputs("tcpstate_hist_sockets{", out);
 			put_label(out, h->keys[0]->name, gr);
 			if (h->nkeys > 1) {

@@ -1,4 +1,5 @@
-/* hist.c - --hist keys and the group-by counting: one hash of "k1\0k2" strings, no per-socket malloc. */
+/* hist.c - --hist keys and the group-by counting: one hash of "k1\0k2" strings, no
+ * per-socket malloc. */
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -14,9 +15,9 @@
 
 struct hist_slot {
 	uint64_t hash;
-	uint64_t count;  /* 0 = empty */
-	uint32_t off;    /* the key in the arena: k1, '\0', k2, '\0' */
-	uint32_t len;    /* bytes of the key without the final '\0' */
+	uint64_t count; /* 0 = empty */
+	uint32_t off;	/* the key in the arena: k1, '\0', k2, '\0' */
+	uint32_t len;	/* bytes of the key without the final '\0' */
 };
 
 static int put_text(char *buf, size_t sz, const char *s)
@@ -31,7 +32,8 @@ static int put_num(char *buf, size_t sz, unsigned long long v)
 	return n < 0 ? 0 : n;
 }
 
-static int key_state(const struct sock_rec *s, struct hist *h, int i, char *buf, size_t sz)
+static int key_state(const struct sock_rec *s, struct hist *h, int i, char *buf,
+		     size_t sz)
 {
 	if (i)
 		return -1;
@@ -40,22 +42,26 @@ static int key_state(const struct sock_rec *s, struct hist *h, int i, char *buf,
 	return put_text(buf, sz, state_name((enum ts_state)s->state));
 }
 
-static int key_lport(const struct sock_rec *s, struct hist *h, int i, char *buf, size_t sz)
+static int key_lport(const struct sock_rec *s, struct hist *h, int i, char *buf,
+		     size_t sz)
 {
 	return i ? -1 : put_num(buf, sz, s->lport);
 }
 
-static int key_rport(const struct sock_rec *s, struct hist *h, int i, char *buf, size_t sz)
+static int key_rport(const struct sock_rec *s, struct hist *h, int i, char *buf,
+		     size_t sz)
 {
 	return i ? -1 : put_num(buf, sz, s->rport);
 }
 
-static int key_laddr(const struct sock_rec *s, struct hist *h, int i, char *buf, size_t sz)
+static int key_laddr(const struct sock_rec *s, struct hist *h, int i, char *buf,
+		     size_t sz)
 {
 	return i ? -1 : (int)sock_fmt_addr(s->family, s->laddr, buf, sz);
 }
 
-static int key_raddr(const struct sock_rec *s, struct hist *h, int i, char *buf, size_t sz)
+static int key_raddr(const struct sock_rec *s, struct hist *h, int i, char *buf,
+		     size_t sz)
 {
 	return i ? -1 : (int)sock_fmt_addr(s->family, s->raddr, buf, sz);
 }
@@ -63,7 +69,7 @@ static int key_raddr(const struct sock_rec *s, struct hist *h, int i, char *buf,
 /* The peer's /24 (IPv4, and IPv4-mapped IPv6) or /64 (IPv6). */
 static int key_rnet(const struct sock_rec *s, struct hist *h, int i, char *buf, size_t sz)
 {
-	uint8_t a[16] = { 0 };
+	uint8_t a[16] = {0};
 	size_t n;
 
 	if (i)
@@ -80,7 +86,8 @@ static int key_rnet(const struct sock_rec *s, struct hist *h, int i, char *buf, 
 
 /* One value per distinct owner name: a socket shared by nginx's master and workers counts
  * once under "nginx"; one shared by sshd and bash counts under both. */
-static int key_process(const struct sock_rec *s, struct hist *h, int i, char *buf, size_t sz)
+static int key_process(const struct sock_rec *s, struct hist *h, int i, char *buf,
+		       size_t sz)
 {
 	size_t n, seen = 0;
 	const struct proc_owner *const *own = procs_lookup(h->procs, s->inode, &n);
@@ -99,7 +106,8 @@ static int key_process(const struct sock_rec *s, struct hist *h, int i, char *bu
 	return -1;
 }
 
-/* The socket's uid (from the kernel) as a user name; a small cache because uids repeat. */
+/* The socket's uid (from the kernel) as a user name; a small cache because uids repeat.
+ */
 static int key_user(const struct sock_rec *s, struct hist *h, int i, char *buf, size_t sz)
 {
 	struct passwd pw, *res = NULL;
@@ -111,7 +119,8 @@ static int key_user(const struct sock_rec *s, struct hist *h, int i, char *buf, 
 	for (int k = 0; k < h->n_uids; k++)
 		if (h->uids[k].uid == s->uid)
 			return put_text(buf, sz, h->uids[k].name);
-	u = &h->uids[h->n_uids < (int)(sizeof(h->uids) / sizeof(h->uids[0])) ? h->n_uids++ : 0];
+	u = &h->uids[h->n_uids < (int)(sizeof(h->uids) / sizeof(h->uids[0])) ? h->n_uids++
+									     : 0];
 	u->uid = s->uid;
 	if (getpwuid_r(s->uid, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res &&
 	    strlen(res->pw_name) < sizeof(u->name))
@@ -121,8 +130,10 @@ static int key_user(const struct sock_rec *s, struct hist *h, int i, char *buf, 
 	return put_text(buf, sz, u->name);
 }
 
-/* The namespace's name, or its inode with a hint; "-" when only one namespace is shown. */
-static int key_netns(const struct sock_rec *s, struct hist *h, int i, char *buf, size_t sz)
+/* The namespace's name, or its inode with a hint; "-" when only one namespace is shown.
+ */
+static int key_netns(const struct sock_rec *s, struct hist *h, int i, char *buf,
+		     size_t sz)
 {
 	const char *label = h->netns ? netns_label(*h->netns, s->netns) : NULL;
 
@@ -134,17 +145,17 @@ static int key_netns(const struct sock_rec *s, struct hist *h, int i, char *buf,
 }
 
 const struct hist_key hist_keys[] = {
-	{ "state", "State", "TCP state", 0, false, key_state },
-	{ "lport", "Local Port", "local port", 0, true, key_lport },
-	{ "rport", "Peer Port", "peer port", 0, true, key_rport },
-	{ "laddr", "Local Address", "local address", 0, false, key_laddr },
-	{ "raddr", "Peer Address", "peer address", 0, false, key_raddr },
-	{ "rnet", "Peer Network", "the peer's /24 (IPv4) or /64 (IPv6)", 0, false, key_rnet },
-	{ "process", "Process", "owning process name (- for none)", COL_NEED_PROCS, false,
-	  key_process },
-	{ "user", "User", "the socket's user", 0, false, key_user },
-	{ "netns", "Netns", "network namespace (with --all-netns)", 0, false, key_netns },
-	{ NULL, NULL, NULL, 0, false, NULL },
+    {"state", "State", "TCP state", 0, false, key_state},
+    {"lport", "Local Port", "local port", 0, true, key_lport},
+    {"rport", "Peer Port", "peer port", 0, true, key_rport},
+    {"laddr", "Local Address", "local address", 0, false, key_laddr},
+    {"raddr", "Peer Address", "peer address", 0, false, key_raddr},
+    {"rnet", "Peer Network", "the peer's /24 (IPv4) or /64 (IPv6)", 0, false, key_rnet},
+    {"process", "Process", "owning process name (- for none)", COL_NEED_PROCS, false,
+     key_process},
+    {"user", "User", "the socket's user", 0, false, key_user},
+    {"netns", "Netns", "network namespace (with --all-netns)", 0, false, key_netns},
+    {NULL, NULL, NULL, 0, false, NULL},
 };
 
 const struct hist_key *hist_key_find(const char *name)
@@ -163,7 +174,8 @@ size_t hist_key_names(char *buf, size_t sz)
 		return 0;
 	buf[0] = '\0';
 	for (int i = 0; hist_keys[i].name && o < sz; i++) {
-		int n = snprintf(buf + o, sz - o, "%s%s", i ? ", " : "", hist_keys[i].name);
+		int n =
+		    snprintf(buf + o, sz - o, "%s%s", i ? ", " : "", hist_keys[i].name);
 		if (n < 0)
 			break;
 		o += (size_t)n;
@@ -255,7 +267,8 @@ static int count_key(struct hist *h, const char *key, size_t len)
 
 	for (; h->slots[i].count; i = (i + 1) & h->mask) {
 		sl = &h->slots[i];
-		if (sl->hash == x && sl->len == len && memcmp(h->arena + sl->off, key, len) == 0) {
+		if (sl->hash == x && sl->len == len &&
+		    memcmp(h->arena + sl->off, key, len) == 0) {
 			sl->count++;
 			return 0;
 		}
@@ -354,14 +367,49 @@ static int cmp_pair(const void *pa, const void *pb, void *arg)
 	const struct hist_row *a = pa, *b = pb;
 	struct hist *h = arg;
 	/* the group key is where the sub key's bytes start minus its own length + NUL */
-	struct hist_row ga = { a->key - a->first - 1, a->first, 0, 0, 0 };
-	struct hist_row gb = { b->key - b->first - 1, b->first, 0, 0, 0 };
+	struct hist_row ga = {a->key - a->first - 1, a->first, 0, 0, 0};
+	struct hist_row gb = {b->key - b->first - 1, b->first, 0, 0, 0};
 	int c = cmp_key(&ga, &gb, h->keys[0]->numeric);
 
 	if (c)
 		return c;
 	bool num = h->keys[1]->numeric;
 	return cmp_row(a, b, &num);
+}
+
+/* Two keys: sort the pair rows by group, make one group per first-key value, then order
+ * the groups by their totals. Takes rows (their first holds k1's length). */
+static int build_groups(struct hist *h, struct hist_row *rows, size_t n)
+{
+	struct hist_row *groups;
+	size_t g = 0;
+	bool num = h->keys[0]->numeric;
+
+	qsort_r(rows, n, sizeof(*rows), cmp_pair, h);
+	groups = calloc(n + 1, sizeof(*groups));
+	if (!groups) {
+		free(rows);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *k1 = rows[i].key - rows[i].first - 1;
+		if (!g || strcmp(groups[g - 1].key, k1) != 0) {
+			groups[g].key = k1;
+			groups[g].len = rows[i].first;
+			groups[g].first = i;
+			g++;
+		}
+		groups[g - 1].count += rows[i].count;
+		groups[g - 1].n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		rows[i].first = 0;
+	qsort_r(groups, g, sizeof(*groups), cmp_row, &num);
+	h->groups = groups;
+	h->n_groups = g;
+	h->subs = rows;
+	h->n_subs = n;
+	return 0;
 }
 
 int hist_finish(struct hist *h)
@@ -384,7 +432,8 @@ int hist_finish(struct hist *h)
 		if (h->nkeys == 1) {
 			rows[n].len = sl->len;
 		} else {
-			/* sub row: key points past "k1\0"; first holds k1's length meanwhile */
+			/* sub row: key points past "k1\0"; first holds k1's length
+			 * meanwhile */
 			size_t l1 = strlen(rows[n].key);
 			rows[n].first = l1;
 			rows[n].key += l1 + 1;
@@ -399,36 +448,11 @@ int hist_finish(struct hist *h)
 		h->n_groups = n;
 		return 0;
 	}
-	qsort_r(rows, n, sizeof(*rows), cmp_pair, h);
-	struct hist_row *groups = calloc(n + 1, sizeof(*groups));
-	if (!groups) {
-		free(rows);
-		return -ENOMEM;
-	}
-	size_t g = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *k1 = rows[i].key - rows[i].first - 1;
-		if (!g || strcmp(groups[g - 1].key, k1) != 0) {
-			groups[g].key = k1;
-			groups[g].len = rows[i].first;
-			groups[g].first = i;
-			g++;
-		}
-		groups[g - 1].count += rows[i].count;
-		groups[g - 1].n++;
-	}
-	for (size_t i = 0; i < n; i++)
-		rows[i].first = 0;
-	bool num = h->keys[0]->numeric;
-	qsort_r(groups, g, sizeof(*groups), cmp_row, &num);
-	h->groups = groups;
-	h->n_groups = g;
-	h->subs = rows;
-	h->n_subs = n;
-	return 0;
+	return build_groups(h, rows, n);
 }
 
-void hist_rest(const struct hist *h, size_t limit, size_t *ret_groups, uint64_t *ret_count)
+void hist_rest(const struct hist *h, size_t limit, size_t *ret_groups,
+	       uint64_t *ret_count)
 {
 	*ret_groups = 0;
 	*ret_count = 0;
@@ -455,7 +479,7 @@ void hist_sub_rest(const struct hist *h, const struct hist_row *g, size_t limit,
 
 struct hist_limit hist_fit(const struct hist *h, int lines)
 {
-	struct hist_limit l = { 0, 0 };
+	struct hist_limit l = {0, 0};
 	size_t used = 0, avail = lines > 1 ? (size_t)lines : 1;
 
 	if (h->nkeys == 1) {

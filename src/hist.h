@@ -14,19 +14,21 @@ struct procs;
 struct netns_list;
 struct run_ctx;
 
-/* One --hist key. Adding a key is one line in hist_keys[] (hist.c) and a value function. */
+/* One --hist key. Adding a key is one line in hist_keys[] (hist.c) and a value function.
+ */
 struct hist_key {
 	const char *name;   /* what --hist takes */
 	const char *header; /* table header */
 	const char *help;   /* one line for --complete and the man page */
-	unsigned needs;     /* COL_NEED_* (process needs the owners) */
-	bool numeric;       /* values are whole numbers: JSON numbers, numeric tie order */
+	unsigned needs;	    /* COL_NEED_* (process needs the owners) */
+	bool numeric; /* values are whole numbers: JSON numbers, numeric tie order */
 	/*
-	 * Write the i-th distinct value of s for this key into buf as raw bytes (escape before
-	 * printing) and return its length, or -1 when s has no i-th value. Every socket has a
-	 * value 0; only process can have more (one per distinct owner name).
+	 * Write the i-th distinct value of s for this key into buf as raw bytes (escape
+	 * before printing) and return its length, or -1 when s has no i-th value. Every
+	 * socket has a value 0; only process can have more (one per distinct owner name).
 	 */
-	int (*value)(const struct sock_rec *s, struct hist *h, int i, char *buf, size_t sz);
+	int (*value)(const struct sock_rec *s, struct hist *h, int i, char *buf,
+		     size_t sz);
 };
 
 /* The key table, terminated by an entry with a NULL name. */
@@ -43,10 +45,10 @@ size_t hist_key_names(char *buf, size_t sz);
 
 /* A row: a value of the first key (a group) or of the second key within a group. */
 struct hist_row {
-	const char *key;  /* raw bytes, NUL-terminated */
+	const char *key; /* raw bytes, NUL-terminated */
 	size_t len;
 	uint64_t count;
-	size_t first, n;  /* a group's rows in subs[] (two keys only) */
+	size_t first, n; /* a group's rows in subs[] (two keys only) */
 };
 
 struct hist_uid {
@@ -58,9 +60,10 @@ struct hist {
 	const struct hist_key *keys[HIST_MAX_KEYS];
 	int nkeys;
 	const struct procs *procs; /* owners, for the process key (set by the caller) */
-	/* labels for the netns key: &ctx->msgs->netns, which each dump replaces (caller) */
+	/* labels for the netns key: &ctx->msgs->netns, which each dump replaces (caller)
+	 */
 	struct netns_list *const *netns;
-	uint64_t total;            /* sockets counted */
+	uint64_t total; /* sockets counted */
 	/* after hist_finish: groups by count, each group's sub rows by count */
 	struct hist_row *groups;
 	size_t n_groups;
@@ -97,12 +100,13 @@ void hist_done(struct hist *h);
 
 /* How much of the result to show: 0 = everything. */
 struct hist_limit {
-	size_t groups;  /* groups shown */
-	size_t subs;    /* rows shown per group (two keys) */
+	size_t groups; /* groups shown */
+	size_t subs;   /* rows shown per group (two keys) */
 };
 
 /* The groups (and their count) beyond the limit. */
-void hist_rest(const struct hist *h, size_t limit, size_t *ret_groups, uint64_t *ret_count);
+void hist_rest(const struct hist *h, size_t limit, size_t *ret_groups,
+	       uint64_t *ret_count);
 
 /* The sub rows (and their count) of group g beyond the limit. */
 void hist_sub_rest(const struct hist *h, const struct hist_row *g, size_t limit,
@@ -112,17 +116,18 @@ void hist_sub_rest(const struct hist *h, const struct hist_row *g, size_t limit,
 struct hist_limit hist_fit(const struct hist *h, int lines);
 
 struct hist_render {
-	bool header;  /* header line and the Total line */
-	bool color;   /* colour state values */
-	bool utf8;    /* Unicode bars */
-	int width;    /* terminal width; 0 = not a terminal (80 assumed for the bars) */
+	bool header; /* header line and the Total line */
+	bool color;  /* colour state values */
+	bool utf8;   /* Unicode bars */
+	int width;   /* terminal width; 0 = not a terminal (80 assumed for the bars) */
 	struct hist_limit limit;
 };
 
 /*
  * Print the histogram: one line per group (one key) or per group and second-key value
  * (two keys, the first key repeated on every line), with the count and a bar proportional
- * to the largest count; "(N more)" lines sum what the limit leaves out. Returns 0 or -EIO.
+ * to the largest count; "(N more)" lines sum what the limit leaves out. Returns 0 or
+ * -EIO.
  */
 int hist_render_table(FILE *out, const struct hist *h, const struct hist_render *r);
 

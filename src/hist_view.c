@@ -16,13 +16,14 @@
 struct hline {
 	const char *k[HIST_MAX_KEYS];
 	uint64_t count;
-	bool bar;  /* data rows get a bar; "(N more)" and Total do not */
+	bool bar; /* data rows get a bar; "(N more)" and Total do not */
 };
 
 typedef void (*hline_fn)(const struct hist *h, const struct hline *l, void *data);
 
 /* Walk the lines the table shows, in order. */
-static void walk(const struct hist *h, const struct hist_render *r, hline_fn fn, void *data)
+static void walk(const struct hist *h, const struct hist_render *r, hline_fn fn,
+		 void *data)
 {
 	const struct hist_limit *lim = &r->limit;
 	size_t ng = lim->groups && lim->groups < h->n_groups ? lim->groups : h->n_groups;
@@ -33,31 +34,31 @@ static void walk(const struct hist *h, const struct hist_render *r, hline_fn fn,
 	for (size_t g = 0; g < ng; g++) {
 		const struct hist_row *gr = &h->groups[g];
 		if (h->nkeys == 1) {
-			struct hline l = { { gr->key, NULL }, gr->count, true };
+			struct hline l = {{gr->key, NULL}, gr->count, true};
 			fn(h, &l, data);
 			continue;
 		}
 		size_t ns = lim->subs && lim->subs < gr->n ? lim->subs : gr->n;
 		for (size_t i = 0; i < ns; i++) {
 			const struct hist_row *sr = &h->subs[gr->first + i];
-			struct hline l = { { gr->key, sr->key }, sr->count, true };
+			struct hline l = {{gr->key, sr->key}, sr->count, true};
 			fn(h, &l, data);
 		}
 		hist_sub_rest(h, gr, lim->subs, &rest_n, &rest_count);
 		if (rest_n) {
 			snprintf(sub_more, sizeof(sub_more), "(%zu more)", rest_n);
-			struct hline l = { { gr->key, sub_more }, rest_count, false };
+			struct hline l = {{gr->key, sub_more}, rest_count, false};
 			fn(h, &l, data);
 		}
 	}
 	hist_rest(h, lim->groups, &rest_n, &rest_count);
 	if (rest_n) {
 		snprintf(more, sizeof(more), "(%zu more)", rest_n);
-		struct hline l = { { more, "" }, rest_count, false };
+		struct hline l = {{more, ""}, rest_count, false};
 		fn(h, &l, data);
 	}
 	if (r->header) {
-		struct hline l = { { "Total", "" }, h->total, false };
+		struct hline l = {{"Total", ""}, h->total, false};
 		fn(h, &l, data);
 	}
 }
@@ -113,14 +114,15 @@ static void print_line(const struct hist *h, const struct hline *l, void *data)
 			(int)(p->m.width[k] - w), "");
 	}
 	fprintf(p->out, "%*llu", p->count_w, (unsigned long long)l->count);
-	if (l->bar && bars_draw(l->count, p->m.max, p->bar_w, p->r->utf8, bar, sizeof(bar)))
+	if (l->bar &&
+	    bars_draw(l->count, p->m.max, p->bar_w, p->r->utf8, bar, sizeof(bar)))
 		fprintf(p->out, "  %s", bar);
 	putc('\n', p->out);
 }
 
 int hist_render_table(FILE *out, const struct hist *h, const struct hist_render *r)
 {
-	struct printer p = { out, r, { { 0 }, 0 }, 5, 0 };
+	struct printer p = {out, r, {{0}, 0}, 5, 0};
 	int used = 0;
 
 	for (int k = 0; k < h->nkeys; k++)
@@ -150,7 +152,7 @@ static int count_one(const struct sock_rec *s, void *data)
 static struct hist_limit pick_limit(const struct run_ctx *ctx, const struct hist *h)
 {
 	const struct opts *o = ctx->opts;
-	struct hist_limit l = { 0, 0 };
+	struct hist_limit l = {0, 0};
 
 	if (o->top > 0) {
 		l.groups = (size_t)o->top;
@@ -177,9 +179,9 @@ static int render(const struct run_ctx *ctx, const struct hist *h)
 	case FMT_OPENMETRICS:
 		return fmt_om_hist(ctx->out, h, &lim);
 	default: {
-		struct hist_render r = { !o->no_header, ctx->term->color,
-					 ctx->term->tty && ctx->term->utf8,
-					 ctx->term->tty ? ctx->term->width : 0, lim };
+		struct hist_render r = {!o->no_header, ctx->term->color,
+					ctx->term->tty && ctx->term->utf8,
+					ctx->term->tty ? ctx->term->width : 0, lim};
 		return hist_render_table(ctx->out, h, &r);
 	}
 	}
@@ -196,8 +198,10 @@ int view_hist(const struct run_ctx *ctx)
 	err = hist_init(&h, ctx->opts->hist, &bad);
 	if (err == -EINVAL) {
 		hist_key_names(names, sizeof(names));
-		return run_error(ctx, err, "unknown --hist key '%s' (one or two of %s, "
-				 "separated by a comma)", bad ? bad : "", names);
+		return run_error(ctx, err,
+				 "unknown --hist key '%s' (one or two of %s, "
+				 "separated by a comma)",
+				 bad ? bad : "", names);
 	}
 	if (err < 0)
 		return run_error(ctx, err, "out of memory");

@@ -1,4 +1,5 @@
-/* listing.c - the default view: the netstat-style table of sockets, sorted, in any format. */
+/* listing.c - the default view: the netstat-style table of sockets, sorted, in any
+ * format. */
 #include <errno.h>
 #include <string.h>
 
@@ -26,14 +27,15 @@ static int sort_error(const struct run_ctx *ctx, const char *bad)
 	}
 	return run_error(ctx, -EINVAL,
 			 "unknown sort key '%s' (try %s, or a number column; -KEY sorts "
-			 "descending)", bad, names);
+			 "descending)",
+			 bad, names);
 }
 
 int view_list(const struct run_ctx *ctx)
 {
 	const struct opts *o = ctx->opts;
 	struct column_list cols;
-	struct sort_spec sort = { .n = 0 };
+	struct sort_spec sort = {.n = 0};
 	struct collect c;
 	const char *bad = NULL;
 	int err;
@@ -52,7 +54,7 @@ int view_list(const struct run_ctx *ctx)
 		collect_done(&c);
 		return err;
 	}
-	struct col_ctx cc = { c.procs, o->resolve, o->all_netns, ctx->msgs->netns };
+	struct col_ctx cc = {c.procs, o->resolve, o->all_netns, ctx->msgs->netns};
 	err = sort_socks(&c.socks, &sort, &cc);
 	if (err < 0) {
 		collect_done(&c);
@@ -61,14 +63,16 @@ int view_list(const struct run_ctx *ctx)
 	switch (o->format) {
 	case FMT_JSON:
 	case FMT_JSONL:
-		err = fmt_json_sockets(ctx->out, &c.socks, &cols, &cc, o->format == FMT_JSONL);
+		err = fmt_json_sockets(ctx->out, &c.socks, &cols, &cc,
+				       o->format == FMT_JSONL);
 		break;
 	case FMT_CSV:
 		err = fmt_csv_sockets(ctx->out, &c.socks, &cols, &cc, !o->no_header);
 		break;
 	default: {
-		struct table_opts t = { !o->no_header, ctx->term->tty ? ctx->term->width : 0,
-					ctx->term->color };
+		struct table_opts t = {!o->no_header,
+				       ctx->term->tty ? ctx->term->width : 0,
+				       ctx->term->color};
 		err = table_render(ctx->out, &c.socks, &cols, &cc, &t);
 		break;
 	}

@@ -1,4 +1,5 @@
-/* listing.h - the listing's views: the socket table (view_list in run.h) and its columns. */
+/* listing.h - the listing's views: the socket table (view_list in run.h) and its columns.
+ */
 #ifndef TCPSTATE_LISTING_H
 #define TCPSTATE_LISTING_H
 

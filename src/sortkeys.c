@@ -11,12 +11,14 @@
 
 #define CMP(a, b) (((a) > (b)) - ((a) < (b)))
 
-static int cmp_state(const struct sock_rec *a, const struct sock_rec *b, const struct col_ctx *c)
+static int cmp_state(const struct sock_rec *a, const struct sock_rec *b,
+		     const struct col_ctx *c)
 {
 	return CMP(a->state, b->state);
 }
 
-static int cmp_proto(const struct sock_rec *a, const struct sock_rec *b, const struct col_ctx *c)
+static int cmp_proto(const struct sock_rec *a, const struct sock_rec *b,
+		     const struct col_ctx *c)
 {
 	return CMP(a->family == AF_INET6, b->family == AF_INET6);
 }
@@ -30,48 +32,57 @@ static int cmp_addr(const struct sock_rec *a, const uint8_t *x, const struct soc
 	return f ? f : memcmp(x, y, sock_addr_len(a->family));
 }
 
-static int cmp_laddr(const struct sock_rec *a, const struct sock_rec *b, const struct col_ctx *c)
+static int cmp_laddr(const struct sock_rec *a, const struct sock_rec *b,
+		     const struct col_ctx *c)
 {
 	return cmp_addr(a, a->laddr, b, b->laddr);
 }
 
-static int cmp_raddr(const struct sock_rec *a, const struct sock_rec *b, const struct col_ctx *c)
+static int cmp_raddr(const struct sock_rec *a, const struct sock_rec *b,
+		     const struct col_ctx *c)
 {
 	return cmp_addr(a, a->raddr, b, b->raddr);
 }
 
-static int cmp_lport(const struct sock_rec *a, const struct sock_rec *b, const struct col_ctx *c)
+static int cmp_lport(const struct sock_rec *a, const struct sock_rec *b,
+		     const struct col_ctx *c)
 {
 	return CMP(a->lport, b->lport);
 }
 
-static int cmp_rport(const struct sock_rec *a, const struct sock_rec *b, const struct col_ctx *c)
+static int cmp_rport(const struct sock_rec *a, const struct sock_rec *b,
+		     const struct col_ctx *c)
 {
 	return CMP(a->rport, b->rport);
 }
 
-static int cmp_recvq(const struct sock_rec *a, const struct sock_rec *b, const struct col_ctx *c)
+static int cmp_recvq(const struct sock_rec *a, const struct sock_rec *b,
+		     const struct col_ctx *c)
 {
 	return CMP(a->rqueue, b->rqueue);
 }
 
-static int cmp_sendq(const struct sock_rec *a, const struct sock_rec *b, const struct col_ctx *c)
+static int cmp_sendq(const struct sock_rec *a, const struct sock_rec *b,
+		     const struct col_ctx *c)
 {
 	return CMP(a->wqueue, b->wqueue);
 }
 
-static int cmp_uid(const struct sock_rec *a, const struct sock_rec *b, const struct col_ctx *c)
+static int cmp_uid(const struct sock_rec *a, const struct sock_rec *b,
+		   const struct col_ctx *c)
 {
 	return CMP(a->uid, b->uid);
 }
 
-static int cmp_inode(const struct sock_rec *a, const struct sock_rec *b, const struct col_ctx *c)
+static int cmp_inode(const struct sock_rec *a, const struct sock_rec *b,
+		     const struct col_ctx *c)
 {
 	return CMP(a->inode, b->inode);
 }
 
 /* The first owner (lowest pid), or NULL. */
-static const struct proc_owner *first_owner(const struct sock_rec *s, const struct col_ctx *c)
+static const struct proc_owner *first_owner(const struct sock_rec *s,
+					    const struct col_ctx *c)
 {
 	size_t n;
 	const struct proc_owner *const *own = procs_lookup(c->procs, s->inode, &n);
@@ -81,7 +92,8 @@ static const struct proc_owner *first_owner(const struct sock_rec *s, const stru
 
 /* Sockets without an owner sort last in either direction: sort_cmp checks that before it
  * calls these (which would flip with -KEY). */
-static int cmp_pid(const struct sock_rec *a, const struct sock_rec *b, const struct col_ctx *c)
+static int cmp_pid(const struct sock_rec *a, const struct sock_rec *b,
+		   const struct col_ctx *c)
 {
 	const struct proc_owner *x = first_owner(a, c), *y = first_owner(b, c);
 
@@ -102,20 +114,20 @@ static int cmp_process(const struct sock_rec *a, const struct sock_rec *b,
 }
 
 const struct sort_key sort_keys[] = {
-	{ "state", "TCP state, in lifecycle order", 0, cmp_state },
-	{ "proto", "IPv4 before IPv6", 0, cmp_proto },
-	{ "laddr", "local address", 0, cmp_laddr },
-	{ "lport", "local port", 0, cmp_lport },
-	{ "raddr", "peer address", 0, cmp_raddr },
-	{ "rport", "peer port", 0, cmp_rport },
-	{ "recvq", "Recv-Q", 0, cmp_recvq },
-	{ "sendq", "Send-Q", 0, cmp_sendq },
-	{ "pid", "lowest owning pid (sockets without owner last)", COL_NEED_PROCS, cmp_pid },
-	{ "process", "name of the lowest-pid owner (sockets without owner last)",
-	  COL_NEED_PROCS, cmp_process },
-	{ "uid", "the socket's uid", 0, cmp_uid },
-	{ "inode", "socket inode", 0, cmp_inode },
-	{ NULL, NULL, 0, NULL },
+    {"state", "TCP state, in lifecycle order", 0, cmp_state},
+    {"proto", "IPv4 before IPv6", 0, cmp_proto},
+    {"laddr", "local address", 0, cmp_laddr},
+    {"lport", "local port", 0, cmp_lport},
+    {"raddr", "peer address", 0, cmp_raddr},
+    {"rport", "peer port", 0, cmp_rport},
+    {"recvq", "Recv-Q", 0, cmp_recvq},
+    {"sendq", "Send-Q", 0, cmp_sendq},
+    {"pid", "lowest owning pid (sockets without owner last)", COL_NEED_PROCS, cmp_pid},
+    {"process", "name of the lowest-pid owner (sockets without owner last)",
+     COL_NEED_PROCS, cmp_process},
+    {"uid", "the socket's uid", 0, cmp_uid},
+    {"inode", "socket inode", 0, cmp_inode},
+    {NULL, NULL, 0, NULL},
 };
 
 static const struct sort_key *find_key(const char *name)
@@ -181,7 +193,8 @@ struct sort_ctx {
 	const struct sock_set *set;
 	const struct sort_spec *spec;
 	const struct col_ctx *c;
-	double *vals[SORT_MAX_KEYS]; /* number columns: one value per socket, NAN = none */
+	double
+	    *vals[SORT_MAX_KEYS]; /* number columns: one value per socket, NAN = none */
 };
 
 /* Missing values (no owner, null) sort last in either direction. */
@@ -219,7 +232,8 @@ static int sort_cmp(const void *pa, const void *pb, void *arg)
 		if (sc->vals[k])
 			r = CMP(sc->vals[k][i], sc->vals[k][j]);
 		else
-			r = sc->spec->k[k].key->cmp(&sc->set->v[i], &sc->set->v[j], sc->c);
+			r = sc->spec->k[k].key->cmp(&sc->set->v[i], &sc->set->v[j],
+						    sc->c);
 		if (r)
 			return sc->spec->k[k].desc ? -r : r;
 	}
@@ -242,9 +256,10 @@ static double *column_values(const struct sock_set *set, const struct column *co
 	return v;
 }
 
-int sort_socks(struct sock_set *set, const struct sort_spec *spec, const struct col_ctx *c)
+int sort_socks(struct sock_set *set, const struct sort_spec *spec,
+	       const struct col_ctx *c)
 {
-	struct sort_ctx sc = { set, spec, c, { NULL } };
+	struct sort_ctx sc = {set, spec, c, {NULL}};
 	uint32_t *idx = NULL;
 	struct sock_rec *v = NULL;
 	int err = -ENOMEM;
@@ -254,7 +269,8 @@ int sort_socks(struct sock_set *set, const struct sort_spec *spec, const struct 
 	if (set->n > UINT32_MAX)
 		return -E2BIG;
 	for (int k = 0; k < spec->n; k++)
-		if (!spec->k[k].key && !(sc.vals[k] = column_values(set, spec->k[k].col, c)))
+		if (!spec->k[k].key &&
+		    !(sc.vals[k] = column_values(set, spec->k[k].col, c)))
 			goto out;
 	idx = malloc(set->n * sizeof(*idx));
 	v = malloc(set->cap * sizeof(*v));

@@ -10,10 +10,11 @@
 /* One --sort key. */
 struct sort_key {
 	const char *name;
-	const char *help;   /* one line for the man page and completion */
-	unsigned needs;     /* COL_NEED_* */
+	const char *help; /* one line for the man page and completion */
+	unsigned needs;	  /* COL_NEED_* */
 	/* <0, 0, >0 for a before, equal to, after b in ascending order */
-	int (*cmp)(const struct sock_rec *a, const struct sock_rec *b, const struct col_ctx *c);
+	int (*cmp)(const struct sock_rec *a, const struct sock_rec *b,
+		   const struct col_ctx *c);
 };
 
 /* The key table, terminated by an entry with a NULL name. Besides these, the name of any
@@ -26,7 +27,7 @@ struct sort_spec {
 	struct {
 		const struct sort_key *key; /* a table key, or NULL and col */
 		const struct column *col;   /* a number column */
-		bool desc;                  /* -KEY */
+		bool desc;		    /* -KEY */
 	} k[SORT_MAX_KEYS];
 	int n;
 };
@@ -45,6 +46,7 @@ unsigned sort_needs(const struct sort_spec *spec);
  * Sockets without a value (no owner for pid/process, null numbers) sort last either way.
  * O(n log n) with two allocations. Returns 0 or -ENOMEM.
  */
-int sort_socks(struct sock_set *set, const struct sort_spec *spec, const struct col_ctx *c);
+int sort_socks(struct sock_set *set, const struct sort_spec *spec,
+	       const struct col_ctx *c);
 
 #endif

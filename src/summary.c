@@ -1,4 +1,5 @@
-/* summary.c - -s: count sockets per state and family while the dump streams; nothing is kept. */
+/* summary.c - -s: count sockets per state and family while the dump streams; nothing is
+ * kept. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,7 +124,8 @@ static int digits(uint64_t v)
 
 #define STATE_COL 11 /* strlen("ESTABLISHED") */
 
-int summary_render_table(FILE *out, const struct summary *sum, const struct summary_render *r)
+int summary_render_table(FILE *out, const struct summary *sum,
+			 const struct summary_render *r)
 {
 	uint64_t max = 0, all = summary_family_total(sum, -1);
 	int nw = 5; /* strlen("Total") */
@@ -136,19 +138,21 @@ int summary_render_table(FILE *out, const struct summary *sum, const struct summ
 		nw = digits(all);
 	int bw = bars_width(r->width, STATE_COL + 3 * (nw + 2) + 1);
 	if (r->header)
-		fprintf(out, "%-*s  %*s  %*s  %*s\n", STATE_COL, "State", nw, "IPv4", nw, "IPv6",
-			nw, "Total");
+		fprintf(out, "%-*s  %*s  %*s  %*s\n", STATE_COL, "State", nw, "IPv4", nw,
+			"IPv6", nw, "Total");
 	for (int st = 0; st <= TS_NSTATES; st++) {
-		uint64_t v4 = sum->count[SUMMARY_IPV4][st], v6 = sum->count[SUMMARY_IPV6][st];
-		const char *name = st < TS_NSTATES ? state_name((enum ts_state)st) : "UNKNOWN";
+		uint64_t v4 = sum->count[SUMMARY_IPV4][st],
+			 v6 = sum->count[SUMMARY_IPV6][st];
+		const char *name =
+		    st < TS_NSTATES ? state_name((enum ts_state)st) : "UNKNOWN";
 		const char *color = r->color ? table_state_color((enum ts_state)st) : "";
 		if (st == TS_NSTATES && !v4 && !v6)
 			break;
 		bars_draw(v4 + v6, max, bw, r->utf8, bar, sizeof(bar));
-		fprintf(out, "%s%s%s%*s  %*llu  %*llu  %*llu%s%s\n", color, name, *color ? "\033[0m" : "",
-			STATE_COL - (int)strlen(name), "", nw, (unsigned long long)v4, nw,
-			(unsigned long long)v6, nw, (unsigned long long)(v4 + v6), *bar ? "  " : "",
-			bar);
+		fprintf(out, "%s%s%s%*s  %*llu  %*llu  %*llu%s%s\n", color, name,
+			*color ? "\033[0m" : "", STATE_COL - (int)strlen(name), "", nw,
+			(unsigned long long)v4, nw, (unsigned long long)v6, nw,
+			(unsigned long long)(v4 + v6), *bar ? "  " : "", bar);
 	}
 	if (r->header)
 		fprintf(out, "%-*s  %*llu  %*llu  %*llu\n", STATE_COL, "Total", nw,
@@ -179,8 +183,9 @@ int view_summary(const struct run_ctx *ctx)
 	err = collect_stream(&c, 0, count_one, &sum, NULL);
 	if (err < 0) {
 		summary_done(&sum);
-		return err == -ENOMEM && !ctx->msgs->error ?
-			       run_error(ctx, err, "out of memory") : err;
+		return err == -ENOMEM && !ctx->msgs->error
+			   ? run_error(ctx, err, "out of memory")
+			   : err;
 	}
 	summary_finish(&sum);
 	switch (o->format) {
@@ -195,9 +200,9 @@ int view_summary(const struct run_ctx *ctx)
 		err = fmt_om_summary(ctx->out, &sum);
 		break;
 	default: {
-		struct summary_render r = { !o->no_header, ctx->term->color,
-					    ctx->term->tty && ctx->term->utf8,
-					    ctx->term->tty ? ctx->term->width : 0 };
+		struct summary_render r = {!o->no_header, ctx->term->color,
+					   ctx->term->tty && ctx->term->utf8,
+					   ctx->term->tty ? ctx->term->width : 0};
 		err = summary_render_table(ctx->out, &sum, &r);
 		break;
 	}

@@ -1,4 +1,5 @@
-/* summary.h - the -s view: socket counts per state and family, counted while the dump streams. */
+/* summary.h - the -s view: socket counts per state and family, counted while the dump
+ * streams. */
 #ifndef TCPSTATE_SUMMARY_H
 #define TCPSTATE_SUMMARY_H
 
@@ -21,7 +22,7 @@ struct summary_listener {
 	uint8_t family;
 	uint8_t addr[16];
 	uint16_t port;
-	uint64_t queue;   /* connections waiting in accept (Recv-Q of a LISTEN socket) */
+	uint64_t queue;	  /* connections waiting in accept (Recv-Q of a LISTEN socket) */
 	uint64_t backlog; /* the accept backlog (its Send-Q) */
 };
 
@@ -52,10 +53,10 @@ uint64_t summary_family_total(const struct summary *sum, int family);
 void summary_done(struct summary *sum);
 
 struct summary_render {
-	bool header;  /* print the header line (and the total line) */
-	bool color;   /* colour the state names */
-	bool utf8;    /* Unicode bars */
-	int width;    /* terminal width for the bars; 0 = not a terminal (80 assumed) */
+	bool header; /* print the header line (and the total line) */
+	bool color;  /* colour the state names */
+	bool utf8;   /* Unicode bars */
+	int width;   /* terminal width for the bars; 0 = not a terminal (80 assumed) */
 };
 
 /*
@@ -63,7 +64,8 @@ struct summary_render {
  * IPv6 and total counts and a bar proportional to the largest total, then a Total line.
  * A row for UNKNOWN is added only when such sockets were seen. Returns 0 or -EIO.
  */
-int summary_render_table(FILE *out, const struct summary *sum, const struct summary_render *r);
+int summary_render_table(FILE *out, const struct summary *sum,
+			 const struct summary_render *r);
 
 /* The -s view (and the listing's --format openmetrics). */
 int view_summary(const struct run_ctx *ctx);
