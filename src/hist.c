@@ -192,7 +192,9 @@ int hist_init(struct hist *h, const char *spec, const char **ret_bad)
 	while (*p) {
 		size_t n = strcspn(p, ",");
 		char word[32];
-		snprintf(bad, sizeof(bad), "%.*s", (int)n, p);
+		/* an empty word ("a,,b") is shown as the whole list */
+		snprintf(bad, sizeof(bad), "%.*s", (int)(n ? n : strlen(spec)),
+			 n ? p : spec);
 		*ret_bad = bad;
 		if (n >= sizeof(word) || h->nkeys == HIST_MAX_KEYS)
 			return -EINVAL;

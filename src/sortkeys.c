@@ -153,7 +153,9 @@ int sort_parse(const char *spec, struct sort_spec *ret, const char **ret_bad)
 		char word[64];
 		bool desc = false;
 
-		snprintf(bad, sizeof(bad), "%.*s", (int)n, p);
+		/* an empty word ("a,,b") is shown as the whole list */
+		snprintf(bad, sizeof(bad), "%.*s", (int)(n ? n : strlen(spec)),
+			 n ? p : spec);
 		if (n >= sizeof(word) || ret->n == SORT_MAX_KEYS)
 			return -EINVAL;
 		memcpy(word, p, n);

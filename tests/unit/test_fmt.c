@@ -267,6 +267,9 @@ static void test_sort(const struct sock_set *orig, const struct procs *p)
 	CHECK(sort_parse("nope", &spec, &bad) == -EINVAL && strcmp(bad, "nope") == 0,
 	      "unknown key named: '%s'", bad);
 	CHECK(sort_parse("state,", &spec, &bad) == -EINVAL, "trailing comma");
+	CHECK(sort_parse("lport,,state", &spec, &bad) == -EINVAL &&
+		      strcmp(bad, "lport,,state") == 0,
+	      "an empty key names the whole list: '%s'", bad);
 	CHECK(sort_parse("local", &spec, &bad) == -EINVAL, "a string column is no sort key");
 	sock_set_done(&set);
 }

@@ -218,6 +218,9 @@ static void test_hist(const struct sock_set *set, const struct procs *p)
 	hist_done(&h);
 	CHECK(hist_init(&h, "state,", &bad) == -EINVAL, "trailing comma refused");
 	hist_done(&h);
+	CHECK(hist_init(&h, "state,,lport", &bad) == -EINVAL && strcmp(bad, "state,,lport") == 0,
+	      "an empty key names the whole list: '%s'", bad);
+	hist_done(&h);
 	CHECK(hist_init(&h, "", &bad) == -EINVAL, "empty spec refused");
 	hist_done(&h);
 }
