@@ -67,7 +67,9 @@ static struct poptOption filter_opts[] = {
 	  "only these states or groups (comma-separated, any spelling)", "LIST" },
 	{ "exclude", '\0', POPT_ARG_STRING, NULL, 0, "leave out these states or groups",
 	  "LIST" },
-	{ "port", '\0', POPT_ARG_STRING, NULL, 0, "local or remote port matches SPEC", "SPEC" },
+	{ "port", '\0', POPT_ARG_STRING, NULL, 0,
+	  "local or remote port matches SPEC: 80, 80,443, 8000-8100, >1024 or a service",
+	  "SPEC" },
 	{ "sport", '\0', POPT_ARG_STRING, NULL, 0, "local port matches SPEC", "SPEC" },
 	{ "dport", '\0', POPT_ARG_STRING, NULL, 0, "remote port matches SPEC", "SPEC" },
 	{ "src", '\0', POPT_ARG_STRING, NULL, 0, "local address in ADDR[/PREFIX][:PORT]",
@@ -76,7 +78,7 @@ static struct poptOption filter_opts[] = {
 	  "ADDR" },
 	{ "pid", '\0', POPT_ARG_STRING, NULL, 0, "sockets held by process PID", "PID" },
 	{ "process", '\0', POPT_ARG_STRING, NULL, 0,
-	  "sockets held by processes named NAME (glob allowed)", "NAME" },
+	  "sockets held by processes named NAME (a glob such as 'nginx*' too)", "NAME" },
 	{ "user", '\0', POPT_ARG_STRING, NULL, 0, "sockets owned by user NAME or UID", "USER" },
 	POPT_TABLEEND
 };

@@ -363,7 +363,20 @@ int filter_parse_addr(const char *spec, struct addr_prefix *ret, bool *ret_has_a
 		end++;
 	} else if (strchr(spec, ':') != strrchr(spec, ':')) {
 		/* Two colons or more: a bare IPv6 address, which cannot carry a port. */
+		char probe[128];
 		len = strlen(spec);
+		const char *sl = strchr(spec, '/');
+		size_t hl = sl ? (size_t)(sl - spec) : len;
+		if (hl < sizeof(probe)) {
+			memcpy(probe, spec, hl);
+			probe[hl] = '\0';
+			uint8_t tmp[16];
+			if (inet_pton(AF_INET6, probe, tmp) != 1)
+				return fail(ret_err,
+					    "bad address '%s' (an IPv6 address with a port goes in "
+					    "brackets: [::1]:80)",
+					    spec);
+		}
 		if (len >= sizeof(host))
 			return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
 		memcpy(host, spec, len + 1);

@@ -199,6 +199,8 @@ def test_ports(c):
     c.nonempty(["-a", "dport", "eq", "21400"], lambda s: s.rport == 21400)
     c.nonempty(["-a", "sport", "gt", "21900"], lambda s: s.lport > 21900)
     c.nonempty(["-a", "sport", "ssh"], lambda s: s.lport == 22, "service name")
+    c.nonempty(["-a", "sport", "21000"], lambda s: s.lport == 21000, "a bound-only socket")
+    c.nonempty(["state", "closed", "sport", "21010"], lambda s: s.lport == 21010)
     c.nonempty(["-a", "port", "https"], lambda s: 443 in (s.lport, s.rport))
     c.nonempty(["-a", "--port", "21400"], lambda s: 21400 in (s.lport, s.rport))
     c.nonempty(["-a", "--sport", "21400,21410"], lambda s: s.lport in (21400, 21410))
