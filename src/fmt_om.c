@@ -51,7 +51,11 @@ static void put_listeners(FILE *out, const struct summary *sum, const char *name
 		const struct summary_listener *l = &sum->lst[i];
 		sock_fmt_endpoint(l->family, l->addr, l->port, false, false, ep,
 				  sizeof(ep));
-		fprintf(out, "%s{local=\"%s\"} %llu\n", name, ep,
+		fprintf(out, "%s{local=\"%s\"", name, ep);
+		/* --all-netns: the same address in two namespaces is two listeners */
+		if (l->netns)
+			fprintf(out, ",netns=\"%llu\"", (unsigned long long)l->netns);
+		fprintf(out, "} %llu\n",
 			(unsigned long long)(queue ? l->queue : l->backlog));
 	}
 }

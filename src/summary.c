@@ -35,6 +35,7 @@ static int add_listener(struct summary *sum, const struct sock_rec *s)
 	l->family = s->family;
 	memcpy(l->addr, s->laddr, sizeof(l->addr));
 	l->port = s->lport;
+	l->netns = s->netns;
 	l->queue = s->rqueue;
 	l->backlog = s->wqueue;
 	return 0;
@@ -59,6 +60,8 @@ static int cmp_listener(const void *pa, const void *pb)
 	const struct summary_listener *a = pa, *b = pb;
 	int c;
 
+	if (a->netns != b->netns)
+		return a->netns < b->netns ? -1 : 1;
 	if (a->family != b->family)
 		return a->family == AF_INET ? -1 : 1;
 	c = memcmp(a->addr, b->addr, sizeof(a->addr));

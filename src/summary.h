@@ -22,6 +22,7 @@ struct summary_listener {
 	uint8_t family;
 	uint8_t addr[16];
 	uint16_t port;
+	uint64_t netns;	  /* namespace inode with --all-netns, else 0 */
 	uint64_t queue;	  /* connections waiting in accept (Recv-Q of a LISTEN socket) */
 	uint64_t backlog; /* the accept backlog (its Send-Q) */
 };

@@ -47,7 +47,7 @@
 #define JSON_SUMMARY_GOLDEN \
 	"{\"version\":1,\"summary\":{\"states\":{\n" \
 	"\"CLOSED\":{\"ipv4\":0,\"ipv6\":0,\"total\":0},\n" \
-	"\"LISTEN\":{\"ipv4\":2,\"ipv6\":1,\"total\":3},\n" \
+	"\"LISTEN\":{\"ipv4\":3,\"ipv6\":1,\"total\":4},\n" \
 	"\"SYN_SENT\":{\"ipv4\":0,\"ipv6\":0,\"total\":0},\n" \
 	"\"SYN_RCVD\":{\"ipv4\":0,\"ipv6\":0,\"total\":0},\n" \
 	"\"ESTABLISHED\":{\"ipv4\":2,\"ipv6\":0,\"total\":2},\n" \
@@ -57,11 +57,11 @@
 	"\"CLOSING\":{\"ipv4\":0,\"ipv6\":0,\"total\":0},\n" \
 	"\"LAST_ACK\":{\"ipv4\":0,\"ipv6\":0,\"total\":0},\n" \
 	"\"TIME_WAIT\":{\"ipv4\":2,\"ipv6\":0,\"total\":2}\n" \
-	"},\"total\":{\"ipv4\":6,\"ipv6\":2,\"total\":8}}}\n"
+	"},\"total\":{\"ipv4\":7,\"ipv6\":2,\"total\":9}}}\n"
 
 #define JSONL_SUMMARY_GOLDEN \
 	"{\"state\":\"CLOSED\",\"ipv4\":0,\"ipv6\":0,\"total\":0}\n" \
-	"{\"state\":\"LISTEN\",\"ipv4\":2,\"ipv6\":1,\"total\":3}\n" \
+	"{\"state\":\"LISTEN\",\"ipv4\":3,\"ipv6\":1,\"total\":4}\n" \
 	"{\"state\":\"SYN_SENT\",\"ipv4\":0,\"ipv6\":0,\"total\":0}\n" \
 	"{\"state\":\"SYN_RCVD\",\"ipv4\":0,\"ipv6\":0,\"total\":0}\n" \
 	"{\"state\":\"ESTABLISHED\",\"ipv4\":2,\"ipv6\":0,\"total\":2}\n" \
@@ -75,7 +75,7 @@
 #define CSV_SUMMARY_GOLDEN \
 	"state,ipv4,ipv6,total\015\n" \
 	"CLOSED,0,0,0\015\n" \
-	"LISTEN,2,1,3\015\n" \
+	"LISTEN,3,1,4\015\n" \
 	"SYN_SENT,0,0,0\015\n" \
 	"SYN_RCVD,0,0,0\015\n" \
 	"ESTABLISHED,2,0,2\015\n" \
@@ -91,7 +91,7 @@
 	"# TYPE tcpstate_sockets gauge\n" \
 	"tcpstate_sockets{state=\"CLOSED\",family=\"ipv4\"} 0\n" \
 	"tcpstate_sockets{state=\"CLOSED\",family=\"ipv6\"} 0\n" \
-	"tcpstate_sockets{state=\"LISTEN\",family=\"ipv4\"} 2\n" \
+	"tcpstate_sockets{state=\"LISTEN\",family=\"ipv4\"} 3\n" \
 	"tcpstate_sockets{state=\"LISTEN\",family=\"ipv6\"} 1\n" \
 	"tcpstate_sockets{state=\"SYN_SENT\",family=\"ipv4\"} 0\n" \
 	"tcpstate_sockets{state=\"SYN_SENT\",family=\"ipv6\"} 0\n" \
@@ -115,10 +115,12 @@
 	"# TYPE tcpstate_listen_queue gauge\n" \
 	"tcpstate_listen_queue{local=\"127.0.0.1:22\"} 3\n" \
 	"tcpstate_listen_queue{local=\"[::1]:631\"} 0\n" \
+	"tcpstate_listen_queue{local=\"127.0.0.1:22\",netns=\"4026532000\"} 0\n" \
 	"# HELP tcpstate_listen_backlog Accept queue limit (listen backlog) of a listening endpoint.\n" \
 	"# TYPE tcpstate_listen_backlog gauge\n" \
 	"tcpstate_listen_backlog{local=\"127.0.0.1:22\"} 256\n" \
 	"tcpstate_listen_backlog{local=\"[::1]:631\"} 4096\n" \
+	"tcpstate_listen_backlog{local=\"127.0.0.1:22\",netns=\"4026532000\"} 128\n" \
 	"# EOF\n"
 
 #define JSON_HIST_GOLDEN \
@@ -293,6 +295,10 @@ static void test_summary(const struct sock_set *set)
 	extra.lport = 631;
 	extra.rqueue = 0;
 	extra.wqueue = 4096;
+	summary_add(&sum, &extra);
+	/* the first listener's twin in another namespace (--all-netns): its own series */
+	extra = set->v[0];
+	extra.netns = 4026532000u;
 	summary_add(&sum, &extra);
 	summary_finish(&sum);
 	CAPTURE(s, fmt_json_summary(out, &sum, false));
