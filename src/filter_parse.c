@@ -400,6 +400,25 @@ static int take_value(struct parser *p, const char *kwtext, const char *hint, ch
 	return 0;
 }
 
+/* ss's "sport = :80", "dport != :443", "sport > :1024": an operator word of its own. */
+static void take_operator(struct parser *p, enum kw kw, const char **op, bool *negate)
+{
+	const char *t;
+
+	if (p->option || p->i >= p->n || peek(p) != T_WORD)
+		return;
+	t = p->tok[p->i];
+	if (is_eq_word(t)) {
+		p->i++;
+	} else if (is_ne_word(t)) {
+		*negate = true;
+		p->i++;
+	} else if ((kw == KW_SPORT || kw == KW_DPORT || kw == KW_PORT) && is_cmp_word(t)) {
+		*op = t;
+		p->i++;
+	}
+}
+
 static int parse_term(struct parser *p, struct fnode **ret)
 {
 	const char *word = p->tok[p->i];
@@ -432,20 +451,7 @@ static int parse_term(struct parser *p, struct fnode **ret)
 	for (size_t j = 0; !hint; j++) /* aliases share the hint of their canonical entry */
 		if (keywords[j].kw == kw && keywords[j].hint)
 			hint = keywords[j].hint;
-	/* ss's "sport = :80", "dport != :443", "sport > :1024" */
-	if (!p->option && p->i < p->n && peek(p) == T_WORD) {
-		const char *t = p->tok[p->i];
-		bool port_kw = kw == KW_SPORT || kw == KW_DPORT || kw == KW_PORT;
-		if (is_eq_word(t)) {
-			p->i++;
-		} else if (is_ne_word(t)) {
-			negate = true;
-			p->i++;
-		} else if (port_kw && is_cmp_word(t)) {
-			op = t;
-			p->i++;
-		}
-	}
+	take_operator(p, kw, &op, &negate);
 	err = take_value(p, word, hint, &value);
 	if (err)
 		return err;

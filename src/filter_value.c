@@ -335,13 +335,89 @@ static void mask_prefix(struct addr_prefix *p)
 	}
 }
 
+/* Words of ADDR[/PREFIX][:PORT] after splitting; host and prefix are copies. */
+struct addr_parts {
+	char host[128];
+	char prefix[16];
+	bool has_prefix;
+	const char *port; /* into the spec, or NULL */
+};
+
+/* The host part: "[v6]", a bare IPv6 address (no port then), or "v4" before a colon.
+ * Returns a pointer past it (and past ']'), or NULL when it does not fit. */
+static const char *split_host(const char *spec, struct addr_parts *a, char **ret_err,
+			      int *ret)
+{
+	const char *end;
+	size_t len;
+
+	*ret = 0;
+	if (spec[0] == '[') {
+		end = strchr(spec, ']');
+		if (!end) {
+			*ret = fail(ret_err, "bad address '%s': '[' without ']' (%s)", spec,
+				    ADDR_HINT);
+			return NULL;
+		}
+		len = (size_t)(end - spec - 1);
+		spec++;
+		end++;
+	} else if (strchr(spec, ':') != strrchr(spec, ':')) {
+		/* Two colons or more: a bare IPv6 address, which cannot carry a port. */
+		len = strlen(spec);
+		end = spec + len;
+	} else {
+		const char *colon = strchr(spec, ':');
+		len = colon ? (size_t)(colon - spec) : strlen(spec);
+		end = spec + len;
+	}
+	if (len >= sizeof(a->host))
+		return NULL;
+	memcpy(a->host, spec, len);
+	a->host[len] = '\0';
+	return end;
+}
+
+static int split_addr(const char *spec, struct addr_parts *a, char **ret_err)
+{
+	const char *end;
+	char *slash;
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	end = split_host(spec, a, ret_err, &err);
+	if (!end)
+		return err ? err : fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
+	slash = strchr(a->host, '/');
+	if (slash) { /* "10.0.0.0/8", "[fe80::/10]", "fe80::/10" */
+		*slash = '\0';
+		if (strlen(slash + 1) >= sizeof(a->prefix))
+			return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
+		strcpy(a->prefix, slash + 1);
+		a->has_prefix = true;
+	}
+	if (*end == '/') { /* "[::1]/128:80" */
+		const char *c = strchr(end, ':');
+		size_t pl = c ? (size_t)(c - end - 1) : strlen(end + 1);
+		if (a->has_prefix || pl >= sizeof(a->prefix))
+			return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
+		memcpy(a->prefix, end + 1, pl);
+		a->prefix[pl] = '\0';
+		a->has_prefix = true;
+		end += 1 + pl;
+	}
+	if (*end == ':')
+		a->port = end + 1;
+	else if (*end != '\0')
+		return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
+	return 0;
+}
+
 int filter_parse_addr(const char *spec, struct addr_prefix *ret, bool *ret_has_addr,
 		      const char **ret_port_spec, char **ret_err)
 {
-	char host[128];
-	const char *prefix = NULL, *port = NULL, *end;
-	char *slash;
-	size_t len;
+	struct addr_parts a;
+	uint8_t probe[16];
 	int err;
 
 	memset(ret, 0, sizeof(*ret));
@@ -349,79 +425,23 @@ int filter_parse_addr(const char *spec, struct addr_prefix *ret, bool *ret_has_a
 	*ret_port_spec = NULL;
 	if (*spec == '\0')
 		return fail(ret_err, "empty address '' (%s)", ADDR_HINT);
-	if (spec[0] == '[') {
-		/* [v6], [v6]:port, [v6]/len, [v6]/len:port, [v6/len]:port */
-		end = strchr(spec, ']');
-		if (!end)
-			return fail(ret_err, "bad address '%s': '[' without ']' (%s)", spec,
-				    ADDR_HINT);
-		len = (size_t)(end - spec - 1);
-		if (len >= sizeof(host))
-			return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
-		memcpy(host, spec + 1, len);
-		host[len] = '\0';
-		end++;
-	} else if (strchr(spec, ':') != strrchr(spec, ':')) {
-		/* Two colons or more: a bare IPv6 address, which cannot carry a port. */
-		char probe[128];
-		len = strlen(spec);
-		const char *sl = strchr(spec, '/');
-		size_t hl = sl ? (size_t)(sl - spec) : len;
-		if (hl < sizeof(probe)) {
-			memcpy(probe, spec, hl);
-			probe[hl] = '\0';
-			uint8_t tmp[16];
-			if (inet_pton(AF_INET6, probe, tmp) != 1)
-				return fail(ret_err,
-					    "bad address '%s' (an IPv6 address with a port goes in "
-					    "brackets: [::1]:80)",
-					    spec);
-		}
-		if (len >= sizeof(host))
-			return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
-		memcpy(host, spec, len + 1);
-		end = spec + len;
-	} else {
-		const char *colon = strchr(spec, ':');
-		len = colon ? (size_t)(colon - spec) : strlen(spec);
-		if (len >= sizeof(host))
-			return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
-		memcpy(host, spec, len);
-		host[len] = '\0';
-		end = spec + len;
-	}
-	/* end points after the host (and its ']'): "/len" and ":port" may follow. */
-	slash = strchr(host, '/');
-	if (slash) {
-		*slash = '\0';
-		prefix = slash + 1;
-	}
-	char pbuf[16];
-	if (*end == '/') {
-		const char *c = strchr(end, ':');
-		size_t pl = c ? (size_t)(c - end - 1) : strlen(end + 1);
-		if (prefix || pl >= sizeof(pbuf))
-			return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
-		memcpy(pbuf, end + 1, pl);
-		pbuf[pl] = '\0';
-		prefix = pbuf;
-		end += 1 + pl;
-	}
-	if (*end == ':') {
-		port = end + 1;
-	} else if (*end != '\0') {
-		return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
-	}
-	*ret_port_spec = port;
-	if (host[0] == '\0' || strcmp(host, "*") == 0) {
-		if (prefix)
+	err = split_addr(spec, &a, ret_err);
+	if (err)
+		return err;
+	*ret_port_spec = a.port;
+	if (a.host[0] == '\0' || strcmp(a.host, "*") == 0) {
+		if (a.has_prefix)
 			return fail(ret_err, "bad address '%s': a prefix needs an address (%s)",
 				    spec, ADDR_HINT);
-		if (!port)
+		if (!a.port)
 			return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
 		return 0; /* any address: only the port counts */
 	}
-	err = parse_host(spec, host, prefix, ret, ret_err);
+	if (spec[0] != '[' && strchr(a.host, ':') && inet_pton(AF_INET6, a.host, probe) != 1)
+		return fail(ret_err, "bad address '%s' (an IPv6 address with a port goes in "
+				     "brackets: [::1]:80)",
+			    spec);
+	err = parse_host(spec, a.host, a.has_prefix ? a.prefix : NULL, ret, ret_err);
 	if (err < 0)
 		return err;
 	mask_prefix(ret);
