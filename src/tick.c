@@ -67,6 +67,11 @@ int tick_wait(struct tick *t, int fd)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long long due = ns_of(&t->next) - ns_of(&now);
 		if (due <= 0) {
+			/* Frames slower than the interval never reach ppoll: look for Ctrl-C and
+			 * SIGTERM here too, or -c could not be stopped. */
+			int ev = read_signal(t->sfd);
+			if (ev >= 0)
+				return ev;
 			/* Fixed rate; but after an overrun (a slow dump) do not fire in a burst. */
 			long long next = ns_of(&t->next) + t->interval_ns;
 			if (next <= ns_of(&now))
