@@ -29,16 +29,11 @@ def env():
     return e
 
 
-def wrapper():
-    w = os.environ.get("TCPSTATE_WRAPPER", "")
-    return w.split() if w else []
-
-
 def head_one(args, ignore_sigpipe=False):
     """Run tcpstate into a pipe, read one line, close the pipe: (rc, first line, stderr)."""
     def pre():
         signal.signal(signal.SIGPIPE, signal.SIG_IGN if ignore_sigpipe else signal.SIG_DFL)
-    p = h.track(subprocess.Popen(wrapper() + [h.binary()] + args, stdout=subprocess.PIPE,
+    p = h.track(subprocess.Popen(h.wrapper() + [h.binary()] + args, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env(),
                                  preexec_fn=pre, restore_signals=False))
     first = p.stdout.readline()
@@ -55,7 +50,7 @@ def redirect(args, target):
     out = open(target, "wb") if target else None
     try:
         kw = {"stdout": out} if out else {"pass_fds": ()}
-        argv = wrapper() + [h.binary()] + args
+        argv = h.wrapper() + [h.binary()] + args
         if out is None:
             # close fd 1 in the child
             argv = ["/bin/sh", "-c", 'exec "$@" >&-', "sh"] + argv
@@ -81,7 +76,7 @@ def test_head():
             h.check(rc in (0, -signal.SIGPIPE), what + ": exit 0 or SIGPIPE, got %r" % rc, err)
             h.check_eq(err, "", what + ": nothing on stderr")
     # and literally through a shell pipeline
-    r = subprocess.run(["/bin/sh", "-c", '"$@" | head -1', "sh"] + wrapper() +
+    r = subprocess.run(["/bin/sh", "-c", '"$@" | head -1', "sh"] + h.wrapper() +
                        [h.binary(), "-a"], capture_output=True, env=env(), timeout=20)
     h.check_eq((r.returncode, r.stderr), (0, b""), "sh -c 'tcpstate -a | head -1'")
     h.ok("| head -1 ends quietly for %d views, -c included, SIGPIPE ignored or not"

@@ -32,11 +32,6 @@ EVIL_ESCAPED_C = rb"caf\xc3\xa9\x1b[31m\xe2\x80\xae"
 EVIL_ESCAPED_UTF8 = b"caf\xc3\xa9" + rb"\x1b[31m\xe2\x80\xae"
 
 
-def wrapper():
-    w = os.environ.get("TCPSTATE_WRAPPER", "")
-    return w.split() if w else []
-
-
 def on_pty(args, cols, env):
     """Run tcpstate with stdout on a pty of cols columns (0: no size); (rc, bytes, stderr)."""
     master, slave = pty.openpty()
@@ -49,7 +44,7 @@ def on_pty(args, cols, env):
     for k in ("TCPSTATE_IN_NETNS", "LC_ALL", "LANG", "LC_CTYPE", "NO_COLOR", "COLUMNS"):
         e.pop(k, None)
     e.update(env)
-    p = h.track(subprocess.Popen(wrapper() + [h.binary()] + args, stdout=slave,
+    p = h.track(subprocess.Popen(h.wrapper() + [h.binary()] + args, stdout=slave,
                                  stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=e))
     os.close(slave)
     out = b""

@@ -207,6 +207,14 @@ def binary():
     return path
 
 
+def wrapper():
+    """
+    The command to run $TCPSTATE under, from TCPSTATE_WRAPPER (tests/sanitize.sh sets it to
+    valgrind ...): prefix every direct invocation with it, [] when unset.
+    """
+    return os.environ.get("TCPSTATE_WRAPPER", "").split()
+
+
 def run(args, timeout=RUN_TIMEOUT, binary_output=False, env=None):
     """
     Run $TCPSTATE with args; return (rc, stdout, stderr). stdout is text (undecodable
@@ -218,7 +226,9 @@ def run(args, timeout=RUN_TIMEOUT, binary_output=False, env=None):
     e.update({"LC_ALL": "C", "NO_COLOR": "1", "COLUMNS": "200"})
     if env:
         e.update(env)
-    argv = [binary()] + list(args)
+    argv = wrapper() + [binary()] + list(args)
+    if wrapper():
+        timeout *= 5  # valgrind is 20-50 times slower, but tcpstate runs are short
     try:
         p = track(subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, env=e))
