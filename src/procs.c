@@ -58,38 +58,47 @@ static void insert_inode(struct procs *p, uint32_t ino)
 	p->slots[i].inode = ino;
 }
 
-/* Read /proc/PID/comm and status' Uid into a new owner record. */
-static struct proc_owner *new_owner(struct procs *p, int pid_dir, pid_t pid)
+/*
+ * Read /proc/PID/comm (and the owner's uid) into a new owner record. Returns 0, -ENOMEM,
+ * or -ESRCH when the process exited after we read its fd table: it owns nothing any more,
+ * and an owner without a name would print as "1234/".
+ */
+static int new_owner(struct procs *p, int pid_dir, pid_t pid, struct proc_owner **ret)
 {
+	char comm[PROCS_COMM_MAX];
 	struct proc_owner *o;
-	ssize_t n;
+	struct stat st;
+	ssize_t n = -1;
 	int fd;
 
+	fd = openat(pid_dir, "comm", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, comm, sizeof(comm) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return -ESRCH;
+	if (comm[n - 1] == '\n')
+		n--; /* the kernel's terminator, not part of the name */
+	comm[n] = '\0';
 	if (p->n_all == p->cap_all) {
 		size_t cap = p->cap_all ? p->cap_all * 2 : 64;
 		struct proc_owner **a = realloc(p->all, cap * sizeof(*a));
 		if (!a)
-			return NULL;
+			return -ENOMEM;
 		p->all = a;
 		p->cap_all = cap;
 	}
 	o = calloc(1, sizeof(*o));
 	if (!o)
-		return NULL;
+		return -ENOMEM;
 	p->all[p->n_all++] = o;
 	o->pid = pid;
-	fd = openat(pid_dir, "comm", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, o->comm, sizeof(o->comm) - 1);
-		close(fd);
-		if (n > 0 && o->comm[n - 1] == '\n')
-			n--; /* the kernel's terminator, not part of the name */
-		o->comm[n > 0 ? n : 0] = '\0';
-	}
-	struct stat st;
+	memcpy(o->comm, comm, (size_t)n + 1);
 	if (fstat(pid_dir, &st) == 0)
 		o->uid = st.st_uid;
-	return o;
+	*ret = o;
+	return 0;
 }
 
 static int add_owner(struct slot *s, const struct proc_owner *o)
@@ -168,11 +177,14 @@ static int scan_pid(struct procs *p, int proc_dir, const char *name, struct proc
 		if (!s)
 			continue;
 		if (!owner) {
-			owner = new_owner(p, pid_dir, (pid_t)atoi(name));
-			if (!owner) {
-				ret = -ENOMEM;
+			ret = new_owner(p, pid_dir, (pid_t)atoi(name), &owner);
+			if (ret == -ESRCH) {
+				st->vanished++; /* exited meanwhile: not an error */
+				ret = 0;
 				break;
 			}
+			if (ret < 0)
+				break;
 		}
 		int r = add_owner(s, owner);
 		if (r < 0) {
