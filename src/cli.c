@@ -42,6 +42,9 @@ static int ignored_flag;
 
 /* Converted arguments; cli_parse is called once per process. */
 static const char *arg_format, *arg_color, *arg_continuous, *arg_interval, *arg_hist;
+/* --threshold values, kept in opts->thresholds (popt made them; cli_done frees them). */
+static const char **bound_thresholds;
+static int *bound_n_thresholds;
 static const char *arg_explain, *arg_complete, *arg_threshold, *arg_top, *arg_count;
 
 static struct poptOption select_opts[] = {
@@ -327,6 +330,8 @@ static int handle(int rc, struct opts *o, char **ret_err)
 			return fail(ret_err, "bad threshold '%s' (expected KEY=VALUE)",
 				    arg_threshold);
 		o->thresholds[o->n_thresholds++] = arg_threshold;
+		/* each one is popt's strdup: cli_done frees them */
+		arg_threshold = NULL;
 		return 0;
 	case OPT_SUMMARY:
 		return set_view(o, VIEW_SUMMARY, "--summary", ret_err);
@@ -457,6 +462,8 @@ int cli_parse(int argc, const char **argv, struct opts *ret, struct poptContext_
 	*ret_err = NULL;
 	*ret_ctx = NULL;
 	bind_tables(ret);
+	bound_thresholds = ret->thresholds;
+	bound_n_thresholds = &ret->n_thresholds;
 
 	settled = settle_optional(argc, argv, &n_settled);
 	if (!settled)
@@ -494,10 +501,33 @@ int cli_parse(int argc, const char **argv, struct opts *ret, struct poptContext_
 	return 0;
 }
 
+static void free_thresholds(void)
+{
+	for (int i = 0; bound_thresholds && i < *bound_n_thresholds; i++)
+		free((char *)bound_thresholds[i]);
+	if (bound_n_thresholds)
+		*bound_n_thresholds = 0;
+}
+
+/* popt strdup()s the value of every POPT_ARG_STRING option and leaves freeing it to us. */
+static void free_popt_strings(struct poptOption *t)
+{
+	for (; t->longName || t->shortName || t->arg; t++) {
+		if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE) {
+			free_popt_strings(t->arg);
+		} else if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_STRING && t->arg) {
+			free(*(char **)t->arg);
+			*(char **)t->arg = NULL;
+		}
+	}
+}
+
 void cli_done(struct poptContext_s *ctx)
 {
 	if (ctx)
 		poptFreeContext((poptContext)ctx);
+	free_popt_strings(main_opts);
+	free_thresholds();
 	for (int i = 0; i < settled_args.n_owned; i++)
 		free(settled_args.owned[i]);
 	free(settled_args.owned);

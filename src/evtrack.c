@@ -420,7 +420,8 @@ size_t evtrack_finish(struct ev_tracker *t, double mono, double wall, bool basel
 	int err = 0;
 
 	sort_cur(t);
-	qsort(t->pend, t->npend, sizeof(*t->pend), cmp_pending);
+	if (t->npend) /* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(t->pend, t->npend, sizeof(*t->pend), cmp_pending);
 	attach_final(t);
 	while (err == 0 && (i < t->prev.n || j < t->cur.n)) {
 		struct ev_sock *old = i < t->prev.n ? &t->prev.v[i] : NULL;
