@@ -214,10 +214,15 @@ def check_offers(shell_name, sh, port, options):
     for kw in ("state", "exclude", "sport", "dport", "port", "src", "dst", "pid", "process",
                "user", "and", "or", "not"):
         h.check(kw in got, "%s: keyword '%s' not offered" % (shell_name, kw), got)
+    got = sh.complete("tcpstate --state listen,e")
+    h.check(any(w.endswith("estab") for w in got) and not any("LISTEN" in w for w in got),
+            "%s: the last item of a state list is completed" % shell_name, got)
+    got = sh.complete("tcpstate --columns +rt")
+    h.check(any(w.endswith("rtt") for w in got), "%s: --columns +COL" % shell_name, got)
     got = sh.complete("tcpstate --format ")
     h.check({"table", "json", "csv"} <= set(got), "%s: formats after --format" % shell_name,
             got)
-    h.ok("%s: process names, filter keywords and formats" % shell_name)
+    h.ok("%s: process names, filter keywords, lists, columns and formats" % shell_name)
 
 
 def check_static_lists(options):
