@@ -118,8 +118,11 @@ _tcpstate()
 			COMPREPLY+=("$f")
 		done < <(compgen -f -- "$cur")
 		return ;;
-	--pid | pid | --src | --dst | src | dst | dest | --top | --count | --interval | \
-		--threshold)
+	--threshold)
+		_tcpstate_ask "$cmd" thresholds "$cur"
+		compopt -o nospace 2>/dev/null # the value follows KEY=
+		return ;;
+	--pid | pid | --src | --dst | src | dst | dest | --top | --count | --interval)
 		return ;; # a number or an address: nothing sensible to offer
 	esac
 
