@@ -1,9 +1,12 @@
 /* fuzz_filter.c - libFuzzer target: arbitrary filter expressions and filter options. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "bcmodel.h"
 #include "cli.h"
 #include "filter.h"
 #include "procs.h"
@@ -47,28 +50,63 @@ static void split_input(char *text, struct opts *o, const char **words)
 	}
 }
 
-/* A few sockets to match against: v4 and v6, different states, ports and addresses. */
-static void sample_socks(struct sock_rec *v, int n)
+/* Sockets to match against: both families, v4-mapped, every state, ports and addresses
+ * the seeds name, and their neighbours. */
+#define N_SOCKS 48
+
+static void sample_socks(struct sock_rec *v)
 {
-	memset(v, 0, (size_t)n * sizeof(*v));
-	for (int i = 0; i < n; i++) {
+	static const uint16_t ports[] = { 0, 1, 22, 23, 80, 443, 631, 1023, 1024, 8080,
+					  32768, 65535 };
+	static const uint8_t v4[][4] = { { 127, 0, 0, 1 }, { 10, 1, 2, 3 },
+					 { 192, 168, 1, 1 }, { 0, 0, 0, 0 } };
+	static const uint8_t v6[][16] = {
+		{ [15] = 1 },
+		{ [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 },
+		{ 0xfe, 0x80, [15] = 1 },
+		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 0x42 },
+	};
+
+	memset(v, 0, N_SOCKS * sizeof(*v));
+	for (int i = 0; i < N_SOCKS; i++) {
 		v[i].family = (i & 1) ? AF_INET6 : AF_INET;
 		v[i].state = (uint8_t)(i % TS_NSTATES);
-		v[i].lport = (uint16_t)(i * 1009 + 22);
-		v[i].rport = (uint16_t)(i ? 40000 + i : 0);
-		v[i].uid = (uint32_t)(i * 500);
+		v[i].lport = ports[i % 12];
+		v[i].rport = ports[(i * 7 + 3) % 12];
+		v[i].uid = (uint32_t)(i % 3) * 1000;
 		v[i].inode = (uint32_t)(1000 + i);
-		v[i].laddr[0] = (i & 1) ? 0 : 127;
-		v[i].laddr[3] = 1;
-		v[i].laddr[15] = 1;
-		v[i].raddr[0] = (uint8_t)(10 + i);
+		if (v[i].family == AF_INET) {
+			memcpy(v[i].laddr, v4[i % 4], 4);
+			memcpy(v[i].raddr, v4[(i / 4) % 4], 4);
+		} else {
+			memcpy(v[i].laddr, v6[i % 4], 16);
+			memcpy(v[i].raddr, v6[(i / 4) % 4], 16);
+		}
 	}
+}
+
+static void addr_text(const struct sock_rec *s, const uint8_t *a, char *buf, size_t sz)
+{
+	inet_ntop(s->family, a, buf, (socklen_t)sz);
+}
+
+/* The kernel is only a pre-filter: it must never drop a socket filter_match keeps. */
+static void check_prefilter(const char *what, const struct sock_rec *s, const char *text)
+{
+	char l[64], r[64];
+
+	addr_text(s, s->laddr, l, sizeof(l));
+	addr_text(s, s->raddr, r, sizeof(r));
+	fprintf(stderr, "fuzz_filter: %s drops a socket the filter keeps: %s %s:%u -> %s:%u "
+		"(expression '%s')\n", what, s->family == AF_INET ? "tcp" : "tcp6", l, s->lport,
+		r, s->rport, text);
+	abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *words[MAX_WORDS + 1];
-	struct sock_rec socks[16];
+	struct sock_rec socks[N_SOCKS];
 	struct filter *f = NULL;
 	char *err = NULL, *text;
 	struct opts o;
@@ -78,6 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
+	char *text_copy = strndup((const char *)data, size);
 	memset(&o, 0, sizeof(o));
 	o.family = AF_UNSPEC;
 	split_input(text, &o, words);
@@ -86,21 +125,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		void *bc = NULL;
 		size_t bc_len = 0;
 		uint16_t sport = 0, dport = 0;
+		state_set states = filter_state_set(f, STATE_SET_ALL);
 
-		filter_state_set(f, STATE_SET_ALL);
 		filter_state_set(f, STATE_SET_DEFAULT);
-		if (filter_bytecode(f, &bc, &bc_len, &sport, &dport) == 0)
-			free(bc);
+		if (filter_bytecode(f, &bc, &bc_len, &sport, &dport) < 0)
+			bc = NULL, bc_len = 0;
+		/* what the kernel would refuse is a bug: the dump would fail with EINVAL */
+		if (bc && bcmodel_audit(bc, bc_len) < 0) {
+			fprintf(stderr, "fuzz_filter: the kernel would refuse the bytecode of '%s'\n",
+				text_copy);
+			abort();
+		}
 		/* an empty owner table: every pid/process term sees "no owner" */
 		static struct procs *none;
 		if (!none)
 			procs_scan("/proc", NULL, 0, &none, NULL);
-		sample_socks(socks, 16);
-		for (int i = 0; i < 16; i++)
-			filter_match(f, &socks[i], filter_needs_procs(f) ? none : NULL);
+		sample_socks(socks);
+		for (int i = 0; i < N_SOCKS; i++) {
+			const struct sock_rec *s = &socks[i];
+			if (!filter_match(f, s, filter_needs_procs(f) ? none : NULL))
+				continue;
+			if (!(states & STATE_BIT(s->state)))
+				continue; /* the state mask decides those, not filter_match */
+			if (bc && !bcmodel_run(bc, bc_len, s))
+				check_prefilter("the bytecode", s, text_copy);
+			if ((sport && s->lport != sport) || (dport && s->rport != dport))
+				check_prefilter("the exact port in the request", s, text_copy);
+		}
+		free(bc);
 	}
 	filter_free(f);
 	free(err);
 	free(text);
+	free(text_copy);
 	return 0;
 }
