@@ -31,6 +31,39 @@ static int sort_error(const struct run_ctx *ctx, const char *bad)
 			 bad, names);
 }
 
+/*
+ * A plain table needs no sort and no owners can be printed while the dump streams, so
+ * memory stays flat however many sockets there are (ss's RSS is the bar to meet).
+ */
+static bool can_stream(const struct run_ctx *ctx, const struct column_list *cols,
+		       const struct sort_spec *sort)
+{
+	const struct opts *o = ctx->opts;
+
+	return o->format == FMT_TABLE && sort->n == 0 && !o->all_netns &&
+	       !(column_list_needs(cols) & COL_NEED_PROCS) && !filter_needs_procs(ctx->filter);
+}
+
+static int stream_table(const struct run_ctx *ctx, const struct column_list *cols)
+{
+	const struct opts *o = ctx->opts;
+	struct col_ctx cc = {NULL, o->resolve, false, ctx->msgs->netns};
+	struct table_opts t = {!o->no_header, ctx->term->tty ? ctx->term->width : 0,
+			       ctx->term->color};
+	struct table_stream ts;
+	int err, err2;
+
+	table_stream_init(&ts, ctx->out, cols, &cc, &t);
+	err = collect_stream(ctx, column_list_needs(cols), table_stream_add, &ts, NULL);
+	err2 = err < 0 ? 0 : table_stream_finish(&ts);
+	if (err < 0)
+		sock_set_done(&ts.chunk);
+	if (ts.restarted_late)
+		run_note(ctx, "the socket table changed during the dump: some sockets may be "
+			      "listed twice");
+	return err < 0 ? err : err2;
+}
+
 int view_list(const struct run_ctx *ctx)
 {
 	const struct opts *o = ctx->opts;
@@ -49,6 +82,8 @@ int view_list(const struct run_ctx *ctx)
 				 bad ? bad : "?");
 	if (o->sort && sort_parse(o->sort, &sort, &bad) < 0)
 		return sort_error(ctx, bad);
+	if (can_stream(ctx, &cols, &sort))
+		return stream_table(ctx, &cols);
 	err = collect_sockets(ctx, column_list_needs(&cols) | sort_needs(&sort), &c);
 	if (err < 0) {
 		collect_done(&c);

@@ -105,48 +105,131 @@ static void line_end(struct line *l)
 	l->buf[l->len++] = '\n';
 }
 
-int table_render(FILE *out, const struct sock_set *set, const struct column_list *cols,
-		 const struct col_ctx *ctx, const struct table_opts *t)
+/* Widen the columns to fit every cell of set (never narrower than before). */
+static void fit_widths(struct table_stream *ts, const struct sock_set *set)
 {
-	size_t width[COLUMNS_MAX];
+	const struct column_list *cols = ts->cols;
+	char cell[CELL_MAX];
+
+	/* Formatting twice is cheaper than keeping every cell. The last column is not
+	 * padded, so its width does not matter. */
+	for (size_t i = 0; i < set->n; i++) {
+		for (int c = 0; c < cols->n - 1; c++) {
+			size_t n = cols->v[c]->fmt(&set->v[i], ts->ctx, cell, sizeof(cell));
+			size_t w = table_display_width(cell, n);
+			if (w > ts->width[c])
+				ts->width[c] = w;
+		}
+	}
+}
+
+static void put_header(struct table_stream *ts, struct line *l)
+{
+	const struct column_list *cols = ts->cols;
+
+	l->len = l->cols = 0;
+	for (int c = 0; c < cols->n; c++) {
+		const char *h = cols->v[c]->header;
+		emit_cell(l, cols->v[c], h, strlen(h), ts->width[c], c == cols->n - 1, NULL);
+	}
+	line_end(l);
+	fwrite(l->buf, 1, l->len, ts->out);
+}
+
+static int put_rows(struct table_stream *ts, const struct sock_set *set)
+{
+	const struct column_list *cols = ts->cols;
 	char cell[CELL_MAX];
 	struct line l;
 
-	for (int c = 0; c < cols->n; c++)
-		width[c] = t->header ? strlen(cols->v[c]->header) : 0;
-	/* Pass 1: widths. Formatting twice is cheaper than keeping every cell. */
-	for (size_t i = 0; i < set->n; i++) {
-		for (int c = 0; c < cols->n - 1; c++) {
-			size_t n = cols->v[c]->fmt(&set->v[i], ctx, cell, sizeof(cell));
-			size_t w = table_display_width(cell, n);
-			if (w > width[c])
-				width[c] = w;
-		}
-	}
-	l.limit = t->width;
-	if (t->header) {
-		l.len = l.cols = 0;
-		for (int c = 0; c < cols->n; c++) {
-			const char *h = cols->v[c]->header;
-			emit_cell(&l, cols->v[c], h, strlen(h), width[c], c == cols->n - 1, NULL);
-		}
-		line_end(&l);
-		fwrite(l.buf, 1, l.len, out);
-	}
+	l.limit = ts->t.width;
+	if (ts->t.header && !ts->started)
+		put_header(ts, &l);
+	ts->started = true;
 	for (size_t i = 0; i < set->n; i++) {
 		const struct sock_rec *s = &set->v[i];
 		l.len = l.cols = 0;
 		for (int c = 0; c < cols->n; c++) {
 			const struct column *col = cols->v[c];
-			size_t n = col->fmt(s, ctx, cell, sizeof(cell));
+			size_t n = col->fmt(s, ts->ctx, cell, sizeof(cell));
 			const char *color = NULL;
-			if (t->color && strcmp(col->name, "state") == 0)
+			if (ts->t.color && c == ts->state_col)
 				color = table_state_color((enum ts_state)s->state);
-			emit_cell(&l, col, cell, n, width[c], c == cols->n - 1, color);
+			emit_cell(&l, col, cell, n, ts->width[c], c == cols->n - 1, color);
 		}
 		line_end(&l);
-		if (fwrite(l.buf, 1, l.len, out) != l.len)
+		if (fwrite(l.buf, 1, l.len, ts->out) != l.len)
 			return -EIO;
 	}
-	return ferror(out) ? -EIO : 0;
+	return ferror(ts->out) ? -EIO : 0;
+}
+
+void table_stream_init(struct table_stream *ts, FILE *out, const struct column_list *cols,
+		       const struct col_ctx *ctx, const struct table_opts *t)
+{
+	memset(ts, 0, sizeof(*ts));
+	ts->out = out;
+	ts->cols = cols;
+	ts->ctx = ctx;
+	ts->t = *t;
+	ts->state_col = -1;
+	for (int c = 0; c < cols->n; c++) {
+		ts->width[c] = t->header ? strlen(cols->v[c]->header) : 0;
+		if (strcmp(cols->v[c]->name, "state") == 0)
+			ts->state_col = c;
+	}
+}
+
+/* Print the buffered chunk with widths that fit it and everything before it. */
+static int stream_flush(struct table_stream *ts)
+{
+	int err;
+
+	fit_widths(ts, &ts->chunk);
+	err = put_rows(ts, &ts->chunk);
+	sock_set_clear(&ts->chunk);
+	return err;
+}
+
+int table_stream_add(const struct sock_rec *s, void *data)
+{
+	struct table_stream *ts = data;
+	int err;
+
+	if (!s) {
+		/* The dump restarts. Rows already printed cannot be taken back. */
+		if (ts->started)
+			ts->restarted_late = true;
+		sock_set_clear(&ts->chunk);
+		return 0;
+	}
+	err = sock_set_add(&ts->chunk, s);
+	if (err < 0)
+		return err;
+	if (ts->chunk.n >= TABLE_CHUNK)
+		return stream_flush(ts);
+	return 0;
+}
+
+int table_stream_finish(struct table_stream *ts)
+{
+	int err = 0;
+
+	if (ts->chunk.n || !ts->started)
+		err = stream_flush(ts);
+	sock_set_done(&ts->chunk);
+	return err;
+}
+
+int table_render(FILE *out, const struct sock_set *set, const struct column_list *cols,
+		 const struct col_ctx *ctx, const struct table_opts *t)
+{
+	struct table_stream ts;
+	int err;
+
+	table_stream_init(&ts, out, cols, ctx, t);
+	fit_widths(&ts, set);
+	err = put_rows(&ts, set);
+	sock_set_done(&ts.chunk);
+	return err;
 }

@@ -22,6 +22,36 @@ struct table_opts {
 int table_render(FILE *out, const struct sock_set *set, const struct column_list *cols,
 		 const struct col_ctx *ctx, const struct table_opts *t);
 
+/*
+ * Streaming: rows are buffered TABLE_CHUNK at a time and printed with widths that fit
+ * everything so far, so memory does not grow with the number of sockets. Columns may
+ * widen between chunks but never narrow.
+ */
+#define TABLE_CHUNK 4096
+
+struct table_stream {
+	FILE *out;
+	const struct column_list *cols;
+	const struct col_ctx *ctx;
+	struct table_opts t;
+	size_t width[COLUMNS_MAX];
+	int state_col;          /* index of the state column, -1 if none */
+	struct sock_set chunk;  /* rows not yet printed */
+	bool started;           /* something (header or rows) was printed */
+	bool restarted_late;    /* the dump restarted after rows were printed */
+};
+
+/* Start a stream. Nothing is printed until the first chunk fills or the stream ends. */
+void table_stream_init(struct table_stream *ts, FILE *out, const struct column_list *cols,
+		       const struct col_ctx *ctx, const struct table_opts *t);
+
+/* A diag_sock_fn: buffer one socket (NULL: the dump restarts) and print a full chunk.
+ * Returns 0, -ENOMEM or -EIO. */
+int table_stream_add(const struct sock_rec *s, void *data);
+
+/* Print what is left (at least the header) and free the buffer. Returns 0 or -EIO. */
+int table_stream_finish(struct table_stream *ts);
+
 /* Display width of escaped, valid UTF-8 text: every character counts as one column. */
 size_t table_display_width(const char *s, size_t len);
 
