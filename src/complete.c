@@ -249,7 +249,8 @@ static int c_processes(const struct run_ctx *ctx)
 			seen_add(&s, ow[j]->comm);
 	}
 	collect_done(&col);
-	qsort(s.v, s.n, sizeof(*s.v), cmp_str);
+	if (s.n > 1) /* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(s.v, s.n, sizeof(*s.v), cmp_str);
 	for (size_t i = 0; err == 0 && i < s.n; i++)
 		put(ctx->out, NULL, s.v[i]);
 	seen_done(&s);

@@ -234,7 +234,8 @@ static void for_groups(struct doc *d, struct cand *c, size_t n,
 
 	if (!idx)
 		return;
-	qsort(c, n, sizeof(*c), cmp_cand);
+	if (n > 1) /* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(c, n, sizeof(*c), cmp_cand);
 	for (size_t a = 0, b; a < n; a = b) {
 		for (b = a; b < n && !memcmp(c[a].key, c[b].key, sizeof(c[a].key)); b++)
 			idx[b - a] = c[b].i;

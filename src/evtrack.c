@@ -214,7 +214,8 @@ static void sort_cur(struct ev_tracker *t)
 	struct ev_vec *c = &t->cur;
 	size_t keep = 0;
 
-	qsort(c->v, c->n, sizeof(*c->v), cmp_sock);
+	if (c->n > 1) /* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(c->v, c->n, sizeof(*c->v), cmp_sock);
 	for (size_t i = 0; i < c->n; i++) {
 		if (keep && c->v[keep - 1].cookie == c->v[i].cookie)
 			keep--;
@@ -277,7 +278,8 @@ static struct tw_index *index_time_wait(const struct ev_tracker *t, size_t *ret_
 	for (size_t i = 0; i < t->cur.n; i++)
 		if (t->cur.v[i].state == TS_TIME_WAIT)
 			ix[n++] = (struct tw_index){ tuple_hash(&t->cur.v[i]), (uint32_t)i };
-	qsort(ix, n, sizeof(*ix), cmp_tw);
+	if (n > 1)
+		qsort(ix, n, sizeof(*ix), cmp_tw);
 	return ix;
 }
 
@@ -420,7 +422,7 @@ size_t evtrack_finish(struct ev_tracker *t, double mono, double wall, bool basel
 	int err = 0;
 
 	sort_cur(t);
-	if (t->npend) /* qsort(NULL, 0) is undefined (UBSan) */
+	if (t->npend > 1)
 		qsort(t->pend, t->npend, sizeof(*t->pend), cmp_pending);
 	attach_final(t);
 	while (err == 0 && (i < t->prev.n || j < t->cur.n)) {
@@ -444,7 +446,8 @@ size_t evtrack_finish(struct ev_tracker *t, double mono, double wall, bool basel
 	}
 	t->npend = 0;
 	/* On -ENOMEM the events made so far are still worth showing. */
-	qsort(t->ev, t->nev, sizeof(*t->ev), cmp_event);
+	if (t->nev > 1)
+		qsort(t->ev, t->nev, sizeof(*t->ev), cmp_event);
 	return t->nev;
 }
 

@@ -198,7 +198,8 @@ static void normalize(struct port_spec *ps)
 {
 	int n = 0;
 
-	qsort(ps->r, (size_t)ps->n, sizeof(ps->r[0]), cmp_range);
+	if (ps->n > 1) /* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(ps->r, (size_t)ps->n, sizeof(ps->r[0]), cmp_range);
 	for (int i = 0; i < ps->n; i++) {
 		if (n > 0 && (unsigned)ps->r[i].lo <= (unsigned)ps->r[n - 1].hi + 1u) {
 			if (ps->r[i].hi > ps->r[n - 1].hi)

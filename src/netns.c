@@ -290,7 +290,8 @@ int netns_discover(const char *run_dir, const char *proc_root, struct netns_list
 		netns_list_free(l);
 		return err;
 	}
-	qsort(l->v, l->n, sizeof(*l->v), cmp_ino);
+	if (l->n > 1) /* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(l->v, l->n, sizeof(*l->v), cmp_ino);
 	*ret = l;
 	return 0;
 }

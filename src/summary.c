@@ -76,7 +76,8 @@ void summary_finish(struct summary *sum)
 
 	if (!sum->n_lst)
 		return;
-	qsort(sum->lst, sum->n_lst, sizeof(*sum->lst), cmp_listener);
+	if (sum->n_lst > 1) /* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(sum->lst, sum->n_lst, sizeof(*sum->lst), cmp_listener);
 	for (size_t i = 0; i < sum->n_lst; i++) {
 		if (keep && cmp_listener(&sum->lst[keep - 1], &sum->lst[i]) == 0) {
 			/* SO_REUSEPORT group: one time series per endpoint */
