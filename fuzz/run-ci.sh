@@ -53,10 +53,12 @@ for path in sorted(glob.glob(os.path.join(src, "*.nldump"))):
         put(b"\x00" + data[off + 4:off + 4 + n])
         off += 4 + n
 PY
-# Seeds from the cli suite: every line of its tables, as an expression to parse.
-for f in tests/cli/*; do
+# Seeds from the cli suite: the argument words of every line of its tables
+# ("EXIT | MESSAGE | ARGS"), as an expression to parse.
+for f in tests/cli/*.txt; do
 	[ -f "$f" ] || continue
-	grep -v '^[[:space:]]*#' "$f" | head -2000 | split -l 1 -a 4 - "$out/seeds/filter/cli-$(basename "$f")-"
+	grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$f" | sed 's/.*|[[:space:]]*//' |
+		head -2000 | split -l 1 -a 4 - "$out/seeds/filter/cli-$(basename "$f" .txt)-"
 done
 
 status=0
