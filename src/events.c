@@ -15,6 +15,7 @@
 #include "fmt_json.h"
 #include "netns.h"
 #include "tick.h"
+#include "watch.h"
 
 /* Table layout: fixed widths, because a stream cannot measure lines it has not seen. */
 #define W_TIME 12
@@ -356,7 +357,7 @@ static int print_events(struct ev_view *v)
 		if (o->count && ++v->printed >= o->count)
 			break;
 	}
-	if (n && (fflush(v->ctx->out) != 0 || ferror(v->ctx->out)))
+	if (n && watch_flush(v->ctx->out) < 0)
 		return run_error(v->ctx, -EIO, "cannot write the output: %s", strerror(errno));
 	return o->count && v->printed >= o->count;
 }
@@ -511,7 +512,7 @@ int view_events(const struct run_ctx *ctx)
 	if (!v->json && !o->no_header) {
 		size_t len = events_header(v->owners, v->line, sizeof(v->line));
 		fwrite(v->line, 1, len, ctx->out);
-		fflush(ctx->out);
+		watch_flush(ctx->out);
 	}
 	err = run_loop(v);
 	if (v->lost)

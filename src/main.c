@@ -134,9 +134,10 @@ int main(int argc, const char **argv)
 	}
 
 	/* On a terminal, human output is cut at its width rather than wrapped, whatever the
-	 * view (JSON, CSV and OpenMetrics are never cut). */
+	 * view (JSON, CSV and OpenMetrics are never cut). -c cuts its frames itself: it moves
+	 * the cursor, which a line-by-line cut cannot follow. */
 	FILE *out = stdout;
-	if (term.tty && term.width > 0 && o.format == FMT_TABLE) {
+	if (term.tty && term.width > 0 && o.format == FMT_TABLE && o.continuous <= 0) {
 		FILE *cut = term_cut_open(stdout, STDOUT_FILENO, term.width);
 		if (cut)
 			out = cut;

@@ -121,6 +121,15 @@ size_t watch_fit(const char *line, size_t len, int width, bool *ret_cut)
 	return len;
 }
 
+int watch_flush(FILE *out)
+{
+	/* out may be a stream that writes through into stdout's buffer (main's cut at the
+	 * terminal width): flushing out alone would leave the frame sitting there. */
+	int a = fflush(out), b = fflush(NULL);
+
+	return a != 0 || b != 0 || ferror(out) ? -EIO : 0;
+}
+
 static int count_one(const struct sock_rec *s, void *data)
 {
 	struct watch_counts *c = data;
@@ -242,7 +251,7 @@ static int frame(struct watch *w)
 	free(text);
 	w->prev = cur;
 	w->have_prev = true;
-	if (fflush(ctx->out) != 0 || ferror(ctx->out))
+	if (watch_flush(ctx->out) < 0)
 		return run_error(ctx, -EIO, "cannot write the output: %s", strerror(errno));
 	return status;
 }
@@ -283,7 +292,7 @@ int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 	}
 	if (w.term.tty) {
 		fputs(TTY_LEAVE, ctx->out);
-		fflush(ctx->out);
+		watch_flush(ctx->out);
 	}
 	tick_close(&t);
 	return status;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "run.h"
 #include "states.h"
@@ -40,5 +41,11 @@ size_t watch_header(char *buf, size_t sz, const char *stamp, double every,
  * no limit. *ret_cut tells whether anything visible was left out.
  */
 size_t watch_fit(const char *line, size_t len, int width, bool *ret_cut);
+
+/*
+ * Flush out and every stream under it, for output that must reach the terminal now (a
+ * frame, a stream of events). Returns 0 or -EIO.
+ */
+int watch_flush(FILE *out);
 
 #endif

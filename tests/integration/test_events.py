@@ -19,9 +19,12 @@ them ("brief"), with their final bytes and RTT. Filters apply (other ports are n
 reported), the table form shows the owner with -p, --count stops, SIGINT exits 0.
 """
 
+import atexit
 import json
 import os
 import re
+import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -219,6 +222,44 @@ def check_count():
     h.ok("--count stops the stream")
 
 
+def check_terminal():
+    """On a terminal the lines appear as the events happen, not when the stream ends."""
+    if not shutil.which("tmux"):
+        print("tmux not found: the terminal part is not tested")
+        return
+    name = "tcpstate-test-events-%d" % os.getpid()
+
+    def tmux(*args):
+        return subprocess.run(["tmux", "-L", name] + list(args), capture_output=True,
+                              text=True, timeout=h.RUN_TIMEOUT).stdout
+
+    atexit.register(lambda: tmux("kill-server"))
+    port = PORT + 2
+    tmux("new-session", "-d", "-s", "e", "-x", "150", "-y", "20",
+         "env LC_ALL=C NO_COLOR=1 %s -E --interval 0.05 port %d; sleep 60"
+         % (shlex.quote(h.binary()), port))
+    time.sleep(0.5)
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", port))
+    lst.listen()
+    c = socket.create_connection(("127.0.0.1", port))
+    a, _ = lst.accept()
+    end = time.monotonic() + 3
+    pane = ""
+    while time.monotonic() < end:
+        pane = tmux("capture-pane", "-p", "-t", "e")
+        if pane.count("NEW ESTABLISHED") == 2:
+            break
+        time.sleep(0.05)
+    h.check(pane.count("NEW ESTABLISHED") == 2, "events show on the terminal as they happen",
+            pane)
+    h.check(pane.startswith("Time "), "the header comes first", pane)
+    tmux("kill-server")
+    for s in (c, a, lst):
+        s.close()
+    h.ok("terminal: events appear live")
+
+
 def main():
     h.enter_netns()
     js = start(["-E", "--format", "jsonl", "--interval", "0.05", "port", str(PORT)])
@@ -243,6 +284,7 @@ def main():
     check_lifecycle(events, cport)
     check_table(tout, cport)
     check_count()
+    check_terminal()
     if "CAP_NET_ADMIN" in err or "destroy notifications" in err:
         h.skip("no destroy notifications here (%s): the between-polls part is not tested"
                % err.strip())
