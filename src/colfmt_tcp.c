@@ -152,19 +152,26 @@ size_t colfmt_expires(const struct sock_rec *s, const struct col_ctx *c, char *b
 	return s->timer ? put_u64(buf, sz, s->expires) : absent(buf, sz);
 }
 
-#define INFO_FMT(fn, field, expr)                                                         \
+/*
+ * For a listener the kernel fills little of tcp_info (tcp_get_info returns early with the
+ * accept queue in aliased fields): its rtt, rto, byte counts... are zeros that mean
+ * nothing, so only the columns made with listen_ok (cwnd) show them.
+ */
+#define INFO_FMT_IF(fn, field, listen_ok, expr)                                           \
 	size_t fn(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz) \
 	{                                                                                 \
-		if (!COLFMT_HAS_INFO(s->ext, field))                                      \
+		if (!COLFMT_HAS_INFO(s->ext, field) ||                                    \
+		    (!(listen_ok) && s->kstate == KTCP_LISTEN))                          \
 			return absent(buf, sz);                                           \
 		const struct tcp_info *ti = &s->ext->info;                               \
 		return expr;                                                              \
 	}
+#define INFO_FMT(fn, field, expr) INFO_FMT_IF(fn, field, false, expr)
 
 INFO_FMT(colfmt_rtt, tcpi_rtt, colfmt_usec_as_ms(ti->tcpi_rtt, buf, sz))
 INFO_FMT(colfmt_rttvar, tcpi_rttvar, colfmt_usec_as_ms(ti->tcpi_rttvar, buf, sz))
 INFO_FMT(colfmt_rto, tcpi_rto, colfmt_usec_as_ms(ti->tcpi_rto, buf, sz))
-INFO_FMT(colfmt_cwnd, tcpi_snd_cwnd, put_u64(buf, sz, ti->tcpi_snd_cwnd))
+INFO_FMT_IF(colfmt_cwnd, tcpi_snd_cwnd, true, put_u64(buf, sz, ti->tcpi_snd_cwnd))
 INFO_FMT(colfmt_ssthresh, tcpi_snd_ssthresh,
 	 ti->tcpi_snd_ssthresh >= TCP_INFINITE_SSTHRESH ? absent(buf, sz) :
 							  put_u64(buf, sz, ti->tcpi_snd_ssthresh))

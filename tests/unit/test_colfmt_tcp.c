@@ -149,6 +149,16 @@ static void test_info_by_length(void)
 	ext.info.tcpi_snd_ssthresh = 20;
 	cell("ssthresh", &s, "20");
 
+	/* a listener: the kernel fills little; its zeros mean nothing */
+	s.kstate = 10; /* LISTEN */
+	cell("rtt", &s, "-");
+	cell("rto", &s, "-");
+	cell("bytes_acked", &s, "-");
+	cell("last_recv", &s, "-");
+	cell("cwnd", &s, "10");
+	cell("cc", &s, "cubic");
+	s.kstate = 1;
+
 	/* an old kernel's struct: ends right before tcpi_bytes_acked (Linux < 4.1) */
 	ext.info_len = offsetof(struct tcp_info, tcpi_bytes_acked);
 	cell("rtt", &s, "0.052");
