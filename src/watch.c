@@ -17,35 +17,44 @@
 #define TTY_CLEAR_EOL "\033[K"
 #define TTY_CLEAR_EOS "\033[J"
 
+/* Which states the header counts: the view's own selection, so the totals agree. */
+enum watch_sel {
+	SEL_OPTIONS = 0, /* -a/-l and the filter, like the listing */
+	SEL_ALL_BUT_L,   /* every state unless -l (summary, diagram) */
+	SEL_ALL,         /* every state (doctor) */
+};
+
 /* The views that make sense as a repeating picture, and the option that asks for each. */
 static const struct {
 	enum view view;
 	const char *option;
 	bool repeats;
+	enum watch_sel sel;
 } watch_views[] = {
-	{ VIEW_LIST, NULL, true },
-	{ VIEW_SUMMARY, "--summary", true },
-	{ VIEW_HIST, "--hist", true },
-	{ VIEW_DIAGRAM, "--diagram", true },
-	{ VIEW_DOCTOR, "--doctor", true },
-	{ VIEW_EVENTS, "--events", false },  /* already a stream */
-	{ VIEW_KILL, "--kill", false },      /* destroying sockets again and again: no */
-	{ VIEW_EXPLAIN, "--explain", false },
-	{ VIEW_LIST_COLUMNS, "--list-columns", false },
-	{ VIEW_COMPLETE, "--complete", false },
+	{ VIEW_LIST, NULL, true, SEL_OPTIONS },
+	{ VIEW_SUMMARY, "--summary", true, SEL_ALL_BUT_L },
+	{ VIEW_HIST, "--hist", true, SEL_OPTIONS },
+	{ VIEW_DIAGRAM, "--diagram", true, SEL_ALL_BUT_L },
+	{ VIEW_DOCTOR, "--doctor", true, SEL_ALL },
+	{ VIEW_EVENTS, "--events", false, SEL_OPTIONS },  /* already a stream */
+	{ VIEW_KILL, "--kill", false, SEL_OPTIONS },      /* destroying again and again: no */
+	{ VIEW_EXPLAIN, "--explain", false, SEL_OPTIONS },
+	{ VIEW_LIST_COLUMNS, "--list-columns", false, SEL_OPTIONS },
+	{ VIEW_COMPLETE, "--complete", false, SEL_OPTIONS },
 };
 
+/* Returns the view's header selection, or -EINVAL (recorded) when it cannot repeat. */
 static int check_view(const struct run_ctx *ctx)
 {
 	for (size_t i = 0; i < sizeof(watch_views) / sizeof(watch_views[0]); i++) {
 		if (watch_views[i].view != ctx->opts->view)
 			continue;
 		if (watch_views[i].repeats)
-			return 0;
+			return (int)watch_views[i].sel;
 		return run_error(ctx, -EINVAL, "'--continuous' cannot be combined with '%s'",
 				 watch_views[i].option);
 	}
-	return 0;
+	return SEL_OPTIONS;
 }
 
 static size_t append(char *buf, size_t sz, size_t at, const char *fmt, ...)
@@ -209,6 +218,7 @@ struct watch {
 	struct watch_counts prev;
 	bool have_prev;
 	bool machine;       /* a machine-readable format: frames get no header in a pipe */
+	struct opts count_opts; /* the options of the header's count (see enum watch_sel) */
 };
 
 static int frame(struct watch *w)
@@ -220,7 +230,9 @@ static int frame(struct watch *w)
 	size_t len = 0;
 	int err, status;
 
-	err = collect_stream(ctx, 0, count_one, &cur, NULL);
+	struct run_ctx cctx = *ctx;
+	cctx.opts = &w->count_opts;
+	err = collect_stream(&cctx, 0, count_one, &cur, NULL);
 	if (err < 0)
 		return err;
 	FILE *mem = open_memstream(&text, &len);
@@ -259,8 +271,8 @@ static int frame(struct watch *w)
 int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 {
 	const struct opts *o = ctx->opts;
-	struct watch w = { ctx, view, *ctx->term, { { 0 }, 0 }, false,
-			   o->format != FMT_TABLE };
+	struct watch w = { ctx, view, *ctx->term, { { 0 }, 0 }, false, o->format != FMT_TABLE,
+			   { 0 } };
 	struct tick t;
 	long frames = 0;
 	int err, status = 0;
@@ -268,6 +280,13 @@ int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 	err = check_view(ctx);
 	if (err < 0)
 		return err;
+	w.count_opts = *o;
+	if (err == SEL_ALL_BUT_L)
+		w.count_opts.all = !o->listening;
+	if (err == SEL_ALL) {
+		w.count_opts.all = 1;
+		w.count_opts.listening = 0;
+	}
 	err = tick_open(&t, o->continuous);
 	if (err < 0)
 		return run_error(ctx, err, "cannot set up the repeat timer: %s", strerror(-err));

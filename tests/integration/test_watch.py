@@ -146,6 +146,9 @@ def test_pipe():
     out = h.run_ok(["-s", "-c", "0.2", "--count", "2"])
     h.check_eq(len(re.findall(r"^=== ", out, re.M)), 2, "-s repeats", out)
     h.check_eq(len(re.findall(r"^ESTABLISHED\s+4\s", out, re.M)), 2, "summary in each", out)
+    # the header counts what the view counts: -s counts every state, the listener too
+    h.check_eq(len(re.findall(r"^=== .*  total 5  LISTEN 1  ESTABLISHED 4$", out, re.M)), 2,
+               "the header of -s agrees with the summary", out)
     h.ok("pipe: another view (-s) repeats")
 
     rc, out, err = h.run(["-E", "-c", "1"])
