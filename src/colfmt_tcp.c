@@ -1,4 +1,4 @@
-/* colfmt_tcp.c - cell formatters for the -e/-o/-i/-m columns: user, timers, tcp_info, skmem. */
+/* colfmt_tcp.c - cells of the -e/-o/-i/-m columns: user, timers, tcp_info, skmem. */
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,16 +89,17 @@ size_t colfmt_timer_text(uint8_t timer, uint32_t expires_ms, uint8_t count, char
 size_t colfmt_usec_as_ms(uint64_t usec, char *buf, size_t sz)
 {
 	unsigned frac = (unsigned)(usec % 1000);
+	unsigned long long ms = usec / 1000;
 	int n;
 
 	if (!frac)
-		n = snprintf(buf, sz, "%llu", (unsigned long long)(usec / 1000));
+		n = snprintf(buf, sz, "%llu", ms);
 	else if (frac % 100 == 0)
-		n = snprintf(buf, sz, "%llu.%u", (unsigned long long)(usec / 1000), frac / 100);
+		n = snprintf(buf, sz, "%llu.%u", ms, frac / 100);
 	else if (frac % 10 == 0)
-		n = snprintf(buf, sz, "%llu.%02u", (unsigned long long)(usec / 1000), frac / 10);
+		n = snprintf(buf, sz, "%llu.%02u", ms, frac / 10);
 	else
-		n = snprintf(buf, sz, "%llu.%03u", (unsigned long long)(usec / 1000), frac);
+		n = snprintf(buf, sz, "%llu.%03u", ms, frac);
 	if (n < 0)
 		return 0;
 	return (size_t)n < sz ? (size_t)n : (sz ? sz - 1 : 0);

@@ -1,4 +1,4 @@
-/* colfmt_tcp.h - cell formatters for the -e/-o/-i/-m columns: user, timers, tcp_info, skmem. */
+/* colfmt_tcp.h - cells of the -e/-o/-i/-m columns: user, timers, tcp_info, skmem. */
 #ifndef TCPSTATE_COLFMT_TCP_H
 #define TCPSTATE_COLFMT_TCP_H
 
@@ -37,14 +37,16 @@ size_t colfmt_usec_as_ms(uint64_t usec, char *buf, size_t sz);
  * did not send the value (TIME_WAIT and request sockets carry no tcp_info or skmem). */
 size_t colfmt_user(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz);
 size_t colfmt_timer(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz);
-size_t colfmt_expires(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz);
+size_t colfmt_expires(const struct sock_rec *s, const struct col_ctx *c, char *buf,
+		      size_t sz);
 size_t colfmt_rtt(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz);
 size_t colfmt_rttvar(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz);
 size_t colfmt_rto(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz);
 size_t colfmt_cwnd(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz);
 size_t colfmt_ssthresh(const struct sock_rec *s, const struct col_ctx *c, char *buf,
 		       size_t sz);
-size_t colfmt_retrans(const struct sock_rec *s, const struct col_ctx *c, char *buf, size_t sz);
+size_t colfmt_retrans(const struct sock_rec *s, const struct col_ctx *c, char *buf,
+		      size_t sz);
 size_t colfmt_bytes_acked(const struct sock_rec *s, const struct col_ctx *c, char *buf,
 			  size_t sz);
 size_t colfmt_bytes_received(const struct sock_rec *s, const struct col_ctx *c, char *buf,

@@ -1,4 +1,4 @@
-/* diagmon.c - sock_diag destroy notifications: the TCP sockets the kernel frees, as it does. */
+/* diagmon.c - sock_diag destroy notifications: each TCP socket the kernel frees, as it does. */
 #include <errno.h>
 #include <stdlib.h>
 #include <libmnl/libmnl.h>
@@ -85,7 +85,8 @@ int diagmon_drain(struct diagmon *m, diag_sock_fn fn, void *data, uint64_t *lost
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == ENOBUFS) { /* the kernel dropped some: go on with the rest */
+			if (errno == ENOBUFS) {
+				/* the kernel dropped some: go on with the rest */
 				(*lost)++;
 				continue;
 			}

@@ -1,4 +1,4 @@
-/* events.c - -E/--events: poll, diff by cookie, follow destroy messages, print one line each. */
+/* events.c - -E/--events: poll, diff by cookie, add destroy messages, one line per event. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -143,9 +143,9 @@ static void format_json(const struct ev_event *e, bool with_owners, struct out *
 		put(o, "\"%s\"", state_name((enum ts_state)e->new_state));
 	else
 		put(o, "null");
-	put(o, ",\"brief\":%s,\"proto\":\"%s\",\"local\":\"%s\",\"peer\":\"%s\",\"cookie\":\"%llx\"",
-	    e->kind == EV_BRIEF ? "true" : "false", s->family == AF_INET6 ? "tcp6" : "tcp", local,
-	    peer, (unsigned long long)s->cookie);
+	put(o, ",\"brief\":%s", e->kind == EV_BRIEF ? "true" : "false");
+	put(o, ",\"proto\":\"%s\",\"local\":\"%s\",\"peer\":\"%s\",\"cookie\":\"%llx\"",
+	    s->family == AF_INET6 ? "tcp6" : "tcp", local, peer, (unsigned long long)s->cookie);
 	if (e->in_state >= 0)
 		put(o, ",\"in_state_ms\":%.0f", e->in_state * 1000);
 	else
@@ -180,8 +180,8 @@ static void format_table(const struct ev_event *e, bool with_owners, struct out 
 	sock_fmt_endpoint(s->family, s->laddr, s->lport, false, false, local, sizeof(local));
 	sock_fmt_endpoint(s->family, s->raddr, s->rport, true, false, peer, sizeof(peer));
 	in_state_text(e->in_state, in, sizeof(in));
-	put(o, "%-*s  %-*s  %-*s  %-*s  %*s", W_TIME, t, W_EVENT, ev, W_ADDR, local, W_ADDR, peer,
-	    W_IN_STATE, in);
+	put(o, "%-*s  %-*s  %-*s  %-*s  %*s", W_TIME, t, W_EVENT, ev, W_ADDR, local, W_ADDR,
+	    peer, W_IN_STATE, in);
 	if (with_owners) {
 		owners_text(s->owners, own, sizeof(own));
 		put(o, "  %-*s", W_OWNERS, own);
@@ -352,13 +352,15 @@ static int print_events(struct ev_view *v)
 	const struct ev_event *ev = evtrack_events(v->tr, &n);
 
 	for (size_t i = 0; i < n; i++) {
-		size_t len = events_format(&ev[i], v->json, v->owners, v->line, sizeof(v->line));
+		size_t len =
+			events_format(&ev[i], v->json, v->owners, v->line, sizeof(v->line));
 		fwrite(v->line, 1, len, v->ctx->out);
 		if (o->count && ++v->printed >= o->count)
 			break;
 	}
 	if (n && watch_flush(v->ctx->out) < 0)
-		return run_error(v->ctx, -EIO, "cannot write the output: %s", strerror(errno));
+		return run_error(v->ctx, -EIO, "cannot write the output: %s",
+				 strerror(errno));
 	return o->count && v->printed >= o->count;
 }
 
@@ -435,12 +437,13 @@ static int check_format(const struct run_ctx *ctx)
 		[FMT_JSON] = "json", [FMT_CSV] = "csv", [FMT_OPENMETRICS] = "openmetrics",
 	};
 	enum out_format f = ctx->opts->format;
+	const char *name = (size_t)f < sizeof(names) / sizeof(names[0]) ? names[f] : NULL;
 
 	if (f == FMT_TABLE || f == FMT_JSONL)
 		return 0;
 	return run_error(ctx, -EINVAL,
 			 "'--format %s' cannot stream events (use table or jsonl with --events)",
-			 (size_t)f < sizeof(names) / sizeof(names[0]) && names[f] ? names[f] : "?");
+			 name ? name : "?");
 }
 
 static state_set brief_state(const struct run_ctx *ctx)

@@ -21,7 +21,7 @@ struct ev_info {
 /* One socket as the tracker remembers it between polls. */
 struct ev_sock {
 	uint64_t cookie;
-	double since;   /* CLOCK_MONOTONIC seconds it was first seen in its state; 0: unknown */
+	double since;   /* CLOCK_MONOTONIC s when first seen in its state; 0: unknown */
 	uint8_t family;
 	uint8_t state;  /* enum ts_state */
 	uint8_t kstate;
@@ -39,14 +39,15 @@ enum ev_kind {
 	EV_NEW,    /* a socket appeared */
 	EV_CHANGE, /* old state -> new state */
 	EV_GONE,   /* a socket we saw disappeared */
-	EV_BRIEF,  /* opened and closed between two polls: known only from its destroy message */
+	EV_BRIEF,  /* opened and closed between two polls: known only from its destroy */
 };
 
 struct ev_event {
 	enum ev_kind kind;
 	double wall;      /* CLOCK_REALTIME seconds */
 	double in_state;  /* seconds spent in the previous state; < 0 when unknown */
-	uint8_t old_state, new_state; /* enum ts_state; old for CHANGE/GONE, new for NEW/CHANGE */
+	/* enum ts_state: old for CHANGE and GONE, new for NEW and CHANGE */
+	uint8_t old_state, new_state;
 	const struct ev_sock *sock;
 	unsigned order;   /* creation order: ties in wall keep it */
 };

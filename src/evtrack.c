@@ -161,7 +161,9 @@ static int cmp_cookie(uint64_t a, uint64_t b)
 
 static int cmp_sock(const void *a, const void *b)
 {
-	return cmp_cookie(((const struct ev_sock *)a)->cookie, ((const struct ev_sock *)b)->cookie);
+	const struct ev_sock *x = a, *y = b;
+
+	return cmp_cookie(x->cookie, y->cookie);
 }
 
 static int cmp_pending(const void *a, const void *b)
@@ -256,7 +258,8 @@ struct tw_index {
 
 static int cmp_tw(const void *a, const void *b)
 {
-	uint32_t x = ((const struct tw_index *)a)->hash, y = ((const struct tw_index *)b)->hash;
+	uint32_t x = ((const struct tw_index *)a)->hash;
+	uint32_t y = ((const struct tw_index *)b)->hash;
 
 	return (x > y) - (x < y);
 }
@@ -314,8 +317,8 @@ static int collect_brief(struct ev_tracker *t,
 
 	for (size_t i = 0; i < t->npend; i++) {
 		struct ev_pending *p = &t->pend[i];
-		if (find_sock(&t->cur, p->sock.cookie) || find_sock(&t->prev, p->sock.cookie) ||
-		    t->grave[grave_slot(p->sock.cookie)] == p->sock.cookie)
+		if (find_sock(&t->cur, p->sock.cookie) ||
+		    find_sock(&t->prev, p->sock.cookie) || t->grave[grave_slot(p->sock.cookie)] == p->sock.cookie)
 			continue;
 		if (brief_ok && !brief_ok(&p->rec, data))
 			continue;
@@ -429,7 +432,8 @@ size_t evtrack_finish(struct ev_tracker *t, double mono, double wall, bool basel
 		struct ev_sock *old = i < t->prev.n ? &t->prev.v[i] : NULL;
 		struct ev_sock *now = j < t->cur.n ? &t->cur.v[j] : NULL;
 		int c = !old ? 1 : !now ? -1 : cmp_cookie(old->cookie, now->cookie);
-		err = diff_one(t, c <= 0 ? old : NULL, c >= 0 ? now : NULL, mono, wall, baseline);
+		err = diff_one(t, c <= 0 ? old : NULL, c >= 0 ? now : NULL, mono, wall,
+			       baseline);
 		i += c <= 0;
 		j += c >= 0;
 	}

@@ -113,7 +113,8 @@ size_t watch_fit(const char *line, size_t len, int width, bool *ret_cut)
 		if (line[i] == '\033' && i + 1 < len && line[i + 1] == '[') {
 			/* CSI: parameters and intermediates, then one final byte 0x40..0x7e */
 			size_t j = i + 2;
-			while (j < len && ((unsigned char)line[j] < 0x40 || (unsigned char)line[j] > 0x7e))
+			while (j < len && ((unsigned char)line[j] < 0x40 ||
+					   (unsigned char)line[j] > 0x7e))
 				j++;
 			i = j < len ? j + 1 : len;
 			continue;
@@ -201,7 +202,8 @@ static void draw_tty(FILE *out, const struct term *term, const char *header, con
 		fputc('\n', out);
 		if (rows && nlines > (size_t)rows && row == rows - 1) {
 			char more[64];
-			snprintf(more, sizeof(more), "... %zu more lines", nlines - (size_t)row);
+			snprintf(more, sizeof(more), "... %zu more lines",
+				 nlines - (size_t)row);
 			put_line(out, more, strlen(more), term->width);
 			break;
 		}
@@ -289,7 +291,8 @@ int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 	}
 	err = tick_open(&t, o->continuous);
 	if (err < 0)
-		return run_error(ctx, err, "cannot set up the repeat timer: %s", strerror(-err));
+		return run_error(ctx, err, "cannot set up the repeat timer: %s",
+				 strerror(-err));
 	if (w.term.tty)
 		fputs(TTY_ENTER, ctx->out);
 	for (;;) {
