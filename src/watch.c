@@ -181,12 +181,17 @@ static void put_line(FILE *out, const char *s, size_t len, int width)
 	fputs(TTY_CLEAR_EOL, out);
 }
 
-/* Draw the frame over the previous one: header on the first row, the view below, cut to
- * the window, and "more" on the last row when the view is taller than the window. */
+/*
+ * Draw the frame over the previous one: header on the first row, the view below, cut to
+ * the window, and "more" on the last row used when the view is taller than the window.
+ * Every row ends in a newline, so the output stays a sequence of lines (for whatever
+ * reads it, a logger or a test); the last row of the window stays empty for the cursor
+ * so that this newline never scrolls.
+ */
 static void draw_tty(FILE *out, const struct term *term, const char *header, const char *text,
 		     size_t len)
 {
-	int rows = term->height > 1 ? term->height - 1 : 0; /* 0: unknown, no limit */
+	int rows = term->height > 2 ? term->height - 2 : 0; /* 0: unknown, no limit */
 	size_t nlines = 0;
 	int row = 0;
 
@@ -196,18 +201,20 @@ static void draw_tty(FILE *out, const struct term *term, const char *header, con
 		nlines++;
 	fputs(TTY_HOME, out);
 	put_line(out, header, strlen(header), term->width);
+	fputc('\n', out);
 	for (const char *p = text, *end = text + len; p < end; row++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		fputc('\n', out);
 		if (rows && nlines > (size_t)rows && row == rows - 1) {
 			char more[64];
 			snprintf(more, sizeof(more), "... %zu more lines",
 				 nlines - (size_t)row);
 			put_line(out, more, strlen(more), term->width);
+			fputc('\n', out);
 			break;
 		}
 		put_line(out, p, n, term->width);
+		fputc('\n', out);
 		p += n + (nl ? 1 : 0);
 	}
 	fputs(TTY_CLEAR_EOS, out);

@@ -112,6 +112,16 @@ def test_terminal(pairs):
     h.check_eq(sum("ESTABLISHED" in ln for ln in lines[1:]), 4, "rows follow the close")
     h.ok("tty: the header shows the change when a connection closes")
 
+    # a smaller window (SIGWINCH): drawn again at once, cut to fit, nothing scrolls
+    tmux("resize-window", "-t", "w", "-x", "40", "-y", "6")
+    lines = wait_pane(lambda ls: any(re.match(r"^\.\.\. \d+ more lines$", ln) for ln in ls),
+                      "the frame redrawn for a 40x6 window")
+    h.check(len(lines) <= 6 and HEADER_RE.match(lines[0]), "the frame fits 6 rows",
+            "\n".join(lines))
+    h.check_eq(tmux("display", "-p", "-t", "w", "#{history_size}").strip(), "0",
+               "nothing scrolled after the resize")
+    h.ok("tty: a resize redraws the frame cut to the new window")
+
     tmux("send-keys", "-t", "w", "C-c")
     lines = wait_pane(lambda ls: any(ln.startswith("EXIT=") for ln in ls), "the exit")
     h.check("EXIT=0" in lines, "Ctrl-C exits 0", "\n".join(lines))
