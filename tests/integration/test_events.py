@@ -29,6 +29,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -228,11 +229,14 @@ def check_terminal():
         print("tmux not found: the terminal part is not tested")
         return
     name = "tcpstate-test-events-%d" % os.getpid()
+    tmpdir = tempfile.mkdtemp(prefix="tcpstate-tmux-")  # the server's socket goes here
+    env = dict(os.environ, TMUX_TMPDIR=tmpdir)
 
     def tmux(*args):
         return subprocess.run(["tmux", "-L", name] + list(args), capture_output=True,
-                              text=True, timeout=h.RUN_TIMEOUT).stdout
+                              text=True, timeout=h.RUN_TIMEOUT, env=env).stdout
 
+    atexit.register(shutil.rmtree, tmpdir, True)
     atexit.register(lambda: tmux("kill-server"))
     port = PORT + 2
     tmux("new-session", "-d", "-s", "e", "-x", "150", "-y", "20",

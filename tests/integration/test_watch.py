@@ -48,9 +48,18 @@ def connections(n):
     return lst, pairs
 
 
+TMUX_DIR = None  # our own TMUX_TMPDIR: the server's socket goes away with it
+
+
 def tmux(*args, check=True):
+    global TMUX_DIR
+    if TMUX_DIR is None:
+        import atexit
+        import tempfile
+        TMUX_DIR = tempfile.mkdtemp(prefix="tcpstate-tmux-")
+        atexit.register(shutil.rmtree, TMUX_DIR, True)
     r = subprocess.run(["tmux", "-L", TMUX] + list(args), capture_output=True, text=True,
-                       timeout=h.RUN_TIMEOUT)
+                       timeout=h.RUN_TIMEOUT, env=dict(os.environ, TMUX_TMPDIR=TMUX_DIR))
     if check and r.returncode != 0:
         h.fail("tmux %s failed" % " ".join(args), r.stderr)
     return r.stdout
@@ -85,6 +94,7 @@ def test_terminal(pairs):
         print("tmux not found: the terminal part is not tested")
         return
     import atexit
+    tmux("-V")  # makes TMUX_DIR (removed at exit, after the server is ended below)
     atexit.register(lambda: tmux("kill-server", check=False))
     cmd = "env LC_ALL=C NO_COLOR=1 %s -c 0.2; echo EXIT=$?; sleep 60" % shlex.quote(
         h.binary())
