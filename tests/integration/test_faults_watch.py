@@ -22,12 +22,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import harness as h  # noqa: E402
 import faults  # noqa: E402
 
-PER_HOLDER = 20000  # sockets per holder process (10,000 pairs)
+PER_HOLDER = 18000  # sockets per holder: a process may be capped at 20,000 descriptors
 
 HOLDER = r"""
 import resource, socket, sys
 n, port = int(sys.argv[1]), int(sys.argv[2])
-resource.setrlimit(resource.RLIMIT_NOFILE, (n + 1024, n + 1024))
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+want = n + 256 if hard == resource.RLIM_INFINITY else min(n + 256, hard)
+resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), hard))
 L = socket.socket()
 L.bind(("127.0.0.1", port))
 L.listen(4096)
@@ -46,9 +48,9 @@ def hold(total):
     """Start holder processes for total sockets; return them once every socket exists."""
     # every pair takes an ephemeral port towards its holder's listener
     with open("/proc/sys/net/ipv4/ip_local_port_range", "w") as f:
-        f.write("1024 65000\n")
+        f.write("1024 60999\n")  # the listeners sit above it
     holders = []
-    left, port = total, 30000
+    left, port = total, 61000
     while left > 0:
         n = min(left, PER_HOLDER)
         p = h.track(subprocess.Popen([h.PYTHON, "-c", HOLDER, str(n), str(port)],
