@@ -10,6 +10,7 @@
 
 #include "filter.h"
 #include "filter_int.h"
+#include "strutil.h"
 
 enum kw {
 	KW_STATE,
@@ -101,29 +102,6 @@ static enum tok_kind peek(const struct parser *p)
 	return p->i < p->n ? kind_of(p->tok[p->i]) : T_END;
 }
 
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[33], cur[33];
-
-	if (la > 32 || lb > 32)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = prev[j - 1] + (tolower((unsigned char)a[i - 1]) != b[j - 1]);
-			if (prev[j] + 1 < best)
-				best = prev[j] + 1;
-			if (cur[j - 1] + 1 < best)
-				best = cur[j - 1] + 1;
-			cur[j] = best;
-		}
-		memcpy(prev, cur, sizeof(size_t) * (lb + 1));
-	}
-	return prev[lb];
-}
-
 static int unknown_keyword(struct parser *p, const char *word)
 {
 	const char *best = NULL, *st;
@@ -132,7 +110,7 @@ static int unknown_keyword(struct parser *p, const char *word)
 	for (size_t i = 0; i < N_KEYWORDS; i++) {
 		if (!keywords[i].canonical)
 			continue;
-		size_t d = distance(word, keywords[i].name);
+		size_t d = strutil_distance(word, keywords[i].name);
 		if (d < best_d && d < strlen(word)) {
 			best_d = d;
 			best = keywords[i].name;

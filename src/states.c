@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "states.h"
+#include "strutil.h"
 
 const struct state_info state_table[TS_NSTATES] = {
 	[TS_CLOSED] = { TS_CLOSED, "CLOSED", "UNCONN", KTCP_CLOSE,
@@ -128,26 +129,6 @@ int state_parse(const char *word, state_set *ret_set)
 	return -EINVAL;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[33], cur[33];
-
-	if (la > 32 || lb > 32)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, sizeof(size_t) * (lb + 1));
-	}
-	return prev[lb];
-}
-
 const char *state_suggest(const char *word)
 {
 	char w[32], g[32];
@@ -157,7 +138,7 @@ const char *state_suggest(const char *word)
 	if (fold(word, w, sizeof(w)) < 0)
 		return NULL;
 	for (size_t i = 0; i < sizeof(state_aliases) / sizeof(state_aliases[0]); i++) {
-		size_t d = edit_distance(w, state_aliases[i].folded);
+		size_t d = strutil_distance(w, state_aliases[i].folded);
 		if (d < best_d) {
 			best_d = d;
 			best = state_table[state_aliases[i].id].name;
@@ -166,7 +147,7 @@ const char *state_suggest(const char *word)
 	for (int i = 0; state_groups[i].name; i++) {
 		if (fold(state_groups[i].name, g, sizeof(g)) < 0)
 			continue;
-		size_t d = edit_distance(w, g);
+		size_t d = strutil_distance(w, g);
 		if (d < best_d) {
 			best_d = d;
 			best = state_groups[i].name;
