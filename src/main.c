@@ -81,6 +81,64 @@ static int finish_output(int status, bool reported)
 	return status;
 }
 
+/* The entry of views[] for a view, or NULL. */
+static int find_view(enum view v)
+{
+	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+		if (views[i].view == v)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * On a terminal, human output is cut at its width rather than wrapped, whatever the view
+ * (JSON, CSV and OpenMetrics are never cut). -c cuts its frames itself: it moves the
+ * cursor, which a line-by-line cut cannot follow.
+ */
+static FILE *open_output(const struct opts *o, const struct term *term)
+{
+	if (term->tty && term->width > 0 && o->format == FMT_TABLE && o->continuous <= 0) {
+		FILE *cut = term_cut_open(stdout, STDOUT_FILENO, term->width);
+		if (cut)
+			return cut;
+	}
+	return stdout;
+}
+
+/*
+ * Print what a view left behind and turn its return into an exit status. A view that
+ * failed because stdout did (> /dev/full) gets one line naming the write's errno, not a
+ * bare "Input/output error" plus finish_output's. *ret_reported says a write error was
+ * already reported.
+ */
+static int report(int ret, int werr, const struct opts *o, const struct run_msgs *msgs,
+		  bool *ret_reported)
+{
+	int status = ret;
+
+	print_msgs(msgs);
+	if (ret < 0) {
+		bool out_failed = fflush(stdout) != 0 || ferror(stdout);
+		if (msgs->error || !out_failed)
+			fprintf(stderr, "tcpstate: %s\n",
+				msgs->error ? msgs->error : strerror(-ret));
+		else
+			fprintf(stderr, "tcpstate: cannot write the output: %s\n",
+				strerror(werr ? werr : EIO));
+		*ret_reported = out_failed;
+		status = ret == -EINVAL ? 2 : 1;
+	}
+	if (o->stats)
+		fprintf(stderr,
+			"tcpstate: stats: bytes=%llu messages=%llu sockets=%llu recvs=%u "
+			"restarts=%u\n",
+			(unsigned long long)msgs->stats.bytes,
+			(unsigned long long)msgs->stats.msgs,
+			(unsigned long long)msgs->stats.socks, msgs->stats.recvs,
+			msgs->stats.restarts);
+	return status;
+}
+
 int main(int argc, const char **argv)
 {
 	static char outbuf[1 << 16];
@@ -90,7 +148,7 @@ int main(int argc, const char **argv)
 	struct opts o;
 	struct term term;
 	char *err_text = NULL;
-	int ret, status = 0;
+	int ret, v, status = 0;
 	bool reported = false;
 
 	if (!std_fds_open()) {
@@ -103,6 +161,8 @@ int main(int argc, const char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
 	ret = cli_parse(argc, argv, &o, &pctx, &err_text);
+	if (ret == 0 && (v = find_view(o.view)) >= 0 && views[v].needs_filter)
+		ret = filter_build(&o, &filter, &err_text);
 	if (ret != 0) {
 		if (ret < 0) {
 			fprintf(stderr, "tcpstate: %s\n", err_text ? err_text : strerror(-ret));
@@ -110,66 +170,23 @@ int main(int argc, const char **argv)
 		}
 		goto out;
 	}
+	if (v < 0) {
+		fprintf(stderr, "tcpstate: this view is not implemented\n");
+		status = 1;
+		goto out;
+	}
 	term_probe(o.color, &term);
 	/* Human output in a locale that is not UTF-8 is ASCII; JSON, CSV and OpenMetrics do
 	 * not depend on the locale. */
 	escape_set_ascii(!term.utf8 && o.format == FMT_TABLE);
 
-	size_t i;
-	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++)
-		if (views[i].view == o.view)
-			break;
-	if (i == sizeof(views) / sizeof(views[0])) {
-		fprintf(stderr, "tcpstate: this view is not implemented yet\n");
-		status = 1;
-		goto out;
-	}
-	if (views[i].needs_filter) {
-		ret = filter_build(&o, &filter, &err_text);
-		if (ret < 0) {
-			fprintf(stderr, "tcpstate: %s\n", err_text ? err_text : strerror(-ret));
-			status = 2;
-			goto out;
-		}
-	}
-
-	/* On a terminal, human output is cut at its width rather than wrapped, whatever the
-	 * view (JSON, CSV and OpenMetrics are never cut). -c cuts its frames itself: it moves
-	 * the cursor, which a line-by-line cut cannot follow. */
-	FILE *out = stdout;
-	if (term.tty && term.width > 0 && o.format == FMT_TABLE && o.continuous <= 0) {
-		FILE *cut = term_cut_open(stdout, STDOUT_FILENO, term.width);
-		if (cut)
-			out = cut;
-	}
+	FILE *out = open_output(&o, &term);
 	struct run_ctx ctx = { &o, filter, &term, out, &msgs };
-	ret = o.continuous > 0 ? watch_run(&ctx, views[i].run) : views[i].run(&ctx);
+	ret = o.continuous > 0 ? watch_run(&ctx, views[v].run) : views[v].run(&ctx);
 	int werr = errno; /* a failed write's errno, before anything else changes it */
 	if (out != stdout)
 		fclose(out); /* unbuffered: everything is in stdout already */
-	print_msgs(&msgs);
-	if (ret < 0) {
-		/* A view that failed because stdout did (> /dev/full) gets one line naming
-		 * the write's errno, not a bare "Input/output error" plus finish_output's. */
-		bool out_failed = fflush(stdout) != 0 || ferror(stdout);
-		if (msgs.error || !out_failed)
-			fprintf(stderr, "tcpstate: %s\n",
-				msgs.error ? msgs.error : strerror(-ret));
-		else
-			fprintf(stderr, "tcpstate: cannot write the output: %s\n",
-				strerror(werr ? werr : EIO));
-		reported = out_failed;
-		status = ret == -EINVAL ? 2 : 1;
-	} else {
-		status = ret;
-	}
-	if (o.stats)
-		fprintf(stderr,
-			"tcpstate: stats: bytes=%llu messages=%llu sockets=%llu recvs=%u "
-			"restarts=%u\n",
-			(unsigned long long)msgs.stats.bytes, (unsigned long long)msgs.stats.msgs,
-			(unsigned long long)msgs.stats.socks, msgs.stats.recvs,
-			msgs.stats.restarts);
+	status = report(ret, werr, &o, &msgs, &reported);
 out:
 	status = finish_output(status, reported);
 	filter_free(filter);
