@@ -1,4 +1,5 @@
-/* bcmodel.c - the kernel's inet_diag bytecode audit and interpreter, rewritten for tests. */
+/* bcmodel.c - the kernel's inet_diag bytecode audit and interpreter, rewritten for tests.
+ */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -84,8 +85,9 @@ int bcmodel_audit(const void *bytecode, size_t total)
 		case INET_DIAG_BC_DEV_COND:
 		case INET_DIAG_BC_MARK_COND:
 		case INET_DIAG_BC_CGROUP_COND:
-			min_len += op->code == INET_DIAG_BC_DEV_COND ? 4 :
-				   op->code == INET_DIAG_BC_MARK_COND ? 8 : 8;
+			min_len += op->code == INET_DIAG_BC_DEV_COND	? 4
+				   : op->code == INET_DIAG_BC_MARK_COND ? 8
+									: 8;
 			if (len < min_len)
 				return -EINVAL;
 			break;
@@ -139,7 +141,7 @@ static bool hostcond_yes(const struct inet_diag_bc_op *op, const struct sock_rec
 	bool local = op->code == INET_DIAG_BC_S_COND;
 	const uint8_t *addr = local ? s->laddr : s->raddr;
 	uint16_t port = local ? s->lport : s->rport;
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
 
 	if (cond->port != -1 && cond->port != port)
 		return false;
@@ -147,7 +149,8 @@ static bool hostcond_yes(const struct inet_diag_bc_op *op, const struct sock_rec
 		/* an IPv4 condition matches a v4-mapped IPv6 socket */
 		return s->family == AF_INET6 && cond->family == AF_INET &&
 		       memcmp(addr, mapped, 12) == 0 &&
-		       prefix_match(addr + 12, (const uint8_t *)cond->addr, cond->prefix_len);
+		       prefix_match(addr + 12, (const uint8_t *)cond->addr,
+				    cond->prefix_len);
 	}
 	if (cond->prefix_len == 0)
 		return true;

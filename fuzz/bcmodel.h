@@ -1,4 +1,5 @@
-/* bcmodel.h - a model of the kernel's inet_diag bytecode audit and run, for the fuzzers. */
+/* bcmodel.h - a model of the kernel's inet_diag bytecode audit and run, for the fuzzers.
+ */
 #ifndef TCPSTATE_BCMODEL_H
 #define TCPSTATE_BCMODEL_H
 

@@ -1,4 +1,5 @@
-/* fuzz_diag.c - libFuzzer target: arbitrary bytes through the sock_diag parser and the listing. */
+/* fuzz_diag.c - libFuzzer target: arbitrary bytes through the sock_diag parser and the
+ * listing. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The first byte picks the mode; the rest is the input. */
 enum {
 	MODE_BUFFER = 0, /* one recv() buffer for diag_parse_buffer */
-	MODE_RECORDS,    /* a --record file (length-prefixed buffers) for diag_replay */
+	MODE_RECORDS,	 /* a --record file (length-prefixed buffers) for diag_replay */
 };
 
 static int keep_cb(const struct sock_rec *s, void *data)
@@ -33,8 +34,8 @@ static void render(const struct sock_set *set)
 {
 	static struct column_list all;
 	static FILE *sink;
-	struct col_ctx cc = { 0 };
-	struct table_opts t = { .header = true };
+	struct col_ctx cc = {0};
+	struct table_opts t = {.header = true};
 
 	if (!sink) {
 		sink = fopen("/dev/null", "w");
@@ -51,8 +52,8 @@ static void render(const struct sock_set *set)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct sock_set set = { 0 };
-	struct diag_stats st = { 0 };
+	struct sock_set set = {0};
+	struct diag_stats st = {0};
 
 	if (size < 1)
 		return 0;
@@ -60,8 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	if (mode == MODE_BUFFER) {
-		/* recv() buffers are aligned: copy to a heap block of exactly this size so any
-		 * read past its end is an ASan report */
+		/* recv() buffers are aligned: copy to a heap block of exactly this size
+		 * so any read past its end is an ASan report */
 		void *buf = malloc(size ? size : 1);
 		if (!buf)
 			return 0;

@@ -25,8 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void split_input(char *text, struct opts *o, const char **words)
 {
 	const char **opt_slots[] = {
-		&o->f_state, &o->f_exclude, &o->f_port, &o->f_sport, &o->f_dport,
-		&o->f_src,   &o->f_dst,     &o->f_pid,  &o->f_process, &o->f_user,
+	    &o->f_state, &o->f_exclude, &o->f_port, &o->f_sport,   &o->f_dport,
+	    &o->f_src,	 &o->f_dst,	&o->f_pid,  &o->f_process, &o->f_user,
 	};
 	char *line = text, *next;
 	int n = 0;
@@ -56,15 +56,15 @@ static void split_input(char *text, struct opts *o, const char **words)
 
 static void sample_socks(struct sock_rec *v)
 {
-	static const uint16_t ports[] = { 0, 1, 22, 23, 80, 443, 631, 1023, 1024, 8080,
-					  32768, 65535 };
-	static const uint8_t v4[][4] = { { 127, 0, 0, 1 }, { 10, 1, 2, 3 },
-					 { 192, 168, 1, 1 }, { 0, 0, 0, 0 } };
+	static const uint16_t ports[] = {0,   1,    22,	  23,	80,    443,
+					 631, 1023, 1024, 8080, 32768, 65535};
+	static const uint8_t v4[][4] = {
+	    {127, 0, 0, 1}, {10, 1, 2, 3}, {192, 168, 1, 1}, {0, 0, 0, 0}};
 	static const uint8_t v6[][16] = {
-		{ [15] = 1 },
-		{ [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 },
-		{ 0xfe, 0x80, [15] = 1 },
-		{ 0x20, 0x01, 0x0d, 0xb8, [15] = 0x42 },
+	    {[15] = 1},
+	    {[10] = 0xff, [11] = 0xff, 127, 0, 0, 1},
+	    {0xfe, 0x80, [15] = 1},
+	    {0x20, 0x01, 0x0d, 0xb8, [15] = 0x42},
 	};
 
 	memset(v, 0, N_SOCKS * sizeof(*v));
@@ -97,9 +97,11 @@ static void check_prefilter(const char *what, const struct sock_rec *s, const ch
 
 	addr_text(s, s->laddr, l, sizeof(l));
 	addr_text(s, s->raddr, r, sizeof(r));
-	fprintf(stderr, "fuzz_filter: %s drops a socket the filter keeps: %s %s:%u -> %s:%u "
-		"(expression '%s')\n", what, s->family == AF_INET ? "tcp" : "tcp6", l, s->lport,
-		r, s->rport, text);
+	fprintf(stderr,
+		"fuzz_filter: %s drops a socket the filter keeps: %s %s:%u -> %s:%u "
+		"(expression '%s')\n",
+		what, s->family == AF_INET ? "tcp" : "tcp6", l, s->lport, r, s->rport,
+		text);
 	abort();
 }
 
@@ -130,10 +132,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		filter_state_set(f, STATE_SET_DEFAULT);
 		if (filter_bytecode(f, &bc, &bc_len, &sport, &dport) < 0)
 			bc = NULL, bc_len = 0;
-		/* what the kernel would refuse is a bug: the dump would fail with EINVAL */
+		/* what the kernel would refuse is a bug: the dump would fail with EINVAL
+		 */
 		if (bc && bcmodel_audit(bc, bc_len) < 0) {
-			fprintf(stderr, "fuzz_filter: the kernel would refuse the bytecode of '%s'\n",
-				text_copy);
+			fprintf(
+			    stderr,
+			    "fuzz_filter: the kernel would refuse the bytecode of '%s'\n",
+			    text_copy);
 			abort();
 		}
 		/* an empty owner table: every pid/process term sees "no owner" */
@@ -146,11 +151,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!filter_match(f, s, filter_needs_procs(f) ? none : NULL))
 				continue;
 			if (!(states & STATE_BIT(s->state)))
-				continue; /* the state mask decides those, not filter_match */
+				continue; /* the state mask decides those, not
+					     filter_match */
 			if (bc && !bcmodel_run(bc, bc_len, s))
 				check_prefilter("the bytecode", s, text_copy);
 			if ((sport && s->lport != sport) || (dport && s->rport != dport))
-				check_prefilter("the exact port in the request", s, text_copy);
+				check_prefilter("the exact port in the request", s,
+						text_copy);
 		}
 		free(bc);
 	}

@@ -1,4 +1,5 @@
-/* procfs_fallback.c - parse /proc/net/tcp{,6} into socket records when sock_diag is missing. */
+/* procfs_fallback.c - parse /proc/net/tcp{,6} into socket records when sock_diag is
+ * missing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -86,8 +87,8 @@ static bool hex_exact(const char *s, int n, uint32_t *ret)
 }
 
 /*
- * "ADDR:PORT": the kernel prints each 32-bit word of the address with %08X of its value in
- * host order, so storing the parsed words back in host order gives the network bytes.
+ * "ADDR:PORT": the kernel prints each 32-bit word of the address with %08X of its value
+ * in host order, so storing the parsed words back in host order gives the network bytes.
  */
 static bool addr_field(const char **p, int words, uint8_t *addr, uint16_t *port)
 {
@@ -147,9 +148,10 @@ static int parse_line(const char *line, uint8_t family, long ticks, struct sock_
 	s->rqueue = (uint32_t)rx;
 	s->timer = (uint8_t)tr;
 	/* clock_t (USER_HZ) ticks to milliseconds, as inet_diag gives them */
-	s->expires = tr ? (uint32_t)(when > UINT32_MAX / 1000 ? UINT32_MAX
-							     : when * 1000 / (uint64_t)ticks)
-			: 0;
+	s->expires =
+	    tr ? (uint32_t)(when > UINT32_MAX / 1000 ? UINT32_MAX
+						     : when * 1000 / (uint64_t)ticks)
+	       : 0;
 	s->retrans = retr > 255 ? 255 : (uint8_t)retr;
 	s->uid = (uint32_t)uid;
 	s->inode = inode > UINT32_MAX ? 0 : (uint32_t)inode;
@@ -232,8 +234,8 @@ int procfs_dump(const char *proc_root, const struct diag_query *q, diag_sock_fn 
 	static const struct {
 		const char *name;
 		uint8_t family;
-	} files[] = { { "net/tcp", AF_INET }, { "net/tcp6", AF_INET6 } };
-	struct diag_stats dummy = { 0 };
+	} files[] = {{"net/tcp", AF_INET}, {"net/tcp6", AF_INET6}};
+	struct diag_stats dummy = {0};
 	int opened = 0, first_err = -ENOENT;
 
 	if (!stats)

@@ -1,4 +1,5 @@
-/* procfs_fallback.h - TCP sockets from /proc/net/tcp{,6} when the kernel has no sock_diag. */
+/* procfs_fallback.h - TCP sockets from /proc/net/tcp{,6} when the kernel has no
+ * sock_diag. */
 #ifndef TCPSTATE_PROCFS_FALLBACK_H
 #define TCPSTATE_PROCFS_FALLBACK_H
 

@@ -20,11 +20,11 @@ enum esc_state {
 struct cut {
 	FILE *out;
 	int fd;
-	int width;         /* columns */
-	int col;           /* columns used on the current line */
-	bool dropping;     /* the current UTF-8 character is past the width */
+	int width;     /* columns */
+	int col;       /* columns used on the current line */
+	bool dropping; /* the current UTF-8 character is past the width */
 	enum esc_state esc;
-	int64_t checked;   /* CLOCK_MONOTONIC_COARSE ns of the last width check */
+	int64_t checked; /* CLOCK_MONOTONIC_COARSE ns of the last width check */
 };
 
 static void recheck_width(struct cut *c)
@@ -103,7 +103,7 @@ static int cut_close(void *cookie)
 
 FILE *term_cut_open(FILE *out, int fd, int width)
 {
-	static const cookie_io_functions_t io = { .write = cut_write, .close = cut_close };
+	static const cookie_io_functions_t io = {.write = cut_write, .close = cut_close};
 	struct cut *c = calloc(1, sizeof(*c));
 	FILE *f;
 
@@ -118,7 +118,8 @@ FILE *term_cut_open(FILE *out, int fd, int width)
 		free(c);
 		return NULL;
 	}
-	/* unbuffered: what the views write is in out at once, so checking out is enough */
+	/* unbuffered: what the views write is in out at once, so checking out is enough
+	 */
 	setvbuf(f, NULL, _IONBF, 0);
 	return f;
 }

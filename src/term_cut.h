@@ -1,4 +1,5 @@
-/* term_cut.h - a stream that cuts lines at the terminal's width instead of letting them wrap. */
+/* term_cut.h - a stream that cuts lines at the terminal's width instead of letting them
+ * wrap. */
 #ifndef TCPSTATE_TERM_CUT_H
 #define TCPSTATE_TERM_CUT_H
 

@@ -1,7 +1,8 @@
-/* faultinject.c - LD_PRELOAD shim for the fault tests: sock_diag and /proc/net/tcp failures. */
+/* faultinject.c - LD_PRELOAD shim for the fault tests: sock_diag and /proc/net/tcp
+ * failures. */
 /*
- * Used only by tests/integration/test_faults*.py, never by tcpstate itself. The faults come
- * from TCPSTATE_FAULT, a comma-separated list (errnos by name or number):
+ * Used only by tests/integration/test_faults*.py, never by tcpstate itself. The faults
+ * come from TCPSTATE_FAULT, a comma-separated list (errnos by name or number):
  *
  *   socket=E        socket(AF_NETLINK, ..., NETLINK_SOCK_DIAG) fails with E (a kernel
  *                   without sock_diag: EPROTONOSUPPORT; a sandbox: EACCES)
@@ -50,8 +51,8 @@ static struct {
 
 static bool is_diag[MAX_FD];
 static uint32_t last_seq;
-static int dumps;       /* requests sent */
-static int recvs;       /* recvs since the last request */
+static int dumps; /* requests sent */
+static int recvs; /* recvs since the last request */
 
 static int errno_value(const char *s)
 {
@@ -59,12 +60,17 @@ static int errno_value(const char *s)
 		const char *name;
 		int err;
 	} names[] = {
-		{ "EPROTONOSUPPORT", EPROTONOSUPPORT }, { "EACCES", EACCES },
-		{ "EPERM", EPERM },			{ "ENOENT", ENOENT },
-		{ "EOPNOTSUPP", EOPNOTSUPP },		{ "ENOBUFS", ENOBUFS },
-		{ "ENOMEM", ENOMEM },			{ "EINVAL", EINVAL },
-		{ "EIO", EIO },				{ "EAFNOSUPPORT", EAFNOSUPPORT },
-		{ "EMFILE", EMFILE },
+	    {"EPROTONOSUPPORT", EPROTONOSUPPORT},
+	    {"EACCES", EACCES},
+	    {"EPERM", EPERM},
+	    {"ENOENT", ENOENT},
+	    {"EOPNOTSUPP", EOPNOTSUPP},
+	    {"ENOBUFS", ENOBUFS},
+	    {"ENOMEM", ENOMEM},
+	    {"EINVAL", EINVAL},
+	    {"EIO", EIO},
+	    {"EAFNOSUPPORT", EAFNOSUPPORT},
+	    {"EMFILE", EMFILE},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strncmp(s, names[i].name, strlen(names[i].name)) == 0)
@@ -179,7 +185,8 @@ static ssize_t fake_error(int fd, struct msghdr *msg, int err)
 	return (ssize_t)sizeof(m);
 }
 
-/* Change the messages of a buffer the kernel sent: DUMP_INTR on the first, DONE's error. */
+/* Change the messages of a buffer the kernel sent: DUMP_INTR on the first, DONE's error.
+ */
 static void rewrite(unsigned char *buf, size_t len)
 {
 	size_t off = 0;
@@ -191,7 +198,8 @@ static void rewrite(unsigned char *buf, size_t len)
 		struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
 		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len - off)
 			break;
-		if (h->nlmsg_type == NLMSG_DONE && h->nlmsg_len >= sizeof(*h) + sizeof(int)) {
+		if (h->nlmsg_type == NLMSG_DONE &&
+		    h->nlmsg_len >= sizeof(*h) + sizeof(int)) {
 			int e = -F.done_errno;
 			memcpy(h + 1, &e, sizeof(e));
 		}

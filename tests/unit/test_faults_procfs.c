@@ -1,4 +1,5 @@
-/* test_faults_procfs.c - the /proc/net/tcp fallback parser on crafted files in a temp tree. */
+/* test_faults_procfs.c - the /proc/net/tcp fallback parser on crafted files in a temp
+ * tree. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,40 +15,40 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                    \
-			fprintf(stderr, __VA_ARGS__);                                      \
-			fputc('\n', stderr);                                               \
-			failures++;                                                        \
-		}                                                                          \
+#define CHECK(cond, ...)                                                                 \
+	do {                                                                             \
+		if (!(cond)) {                                                           \
+			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
+			fprintf(stderr, __VA_ARGS__);                                    \
+			fputc('\n', stderr);                                             \
+			failures++;                                                      \
+		}                                                                        \
 	} while (0)
 
 static const char header4[] =
-	"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
-	"timeout inode\n";
+    "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+    "timeout inode\n";
 static const char header6[] =
-	"  sl  local_address                         remote_address                        st "
-	"tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+    "  sl  local_address                         remote_address                        st "
+    "tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
 
 /* As the kernel prints them (get_tcp4_sock, get_timewait4_sock, get_openreq4, tcp6). */
 static const char tcp4[] =
-	"   0: 0100007F:0016 00000000:0000 0A 00000000:00000003 00:00000000 00000000     0   "
-	"     0 4242 1 0000000000000000 100 0 0 10 0\n"
-	"   1: 0100007F:0016 0200007F:D431 01 00000010:00000020 02:0000012C 00000002  1000   "
-	"     0 4343 2 0000000000000000 20 4 30 10 -1\n"
-	"   2: 0100007F:A000 0100007F:0016 06 00000000:00000000 03:00000BB8 00000000     0   "
-	"     0 0 3 0000000000000000\n"
-	"   3: 0100007F:0016 0300007F:C000 03 00000000:00000000 01:00000064 00000001  1000   "
-	"     0 0 2 0000000000000000\n";
+    "   0: 0100007F:0016 00000000:0000 0A 00000000:00000003 00:00000000 00000000     0   "
+    "     0 4242 1 0000000000000000 100 0 0 10 0\n"
+    "   1: 0100007F:0016 0200007F:D431 01 00000010:00000020 02:0000012C 00000002  1000   "
+    "     0 4343 2 0000000000000000 20 4 30 10 -1\n"
+    "   2: 0100007F:A000 0100007F:0016 06 00000000:00000000 03:00000BB8 00000000     0   "
+    "     0 0 3 0000000000000000\n"
+    "   3: 0100007F:0016 0300007F:C000 03 00000000:00000000 01:00000064 00000001  1000   "
+    "     0 0 2 0000000000000000\n";
 static const char tcp6[] =
-	"   0: 00000000000000000000000001000000:0277 00000000000000000000000000000000:0000 0A "
-	"00000000:00000000 00:00000000 00000000     0        0 5151 1 0000000000000000 100 0 "
-	"0 10 0\n"
-	"   1: 0000000000000000FFFF00000100007F:0050 0000000000000000FFFF00000100007F:E000 01 "
-	"00000000:00000000 00:00000000 00000000     0        0 5252 1 0000000000000000 20 4 "
-	"30 10 -1\n";
+    "   0: 00000000000000000000000001000000:0277 00000000000000000000000000000000:0000 0A "
+    "00000000:00000000 00:00000000 00000000     0        0 5151 1 0000000000000000 100 0 "
+    "0 10 0\n"
+    "   1: 0000000000000000FFFF00000100007F:0050 0000000000000000FFFF00000100007F:E000 01 "
+    "00000000:00000000 00:00000000 00000000     0        0 5252 1 0000000000000000 20 4 "
+    "30 10 -1\n";
 
 static char root[64];
 
@@ -103,34 +104,36 @@ static int dump(const struct diag_query *q, struct got *g)
 
 static void test_fields(void)
 {
-	struct diag_query q = { .family = AF_UNSPEC, .kstates = ~0u };
+	struct diag_query q = {.family = AF_UNSPEC, .kstates = ~0u};
 	struct got g;
-	uint8_t lo[4] = { 127, 0, 0, 1 }, peer[4] = { 127, 0, 0, 2 };
-	uint8_t v6lo[16] = { [15] = 1 };
-	uint8_t mapped[16] = { [10] = 0xff, [11] = 0xff, [12] = 127, [15] = 1 };
+	uint8_t lo[4] = {127, 0, 0, 1}, peer[4] = {127, 0, 0, 2};
+	uint8_t v6lo[16] = {[15] = 1};
+	uint8_t mapped[16] = {[10] = 0xff, [11] = 0xff, [12] = 127, [15] = 1};
 
 	CHECK(dump(&q, &g) == 0, "dump");
 	CHECK(g.n == 6, "6 sockets, got %d", g.n);
 	if (g.n != 6)
 		return;
 	/* listener: backlog in rx_queue */
-	CHECK(g.v[0].family == AF_INET && g.v[0].state == TS_LISTEN && g.v[0].lport == 22 &&
-		      g.v[0].rport == 0 && memcmp(g.v[0].laddr, lo, 4) == 0 &&
-		      g.v[0].rqueue == 3 && g.v[0].inode == 4242,
+	CHECK(g.v[0].family == AF_INET && g.v[0].state == TS_LISTEN &&
+		  g.v[0].lport == 22 && g.v[0].rport == 0 &&
+		  memcmp(g.v[0].laddr, lo, 4) == 0 && g.v[0].rqueue == 3 &&
+		  g.v[0].inode == 4242,
 	      "listener fields");
 	/* established: queues, keepalive timer of 300 ticks = 3000 ms, retrans, uid */
 	CHECK(g.v[1].state == TS_ESTABLISHED && g.v[1].rport == 0xd431 &&
-		      memcmp(g.v[1].raddr, peer, 4) == 0 && g.v[1].wqueue == 16 &&
-		      g.v[1].rqueue == 32 && g.v[1].timer == 2 &&
-		      g.v[1].expires == 300 * 1000 / sysconf(_SC_CLK_TCK) &&
-		      g.v[1].retrans == 2 && g.v[1].uid == 1000 && g.v[1].inode == 4343,
+		  memcmp(g.v[1].raddr, peer, 4) == 0 && g.v[1].wqueue == 16 &&
+		  g.v[1].rqueue == 32 && g.v[1].timer == 2 &&
+		  g.v[1].expires == 300 * 1000 / sysconf(_SC_CLK_TCK) &&
+		  g.v[1].retrans == 2 && g.v[1].uid == 1000 && g.v[1].inode == 4343,
 	      "established fields: timer %u expires %u retrans %u uid %u", g.v[1].timer,
 	      g.v[1].expires, g.v[1].retrans, g.v[1].uid);
 	CHECK(g.v[2].state == TS_TIME_WAIT && g.v[2].timer == 3 && g.v[2].inode == 0,
 	      "time-wait fields");
 	CHECK(g.v[3].state == TS_SYN_RCVD && g.v[3].uid == 1000, "request socket fields");
-	CHECK(g.v[4].family == AF_INET6 && g.v[4].state == TS_LISTEN && g.v[4].lport == 631 &&
-		      memcmp(g.v[4].laddr, v6lo, 16) == 0 && g.v[4].inode == 5151,
+	CHECK(g.v[4].family == AF_INET6 && g.v[4].state == TS_LISTEN &&
+		  g.v[4].lport == 631 && memcmp(g.v[4].laddr, v6lo, 16) == 0 &&
+		  g.v[4].inode == 5151,
 	      "IPv6 listener on ::1");
 	CHECK(memcmp(g.v[5].laddr, mapped, 16) == 0 && g.v[5].lport == 80,
 	      "v4-mapped address");
@@ -138,7 +141,7 @@ static void test_fields(void)
 
 static void test_selection(void)
 {
-	struct diag_query q = { .family = AF_INET6, .kstates = ~0u };
+	struct diag_query q = {.family = AF_INET6, .kstates = ~0u};
 	struct got g;
 
 	CHECK(dump(&q, &g) == 0 && g.n == 2, "-6: 2 sockets, got %d", g.n);
@@ -154,22 +157,22 @@ static void test_selection(void)
 	q.dport = 0xe000;
 	CHECK(dump(&q, &g) == 0 && g.n == 1, "dport: 1 socket, got %d", g.n);
 
-	struct diag_query ext = { .ext = 2 };
+	struct diag_query ext = {.ext = 2};
 	CHECK(!procfs_can_answer(&ext), "tcp_info cannot come from /proc/net/tcp");
 	CHECK(procfs_can_answer(&q), "a plain query can");
 }
 
 static void test_broken(void)
 {
-	struct diag_query q = { .family = AF_UNSPEC, .kstates = ~0u };
+	struct diag_query q = {.family = AF_UNSPEC, .kstates = ~0u};
 	struct got g;
 	static const char *const bad[] = {
-		"   0: 0100007F:0016\n",
-		"   0: 0100007G:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1\n",
-		"   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0\n",
-		"   0: 0100007F 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1\n",
-		"   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1",
-		"garbage\n",
+	    "   0: 0100007F:0016\n",
+	    "   0: 0100007G:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1\n",
+	    "   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0\n",
+	    "   0: 0100007F 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1\n",
+	    "   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1",
+	    "garbage\n",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -201,13 +204,14 @@ static void test_broken(void)
 	f = fopen(path, "w");
 	fputs(header4, f);
 	for (int i = 0; i < 5000; i++)
-		fprintf(f,
-			"%4d: 0100007F:%04X 0100007F:0016 01 00000000:00000000 00:00000000 "
-			"00000000     0        0 %d 1 0000000000000000 20 4 30 10 -1\n",
-			i, 10000 + i, 100000 + i);
+		fprintf(
+		    f,
+		    "%4d: 0100007F:%04X 0100007F:0016 01 00000000:00000000 00:00000000 "
+		    "00000000     0        0 %d 1 0000000000000000 20 4 30 10 -1\n",
+		    i, 10000 + i, 100000 + i);
 	fclose(f);
 	int count = 0;
-	struct diag_stats st = { 0 };
+	struct diag_stats st = {0};
 	CHECK(procfs_dump(root, &q, keep_cb, &g, &st) == 0, "5000 lines");
 	count = (int)st.socks;
 	CHECK(count == 5000, "5000 sockets, got %d", count);

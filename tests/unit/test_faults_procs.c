@@ -1,4 +1,5 @@
-/* test_faults_procs.c - procs_scan while processes exit and close fds under it: no error. */
+/* test_faults_procs.c - procs_scan while processes exit and close fds under it: no error.
+ */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,14 +21,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                    \
-			fprintf(stderr, __VA_ARGS__);                                      \
-			fputc('\n', stderr);                                               \
-			failures++;                                                        \
-		}                                                                          \
+#define CHECK(cond, ...)                                                                 \
+	do {                                                                             \
+		if (!(cond)) {                                                           \
+			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
+			fprintf(stderr, __VA_ARGS__);                                    \
+			fputc('\n', stderr);                                             \
+			failures++;                                                      \
+		}                                                                        \
 	} while (0)
 
 static uint32_t inode_of(int fd)
@@ -85,10 +86,12 @@ static const char *private_proc(char *dir, size_t sz)
 	if (init < 0)
 		return "/proc";
 	if (init > 0) {
-		/* the parent only waits for the test, which runs as the namespace's init */
+		/* the parent only waits for the test, which runs as the namespace's init
+		 */
 		waitpid(init, &status, 0);
 		/* _exit: once the namespace's init is gone nothing can be forked into it,
-		 * not even LeakSanitizer's tracer (ENOMEM); the leak check ran in the test */
+		 * not even LeakSanitizer's tracer (ENOMEM); the leak check ran in the
+		 * test */
 		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 	}
 	snprintf(dir, sz, "/tmp/tcpstate-proc-XXXXXX");
@@ -143,7 +146,8 @@ int main(void)
 	/* A host with processes holding 100k descriptors makes one scan take seconds. */
 	for (n = 0; n < MAX_SCANS; n++) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		double took = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		double took =
+		    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 		if (n >= 3 && took >= SECONDS)
 			break;
 		struct procs *p = NULL;
@@ -157,7 +161,8 @@ int main(void)
 		for (int k = 2; k < 6; k++) {
 			own = procs_lookup(p, inodes[k], &no);
 			for (size_t i = 0; i < no; i++)
-				CHECK(own[i]->pid > 0 && own[i]->comm[0], "scan %d: bad owner", n);
+				CHECK(own[i]->pid > 0 && own[i]->comm[0],
+				      "scan %d: bad owner", n);
 			if (no)
 				shared_seen++;
 		}
@@ -173,10 +178,12 @@ int main(void)
 		umount2(dir, MNT_DETACH);
 		rmdir(dir);
 	}
-	printf("%s: %d scans in %.1f s under churn: %u processes vanished mid-scan, shared "
-	       "sockets seen %u times\n",
-	       proc == dir ? "private /proc" : "/proc", n, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-	       vanished, shared_seen);
+	printf(
+	    "%s: %d scans in %.1f s under churn: %u processes vanished mid-scan, shared "
+	    "sockets seen %u times\n",
+	    proc == dir ? "private /proc" : "/proc", n,
+	    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, vanished,
+	    shared_seen);
 	CHECK(shared_seen > 0, "the churners' sockets were never seen with an owner");
 	if (failures) {
 		fprintf(stderr, "%d failure(s)\n", failures);

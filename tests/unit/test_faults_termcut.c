@@ -1,4 +1,5 @@
-/* test_faults_termcut.c - lines cut at the terminal width: columns, colours, UTF-8, errors. */
+/* test_faults_termcut.c - lines cut at the terminal width: columns, colours, UTF-8,
+ * errors. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,17 +9,18 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                    \
-			fprintf(stderr, __VA_ARGS__);                                      \
-			fputc('\n', stderr);                                               \
-			failures++;                                                        \
-		}                                                                          \
+#define CHECK(cond, ...)                                                                 \
+	do {                                                                             \
+		if (!(cond)) {                                                           \
+			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
+			fprintf(stderr, __VA_ARGS__);                                    \
+			fputc('\n', stderr);                                             \
+			failures++;                                                      \
+		}                                                                        \
 	} while (0)
 
-/* What comes out of a cutter of this width for these writes (fd -1: no terminal to ask). */
+/* What comes out of a cutter of this width for these writes (fd -1: no terminal to ask).
+ */
 static void expect(int width, const char *const *writes, const char *want)
 {
 	char *got = NULL;
@@ -34,28 +36,30 @@ static void expect(int width, const char *const *writes, const char *want)
 	CHECK(!ferror(cut), "no error");
 	fclose(cut);
 	fclose(mem);
-	CHECK(strcmp(got, want) == 0, "width %d:\n  got  '%s'\n  want '%s'", width, got, want);
+	CHECK(strcmp(got, want) == 0, "width %d:\n  got  '%s'\n  want '%s'", width, got,
+	      want);
 	free(got);
 }
 
 int main(void)
 {
-	expect(5, (const char *const[]){ "abcdefgh\n12\n", "123456789\n", NULL },
+	expect(5, (const char *const[]){"abcdefgh\n12\n", "123456789\n", NULL},
 	       "abcde\n12\n12345\n");
 	/* a line written in pieces */
-	expect(4, (const char *const[]){ "ab", "cd", "ef\n", "x", NULL }, "abcd\nx");
+	expect(4, (const char *const[]){"ab", "cd", "ef\n", "x", NULL}, "abcd\nx");
 	/* colours take no columns and are never dropped, even past the width */
-	expect(3, (const char *const[]){ "\033[32mESTABLISHED\033[0m\n", NULL },
+	expect(3, (const char *const[]){"\033[32mESTABLISHED\033[0m\n", NULL},
 	       "\033[32mEST\033[0m\n");
-	expect(2, (const char *const[]){ "abc\033[2J\033[?1049hd\n", NULL },
+	expect(2, (const char *const[]){"abc\033[2J\033[?1049hd\n", NULL},
 	       "ab\033[2J\033[?1049h\n");
 	/* a UTF-8 character is one column and is kept or dropped whole */
-	expect(3, (const char *const[]){ "\xe2\x94\x8c\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\n",
-					 NULL },
+	expect(3,
+	       (const char *const[]){"\xe2\x94\x8c\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\n",
+				     NULL},
 	       "\xe2\x94\x8c\xe2\x94\x80\xe2\x94\x80\n");
-	expect(1, (const char *const[]){ "\xc3\xa9\xc3\xa9\n", NULL }, "\xc3\xa9\n");
+	expect(1, (const char *const[]){"\xc3\xa9\xc3\xa9\n", NULL}, "\xc3\xa9\n");
 	/* \r starts the line again */
-	expect(3, (const char *const[]){ "abcdef\rxyzw\n", NULL }, "abc\rxyz\n");
+	expect(3, (const char *const[]){"abcdef\rxyzw\n", NULL}, "abc\rxyz\n");
 
 	/* a failed write underneath reaches the caller as a stream error */
 	FILE *full = fopen("/dev/full", "w");

@@ -1,4 +1,5 @@
-/* test_replay.c - a live dump recorded to a file replays through the same callbacks, equal. */
+/* test_replay.c - a live dump recorded to a file replays through the same callbacks,
+ * equal. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -21,14 +22,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                    \
-			fprintf(stderr, __VA_ARGS__);                                      \
-			fputc('\n', stderr);                                               \
-			failures++;                                                        \
-		}                                                                          \
+#define CHECK(cond, ...)                                                                 \
+	do {                                                                             \
+		if (!(cond)) {                                                           \
+			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
+			fprintf(stderr, __VA_ARGS__);                                    \
+			fputc('\n', stderr);                                             \
+			failures++;                                                      \
+		}                                                                        \
 	} while (0)
 
 static int keep_cb(const struct sock_rec *s, void *data)
@@ -48,7 +49,7 @@ static int keep_cb(const struct sock_rec *s, void *data)
  */
 static bool enter_netns(void)
 {
-	struct ifreq ifr = { 0 };
+	struct ifreq ifr = {0};
 	int fd;
 
 	if (unshare(CLONE_NEWNET) < 0)
@@ -69,10 +70,10 @@ static bool enter_netns(void)
 static int make_sockets(int *fds, int max)
 {
 	int n = 0;
-	const int families[] = { AF_INET, AF_INET6 };
+	const int families[] = {AF_INET, AF_INET6};
 
 	for (size_t f = 0; f < 2 && n + 4 <= max; f++) {
-		struct sockaddr_storage ss = { 0 };
+		struct sockaddr_storage ss = {0};
 		socklen_t sl;
 		int lfd = socket(families[f], SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (lfd < 0)
@@ -129,11 +130,12 @@ static bool same_sock(const struct sock_rec *a, const struct sock_rec *b)
 	return !a->ext || memcmp(a->ext, b->ext, sizeof(*a->ext)) == 0;
 }
 
-/* One live dump (with ext), recorded; its replay must give the same sockets and counts. */
+/* One live dump (with ext), recorded; its replay must give the same sockets and counts.
+ */
 static void compare(const struct diag_query *q, const char *what, bool own_netns)
 {
-	struct sock_set live = { 0 }, replayed = { 0 };
-	struct diag_stats lst = { 0 }, rst = { 0 };
+	struct sock_set live = {0}, replayed = {0};
+	struct diag_stats lst = {0}, rst = {0};
 	struct diag_sock *ds;
 	FILE *rec = tmpfile();
 	int err;
@@ -160,13 +162,14 @@ static void compare(const struct diag_query *q, const char *what, bool own_netns
 	CHECK(live.n == replayed.n, "%s: live %zu sockets, replayed %zu", what, live.n,
 	      replayed.n);
 	CHECK(lst.socks == rst.socks && lst.msgs == rst.msgs && lst.bytes == rst.bytes &&
-		      lst.recvs == rst.recvs,
+		  lst.recvs == rst.recvs,
 	      "%s: stats differ: live %llu/%llu/%llu/%u replay %llu/%llu/%llu/%u", what,
 	      (unsigned long long)lst.socks, (unsigned long long)lst.msgs,
 	      (unsigned long long)lst.bytes, lst.recvs, (unsigned long long)rst.socks,
 	      (unsigned long long)rst.msgs, (unsigned long long)rst.bytes, rst.recvs);
 	for (size_t i = 0; i < live.n && i < replayed.n; i++)
-		CHECK(same_sock(&live.v[i], &replayed.v[i]), "%s: socket %zu differs", what, i);
+		CHECK(same_sock(&live.v[i], &replayed.v[i]), "%s: socket %zu differs",
+		      what, i);
 	if (own_netns && q->family == AF_UNSPEC) {
 		/* Our own sockets must be in it: 2 listeners, 4 connected, 2 bound. */
 		CHECK(live.n >= 6, "%s: only %zu sockets in our namespace", what, live.n);
@@ -179,8 +182,8 @@ static void compare(const struct diag_query *q, const char *what, bool own_netns
 			      with_info);
 		}
 	}
-	printf("%s: %zu sockets, %u recv buffers, %llu bytes: live == replay\n", what, live.n,
-	       lst.recvs, (unsigned long long)lst.bytes);
+	printf("%s: %zu sockets, %u recv buffers, %llu bytes: live == replay\n", what,
+	       live.n, lst.recvs, (unsigned long long)lst.bytes);
 	sock_set_done(&live);
 	sock_set_done(&replayed);
 }
@@ -194,7 +197,8 @@ int main(void)
 	if (own)
 		n = make_sockets(fds, 16);
 	else
-		printf("# cannot create a network namespace: replaying the current one\n");
+		printf(
+		    "# cannot create a network namespace: replaying the current one\n");
 	err = diag_sock_open(&ds);
 	if (err < 0) {
 		printf("SKIP: cannot open a sock_diag socket: %s\n", strerror(-err));
@@ -202,7 +206,7 @@ int main(void)
 	}
 	diag_sock_close(ds);
 
-	struct diag_query q = { .family = AF_UNSPEC };
+	struct diag_query q = {.family = AF_UNSPEC};
 	q.kstates = state_set_to_kernel(STATE_SET_ALL, true);
 	compare(&q, "plain", own);
 	q.ext = (1 << (INET_DIAG_MEMINFO - 1)) | (1 << (INET_DIAG_INFO - 1)) |

@@ -1,4 +1,5 @@
-/* test_replay_files.c - the parser on crafted buffers and on the recorded dumps in tests/data. */
+/* test_replay_files.c - the parser on crafted buffers and on the recorded dumps in
+ * tests/data. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,14 +15,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                    \
-			fprintf(stderr, __VA_ARGS__);                                      \
-			fputc('\n', stderr);                                               \
-			failures++;                                                        \
-		}                                                                          \
+#define CHECK(cond, ...)                                                                 \
+	do {                                                                             \
+		if (!(cond)) {                                                           \
+			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
+			fprintf(stderr, __VA_ARGS__);                                    \
+			fputc('\n', stderr);                                             \
+			failures++;                                                      \
+		}                                                                        \
 	} while (0)
 
 #ifndef NLM_F_DUMP_INTR
@@ -111,7 +112,7 @@ static void put_done(struct msgbuf *m, int err)
 
 static void put_error(struct msgbuf *m, int err)
 {
-	struct nlmsgerr e = { .error = err };
+	struct nlmsgerr e = {.error = err};
 
 	put_msg(m, NLMSG_ERROR, 0, &e, sizeof(e));
 }
@@ -134,7 +135,7 @@ static int parse(const struct msgbuf *m, size_t len, struct seen *seen)
 
 static void test_valid(void)
 {
-	struct msgbuf m = { .len = 0 };
+	struct msgbuf m = {.len = 0};
 	struct seen seen;
 
 	put_sock(&m, AF_INET, 1);
@@ -145,11 +146,16 @@ static void test_valid(void)
 
 	m.len = 0;
 	put_sock(&m, AF_INET, 1);
-	CHECK(parse(&m, m.len, &seen) == 0, "a buffer without NLMSG_DONE returns 0 (more)");
+	CHECK(parse(&m, m.len, &seen) == 0,
+	      "a buffer without NLMSG_DONE returns 0 (more)");
 	CHECK(seen.socks == 1, "one socket, got %d", seen.socks);
 
 	/* An attribute type we do not know (a newer kernel) is skipped. */
-	struct { struct inet_diag_msg d; struct nlattr a; uint32_t v; } u;
+	struct {
+		struct inet_diag_msg d;
+		struct nlattr a;
+		uint32_t v;
+	} u;
 	make_diag_msg(&u.d, AF_INET, 3);
 	u.a.nla_len = sizeof(u.a) + sizeof(u.v);
 	u.a.nla_type = 200;
@@ -163,7 +169,7 @@ static void test_valid(void)
 
 static void test_tcp_info_lengths(void)
 {
-	struct msgbuf m = { .len = 0 };
+	struct msgbuf m = {.len = 0};
 	struct seen seen;
 	struct {
 		struct inet_diag_msg d;
@@ -176,7 +182,7 @@ static void test_tcp_info_lengths(void)
 	make_diag_msg(&u.d, AF_INET, 4);
 	u.a.nla_type = INET_DIAG_INFO;
 	u.a.nla_len = sizeof(u.a) + sizeof(u.info);
-	struct tcp_info ti = { .tcpi_rtt = 1234 };
+	struct tcp_info ti = {.tcpi_rtt = 1234};
 	memcpy(u.info, &ti, sizeof(ti));
 	memset(u.info + sizeof(ti), 0xee, 64);
 	put_msg(&m, TCPDIAG_GETSOCK, NLM_F_MULTI, &u, sizeof(u));
@@ -194,8 +200,13 @@ static void test_tcp_info_lengths(void)
 	CHECK(seen.info_len == 8 && seen.rtt == 0, "short tcp_info: info_len %u rtt %u",
 	      seen.info_len, seen.rtt);
 
-	/* A congestion name without its NUL, longer than our buffer: cut and terminated. */
-	struct { struct inet_diag_msg d; struct nlattr a; char name[20]; } c;
+	/* A congestion name without its NUL, longer than our buffer: cut and terminated.
+	 */
+	struct {
+		struct inet_diag_msg d;
+		struct nlattr a;
+		char name[20];
+	} c;
 	make_diag_msg(&c.d, AF_INET, 5);
 	c.a.nla_type = INET_DIAG_CONG;
 	c.a.nla_len = sizeof(c.a) + sizeof(c.name);
@@ -211,7 +222,7 @@ static void test_tcp_info_lengths(void)
 /* Each of these must give -EBADMSG and nothing worse. */
 static void test_malformed(void)
 {
-	struct msgbuf m = { .len = 0 };
+	struct msgbuf m = {.len = 0};
 	struct seen seen;
 	struct nlmsghdr *nlh;
 
@@ -229,8 +240,10 @@ static void test_malformed(void)
 	put_sock(&m, AF_INET, 1);
 	nlh = put_sock(&m, AF_INET, 2);
 	nlh->nlmsg_len = 4000;
-	CHECK(parse(&m, m.len, &seen) == -EBADMSG, "second header longer than the buffer");
-	CHECK(seen.socks == 0, "a buffer with bad framing delivers nothing (%d)", seen.socks);
+	CHECK(parse(&m, m.len, &seen) == -EBADMSG,
+	      "second header longer than the buffer");
+	CHECK(seen.socks == 0, "a buffer with bad framing delivers nothing (%d)",
+	      seen.socks);
 	/* libmnl casts nlmsg_len to int: 2 GiB and more passed its check (fuzz_diag) */
 	nlh->nlmsg_len = 0x80000000u;
 	CHECK(parse(&m, m.len, &seen) == -EBADMSG, "second header 2 GiB long");
@@ -255,10 +268,14 @@ static void test_malformed(void)
 	CHECK(seen.socks == 0, "no socket from a short message");
 
 	/* bad attribute lengths */
-	struct { struct inet_diag_msg d; struct nlattr a; uint32_t v; } u;
+	struct {
+		struct inet_diag_msg d;
+		struct nlattr a;
+		uint32_t v;
+	} u;
 	make_diag_msg(&u.d, AF_INET, 1);
 	u.a.nla_type = INET_DIAG_SHUTDOWN;
-	const uint16_t bad_lens[] = { 0, 2, sizeof(u.a) + sizeof(u.v) + 4, 0xffff };
+	const uint16_t bad_lens[] = {0, 2, sizeof(u.a) + sizeof(u.v) + 4, 0xffff};
 	for (size_t i = 0; i < sizeof(bad_lens) / sizeof(bad_lens[0]); i++) {
 		m.len = 0;
 		u.a.nla_len = bad_lens[i];
@@ -272,25 +289,27 @@ static void test_malformed(void)
 	put_done(&m, 0);
 	CHECK(parse(&m, m.len, &seen) == -EBADMSG, "2 bytes after inet_diag_msg");
 
-	/* A last message whose unaligned length ends the buffer: an attribute that fits is
-	 * fine, and nothing past the buffer may be read (ASan checks the heap copy). */
+	/* A last message whose unaligned length ends the buffer: an attribute that fits
+	 * is fine, and nothing past the buffer may be read (ASan checks the heap copy).
+	 */
 	m.len = 0;
 	u.a.nla_len = sizeof(u.a) + 1;
 	u.a.nla_type = INET_DIAG_SHUTDOWN;
 	u.v = 3;
 	put_msg(&m, TCPDIAG_GETSOCK, NLM_F_MULTI, &u, sizeof(u.d) + sizeof(u.a) + 1);
-	CHECK(parse(&m, sizeof(struct nlmsghdr) + sizeof(u.d) + sizeof(u.a) + 1, &seen) == 0,
+	CHECK(parse(&m, sizeof(struct nlmsghdr) + sizeof(u.d) + sizeof(u.a) + 1, &seen) ==
+		  0,
 	      "unaligned last message with a 1-byte attribute");
 	CHECK(seen.socks == 1, "its socket was delivered");
-	/* One stray byte after inet_diag_msg, at the very end of the buffer: libmnl's walk
-	 * to the aligned tail would read 3 bytes past it. */
+	/* One stray byte after inet_diag_msg, at the very end of the buffer: libmnl's
+	 * walk to the aligned tail would read 3 bytes past it. */
 	m.len = 0;
 	put_msg(&m, TCPDIAG_GETSOCK, NLM_F_MULTI, &u, sizeof(u.d) + 1);
 	CHECK(parse(&m, sizeof(struct nlmsghdr) + sizeof(u.d) + 1, &seen) == -EBADMSG,
 	      "1 stray byte after inet_diag_msg");
 
 	/* unknown nlmsg_type, data and control */
-	const uint16_t bad_types[] = { 0, 5, 15, 16, 99, 0xffff };
+	const uint16_t bad_types[] = {0, 5, 15, 16, 99, 0xffff};
 	for (size_t i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++) {
 		m.len = 0;
 		put_sock(&m, AF_INET, 1);
@@ -301,7 +320,7 @@ static void test_malformed(void)
 	}
 
 	/* wrong family */
-	const uint8_t bad_fams[] = { AF_UNSPEC, AF_UNIX, AF_NETLINK, 255 };
+	const uint8_t bad_fams[] = {AF_UNSPEC, AF_UNIX, AF_NETLINK, 255};
 	for (size_t i = 0; i < sizeof(bad_fams); i++) {
 		m.len = 0;
 		put_sock(&m, bad_fams[i], 1);
@@ -313,7 +332,7 @@ static void test_malformed(void)
 	m.len = 0;
 	put_msg(&m, NLMSG_ERROR, 0, "\xf4\xff", 2);
 	CHECK(parse(&m, m.len, &seen) == -EBADMSG, "short NLMSG_ERROR");
-	const int bad_errs[] = { INT_MIN, -4096, 4096, INT_MAX };
+	const int bad_errs[] = {INT_MIN, -4096, 4096, INT_MAX};
 	for (size_t i = 0; i < sizeof(bad_errs) / sizeof(bad_errs[0]); i++) {
 		m.len = 0;
 		put_error(&m, bad_errs[i]);
@@ -321,8 +340,8 @@ static void test_malformed(void)
 		m.len = 0;
 		put_done(&m, bad_errs[i]);
 		int ret = parse(&m, m.len, &seen);
-		CHECK(ret == -EBADMSG || (bad_errs[i] > 0 && ret == 1), "NLMSG_DONE %d gave %d",
-		      bad_errs[i], ret);
+		CHECK(ret == -EBADMSG || (bad_errs[i] > 0 && ret == 1),
+		      "NLMSG_DONE %d gave %d", bad_errs[i], ret);
 	}
 
 	/* wrong seq or port id on a live socket */
@@ -339,7 +358,7 @@ static void test_malformed(void)
 
 static void test_errors(void)
 {
-	struct msgbuf m = { .len = 0 };
+	struct msgbuf m = {.len = 0};
 	struct seen seen;
 
 	/* An error mid-way reaches the caller, after the sockets before it. */
@@ -382,7 +401,8 @@ static void test_errors(void)
 }
 
 /* Replay of a file made in memory: records of (length, bytes). */
-static int replay_mem(const void *data, size_t len, struct seen *seen, struct diag_stats *st)
+static int replay_mem(const void *data, size_t len, struct seen *seen,
+		      struct diag_stats *st)
 {
 	FILE *f = fmemopen((void *)data, len, "rb");
 	int ret;
@@ -402,7 +422,7 @@ static int replay_mem(const void *data, size_t len, struct seen *seen, struct di
 static size_t put_record(unsigned char *file, size_t off, const struct msgbuf *m)
 {
 	uint32_t n = (uint32_t)m->len;
-	unsigned char le[4] = { n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >> 24 };
+	unsigned char le[4] = {n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >> 24};
 
 	memcpy(file + off, le, 4);
 	memcpy(file + off + 4, m->b, m->len);
@@ -412,7 +432,7 @@ static size_t put_record(unsigned char *file, size_t off, const struct msgbuf *m
 static void test_replay_mem(void)
 {
 	static unsigned char file[65536];
-	struct msgbuf a = { .len = 0 }, intr = { .len = 0 }, b = { .len = 0 };
+	struct msgbuf a = {.len = 0}, intr = {.len = 0}, b = {.len = 0};
 	struct diag_stats st;
 	struct seen seen;
 	size_t len;
@@ -444,7 +464,8 @@ static void test_replay_mem(void)
 	CHECK(replay_mem(file, len + 4, &seen, &st) == -EBADMSG, "2 GiB record");
 	CHECK(replay_mem(file, 0, &seen, &st) == -EBADMSG, "an empty file");
 
-	/* interrupted once, then the restarted dump: the consumer forgets, ends complete */
+	/* interrupted once, then the restarted dump: the consumer forgets, ends complete
+	 */
 	len = put_record(file, 0, &intr);
 	len = put_record(file, len, &a);
 	len = put_record(file, len, &b);
@@ -468,8 +489,8 @@ static int errno_by_name(const char *name)
 		const char *name;
 		int err;
 	} names[] = {
-		{ "0", 0 },	      { "EBADMSG", EBADMSG }, { "EINTR", EINTR },
-		{ "ENOMEM", ENOMEM }, { "EINVAL", EINVAL },   { "ENOBUFS", ENOBUFS },
+	    {"0", 0},		{"EBADMSG", EBADMSG}, {"EINTR", EINTR},
+	    {"ENOMEM", ENOMEM}, {"EINVAL", EINVAL},   {"ENOBUFS", ENOBUFS},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(names[i].name, name) == 0)
@@ -485,7 +506,8 @@ static void test_data_files(void)
 	int n_files = 0;
 
 	if (!list) {
-		fprintf(stderr, "cannot open dumps.txt in tests/data: %s\n", strerror(errno));
+		fprintf(stderr, "cannot open dumps.txt in tests/data: %s\n",
+			strerror(errno));
 		failures++;
 		return;
 	}
@@ -493,7 +515,8 @@ static void test_data_files(void)
 		int socks, restarts;
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
-		if (sscanf(line, "%255s %31s %d %d", name, want, &socks, &restarts) != 4) {
+		if (sscanf(line, "%255s %31s %d %d", name, want, &socks, &restarts) !=
+		    4) {
 			CHECK(0, "dumps.txt: bad line: %s", line);
 			continue;
 		}
@@ -504,13 +527,14 @@ static void test_data_files(void)
 			CHECK(0, "cannot open %s: %s", name, strerror(errno));
 			continue;
 		}
-		struct seen seen = { 0 };
-		struct diag_stats st = { 0 };
+		struct seen seen = {0};
+		struct diag_stats st = {0};
 		int ret = diag_replay(f, count_cb, &seen, &st);
 		fclose(f);
 		CHECK(ret == -err, "%s: diag_replay gave %d (%s), want %s", name, ret,
 		      strerror(-ret), want);
-		CHECK(seen.socks == socks, "%s: %d sockets, want %d", name, seen.socks, socks);
+		CHECK(seen.socks == socks, "%s: %d sockets, want %d", name, seen.socks,
+		      socks);
 		CHECK(seen.restarts == restarts && (int)st.restarts == restarts,
 		      "%s: %d restarts, want %d", name, seen.restarts, restarts);
 		n_files++;
