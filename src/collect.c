@@ -405,13 +405,6 @@ static int keep_one(const struct sock_rec *s, void *data)
 		sock_set_clear(set);
 		return 0;
 	}
-	/* The kernel sends INET_DIAG_SHUTDOWN with every socket, so ext is always set; keep
-	 * it (a malloc per socket) only when it holds something a view asked for. */
-	if (s->ext && !s->ext->info_len && !s->ext->have_skmem && !s->ext->cong[0]) {
-		struct sock_rec bare = *s;
-		bare.ext = NULL;
-		return sock_set_add(set, &bare);
-	}
 	return sock_set_add(set, s);
 }
 

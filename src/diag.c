@@ -187,7 +187,10 @@ static int parse_msg(const struct nlmsghdr *nlh, struct sock_rec *s, struct sock
 		if (parse_attrs(nlh, sizeof(*m), tb) < 0)
 			return -EBADMSG;
 		fill_ext(ext, tb);
-		s->ext = ext;
+		/* The kernel sends INET_DIAG_SHUTDOWN with every socket: an ext holding only
+		 * that is not worth the copy (a malloc per socket) consumers would make. */
+		if (ext->info_len || ext->have_skmem || ext->cong[0])
+			s->ext = ext;
 	}
 	return 0;
 }

@@ -57,7 +57,7 @@ static int stream_table(const struct run_ctx *ctx, const struct column_list *col
 	err = collect_stream(ctx, column_list_needs(cols), table_stream_add, &ts, NULL);
 	err2 = err < 0 ? 0 : table_stream_finish(&ts);
 	if (err < 0)
-		sock_set_done(&ts.chunk);
+		table_stream_done(&ts);
 	if (ts.restarted_late)
 		run_note(ctx, "the socket table changed during the dump: some sockets may be "
 			      "listed twice");

@@ -1,5 +1,6 @@
 /* table.c - render the listing as aligned text columns. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -72,9 +73,8 @@ static void line_pad(struct line *l, size_t n)
 }
 
 static void emit_cell(struct line *l, const struct column *col, const char *cell, size_t len,
-		      size_t width, bool last, const char *color)
+		      size_t w, size_t width, bool last, const char *color)
 {
-	size_t w = table_display_width(cell, len);
 	size_t pad = width > w ? width - w : 0;
 
 	if (col->right)
@@ -130,7 +130,8 @@ static void put_header(struct table_stream *ts, struct line *l)
 	l->len = l->cols = 0;
 	for (int c = 0; c < cols->n; c++) {
 		const char *h = cols->v[c]->header;
-		emit_cell(l, cols->v[c], h, strlen(h), ts->width[c], c == cols->n - 1, NULL);
+		emit_cell(l, cols->v[c], h, strlen(h), strlen(h), ts->width[c], c == cols->n - 1,
+			  NULL);
 	}
 	line_end(l);
 	fwrite(l->buf, 1, l->len, ts->out);
@@ -155,7 +156,8 @@ static int put_rows(struct table_stream *ts, const struct sock_set *set)
 			const char *color = NULL;
 			if (ts->t.color && c == ts->state_col)
 				color = table_state_color((enum ts_state)s->state);
-			emit_cell(&l, col, cell, n, ts->width[c], c == cols->n - 1, color);
+			emit_cell(&l, col, cell, n, table_display_width(cell, n), ts->width[c],
+				  c == cols->n - 1, color);
 		}
 		line_end(&l);
 		if (fwrite(l.buf, 1, l.len, ts->out) != l.len)
@@ -180,14 +182,79 @@ void table_stream_init(struct table_stream *ts, FILE *out, const struct column_l
 	}
 }
 
-/* Print the buffered chunk with widths that fit it and everything before it. */
+/* Format every cell of the chunk once, into ts->arena; widen the columns to fit. */
+static int format_chunk(struct table_stream *ts)
+{
+	const struct column_list *cols = ts->cols;
+	size_t ncells = ts->chunk.n * (size_t)cols->n;
+	char cell[CELL_MAX];
+
+	if (ncells > ts->cells_cap) {
+		struct table_cell *v = realloc(ts->cells, ncells * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		ts->cells = v;
+		ts->cells_cap = ncells;
+	}
+	ts->arena_len = 0;
+	for (size_t i = 0, k = 0; i < ts->chunk.n; i++) {
+		for (int c = 0; c < cols->n; c++, k++) {
+			size_t n = cols->v[c]->fmt(&ts->chunk.v[i], ts->ctx, cell, sizeof(cell));
+			if (ts->arena_len + n > ts->arena_cap) {
+				size_t cap = (ts->arena_cap + n) * 2;
+				char *a = realloc(ts->arena, cap);
+				if (!a)
+					return -ENOMEM;
+				ts->arena = a;
+				ts->arena_cap = cap;
+			}
+			memcpy(ts->arena + ts->arena_len, cell, n);
+			ts->cells[k].off = (uint32_t)ts->arena_len;
+			ts->cells[k].len = (uint32_t)n;
+			ts->cells[k].width = (uint32_t)table_display_width(cell, n);
+			ts->arena_len += n;
+			/* the last column is not padded: its width does not matter */
+			if (c < cols->n - 1 && ts->cells[k].width > ts->width[c])
+				ts->width[c] = ts->cells[k].width;
+		}
+	}
+	return 0;
+}
+
+/* Print the buffered chunk with widths that fit it and everything before it. Each cell
+ * is formatted once: formatting was most of the listing's user time. */
 static int stream_flush(struct table_stream *ts)
 {
+	const struct column_list *cols = ts->cols;
+	struct line l;
 	int err;
 
-	fit_widths(ts, &ts->chunk);
-	err = put_rows(ts, &ts->chunk);
+	err = format_chunk(ts);
+	if (err < 0)
+		return err;
+	l.limit = ts->t.width;
+	if (ts->t.header && !ts->started)
+		put_header(ts, &l);
+	ts->started = true;
+	for (size_t i = 0, k = 0; i < ts->chunk.n; i++) {
+		l.len = l.cols = 0;
+		for (int c = 0; c < cols->n; c++, k++) {
+			const struct table_cell *tc = &ts->cells[k];
+			const char *color = NULL;
+			if (ts->t.color && c == ts->state_col)
+				color = table_state_color((enum ts_state)ts->chunk.v[i].state);
+			emit_cell(&l, cols->v[c], ts->arena + tc->off, tc->len, tc->width,
+				  ts->width[c], c == cols->n - 1, color);
+		}
+		line_end(&l);
+		if (fwrite(l.buf, 1, l.len, ts->out) != l.len) {
+			err = -EIO;
+			break;
+		}
+	}
 	sock_set_clear(&ts->chunk);
+	if (!err && ferror(ts->out))
+		err = -EIO;
 	return err;
 }
 
@@ -217,8 +284,18 @@ int table_stream_finish(struct table_stream *ts)
 
 	if (ts->chunk.n || !ts->started)
 		err = stream_flush(ts);
-	sock_set_done(&ts->chunk);
+	table_stream_done(ts);
 	return err;
+}
+
+void table_stream_done(struct table_stream *ts)
+{
+	sock_set_done(&ts->chunk);
+	free(ts->arena);
+	free(ts->cells);
+	ts->arena = NULL;
+	ts->cells = NULL;
+	ts->arena_cap = ts->cells_cap = 0;
 }
 
 int table_render(FILE *out, const struct sock_set *set, const struct column_list *cols,

@@ -3,6 +3,7 @@
 #define TCPSTATE_TABLE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "columns.h"
@@ -29,6 +30,11 @@ int table_render(FILE *out, const struct sock_set *set, const struct column_list
  */
 #define TABLE_CHUNK 4096
 
+/* One formatted cell of a chunk: where its text is in the arena, and how wide it is. */
+struct table_cell {
+	uint32_t off, len, width;
+};
+
 struct table_stream {
 	FILE *out;
 	const struct column_list *cols;
@@ -39,6 +45,10 @@ struct table_stream {
 	struct sock_set chunk;  /* rows not yet printed */
 	bool started;           /* something (header or rows) was printed */
 	bool restarted_late;    /* the dump restarted after rows were printed */
+	char *arena;            /* the chunk's formatted cells */
+	size_t arena_len, arena_cap;
+	struct table_cell *cells; /* chunk.n x cols->n */
+	size_t cells_cap;
 };
 
 /* Start a stream. Nothing is printed until the first chunk fills or the stream ends. */
@@ -49,8 +59,12 @@ void table_stream_init(struct table_stream *ts, FILE *out, const struct column_l
  * Returns 0, -ENOMEM or -EIO. */
 int table_stream_add(const struct sock_rec *s, void *data);
 
-/* Print what is left (at least the header) and free the buffer. Returns 0 or -EIO. */
+/* Print what is left (at least the header) and free the buffers. Returns 0, -ENOMEM or
+ * -EIO. */
 int table_stream_finish(struct table_stream *ts);
+
+/* Free the buffers without printing (after a failed dump). */
+void table_stream_done(struct table_stream *ts);
 
 /* Display width of escaped, valid UTF-8 text: every character counts as one column. */
 size_t table_display_width(const char *s, size_t len);
