@@ -25,9 +25,18 @@ const char *table_state_color(enum ts_state s)
 /* Display width of escaped text: every UTF-8 sequence counts as one column. */
 size_t table_display_width(const char *s, size_t len)
 {
-	size_t w = 0;
+	size_t w = 0, i = 0;
 
-	for (size_t i = 0; i < len; i++)
+	/* Cells are nearly always ASCII: take eight bytes at a time while they are (this
+	 * was a tenth of the listing's user time). */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t word;
+		memcpy(&word, s + i, sizeof(word));
+		if (word & 0x8080808080808080ull)
+			break;
+		w += 8;
+	}
+	for (; i < len; i++)
 		if (((unsigned char)s[i] & 0xc0) != 0x80)
 			w++;
 	return w;
@@ -77,6 +86,23 @@ static void emit_cell(struct line *l, const struct column *col, const char *cell
 {
 	size_t pad = width > w ? width - w : 0;
 
+	if (!l->limit && !(color && *color) && l->len + pad + len + 2 < sizeof(l->buf)) {
+		/* not a terminal, no colour: plain copies (the common case in a pipe) */
+		char *p = l->buf + l->len;
+		if (col->right) {
+			memset(p, ' ', pad);
+			p += pad;
+		}
+		memcpy(p, cell, len);
+		p += len;
+		if (!last) {
+			size_t after = col->right ? 1 : pad + 1;
+			memset(p, ' ', after);
+			p += after;
+		}
+		l->len = (size_t)(p - l->buf);
+		return;
+	}
 	if (col->right)
 		line_pad(l, pad);
 	if (color && *color && (!l->limit || l->cols + w <= (size_t)l->limit) &&
