@@ -12,7 +12,8 @@ _tcpstate_fallback_options='--all --listening --ipv4 --ipv6 --numeric --tcp --re
 --netns --all-netns --state --exclude --port --sport --dport --src --dst --pid --process
 --user --processes --extended --timers --info --memory --no-header --format --json --sort
 --columns --list-columns --color --summary --hist --top --continuous --events --interval
---count --diagram --doctor --threshold --kill --dry-run --explain --help --usage --version'
+--count --diagram --doctor --threshold --kill --dry-run --explain --record --replay --stats
+--help --usage --version'
 
 # _tcpstate_add CUR WORD...: add the words that start with CUR to COMPREPLY.
 _tcpstate_add()

@@ -143,12 +143,12 @@ static struct poptOption view_opts[] = {
 };
 
 static struct poptOption debug_opts[] = {
-	{ "record", '\0', POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, NULL, 0,
-	  "save the raw netlink dump to FILE", "FILE" },
-	{ "replay", '\0', POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, NULL, 0,
-	  "read a recorded dump instead of asking the kernel", "FILE" },
-	{ "stats", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL, 0,
-	  "print netlink counters on stderr", NULL },
+	{ "record", '\0', POPT_ARG_STRING, NULL, 0,
+	  "also save the raw netlink dump to FILE (for a bug report)", "FILE" },
+	{ "replay", '\0', POPT_ARG_STRING, NULL, 0,
+	  "read a dump saved with --record instead of asking the kernel", "FILE" },
+	{ "stats", '\0', POPT_ARG_NONE, NULL, 0,
+	  "print netlink byte, message and socket counters on stderr", NULL },
 	{ "complete", '\0', POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, &arg_complete,
 	  OPT_COMPLETE, "print completion candidates for WHAT", "WHAT" },
 	POPT_TABLEEND
@@ -169,7 +169,7 @@ static struct poptOption main_opts[] = {
 	  NULL },
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, output_opts, 0, "Output:", NULL },
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, view_opts, 0, "Views:", NULL },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, debug_opts, 0, NULL, NULL },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, debug_opts, 0, "Debugging:", NULL },
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, help_opts, 0, "Help:", NULL },
 	POPT_TABLEEND
 };

@@ -202,8 +202,8 @@ def check_offers(shell_name, sh, port, options):
     h.check(not missing, "%s: options not offered after '--': %s" % (shell_name, missing),
             got)
     got = sh.complete("tcpstate --sta")
-    h.check("--state" in got and "--stats" not in got and "--all" not in got,
-            "%s: '--sta' should offer --state" % shell_name, got)
+    h.check("--state" in got and "--stats" in got and "--all" not in got,
+            "%s: '--sta' should offer --state and --stats only" % shell_name, got)
     h.ok("%s: all %d options after '--'" % (shell_name, len(options)))
 
     got = sh.complete("tcpstate process ")
