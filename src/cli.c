@@ -266,9 +266,37 @@ static int set_view(struct opts *o, enum view v, const char *name, char **ret_er
 	return 0;
 }
 
+/* The options that choose a view (at most one may be given). */
+static const struct {
+	int opt;
+	enum view view;
+	const char *name;
+} view_opts_table[] = {
+	{ OPT_SUMMARY, VIEW_SUMMARY, "--summary" },
+	{ OPT_HIST, VIEW_HIST, "--hist" },
+	{ OPT_EVENTS, VIEW_EVENTS, "--events" },
+	{ OPT_DIAGRAM, VIEW_DIAGRAM, "--diagram" },
+	{ OPT_DOCTOR, VIEW_DOCTOR, "--doctor" },
+	{ OPT_KILL, VIEW_KILL, "--kill" },
+	{ OPT_EXPLAIN, VIEW_EXPLAIN, "--explain" },
+	{ OPT_LIST_COLUMNS, VIEW_LIST_COLUMNS, "--list-columns" },
+	{ OPT_COMPLETE, VIEW_COMPLETE, "--complete" },
+};
+
 /* Handle one option that needs converting. Returns 0, 1 (exit 0 now) or -EINVAL. */
 static int handle(int rc, struct opts *o, char **ret_err)
 {
+	for (size_t i = 0; i < sizeof(view_opts_table) / sizeof(view_opts_table[0]); i++) {
+		if (view_opts_table[i].opt != rc)
+			continue;
+		if (rc == OPT_HIST)
+			o->hist = arg_hist;
+		else if (rc == OPT_EXPLAIN)
+			o->explain = arg_explain ? arg_explain : "";
+		else if (rc == OPT_COMPLETE)
+			o->complete = arg_complete;
+		return set_view(o, view_opts_table[i].view, view_opts_table[i].name, ret_err);
+	}
 	switch (rc) {
 	case OPT_IPV4:
 		o->family = o->family == AF_INET6 ? AF_UNSPEC : AF_INET;
@@ -334,27 +362,6 @@ static int handle(int rc, struct opts *o, char **ret_err)
 		/* each one is popt's strdup: cli_done frees them */
 		arg_threshold = NULL;
 		return 0;
-	case OPT_SUMMARY:
-		return set_view(o, VIEW_SUMMARY, "--summary", ret_err);
-	case OPT_HIST:
-		o->hist = arg_hist;
-		return set_view(o, VIEW_HIST, "--hist", ret_err);
-	case OPT_EVENTS:
-		return set_view(o, VIEW_EVENTS, "--events", ret_err);
-	case OPT_DIAGRAM:
-		return set_view(o, VIEW_DIAGRAM, "--diagram", ret_err);
-	case OPT_DOCTOR:
-		return set_view(o, VIEW_DOCTOR, "--doctor", ret_err);
-	case OPT_KILL:
-		return set_view(o, VIEW_KILL, "--kill", ret_err);
-	case OPT_EXPLAIN:
-		o->explain = arg_explain ? arg_explain : "";
-		return set_view(o, VIEW_EXPLAIN, "--explain", ret_err);
-	case OPT_LIST_COLUMNS:
-		return set_view(o, VIEW_LIST_COLUMNS, "--list-columns", ret_err);
-	case OPT_COMPLETE:
-		o->complete = arg_complete;
-		return set_view(o, VIEW_COMPLETE, "--complete", ret_err);
 	case OPT_VERSION:
 		printf("tcpstate %s\n", TCPSTATE_VERSION);
 		return 1;
