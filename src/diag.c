@@ -186,11 +186,13 @@ static int parse_msg(const struct nlmsghdr *nlh, struct sock_rec *s, struct sock
 	if (mnl_nlmsg_get_payload_len(nlh) > sizeof(*m)) {
 		if (parse_attrs(nlh, sizeof(*m), tb) < 0)
 			return -EBADMSG;
-		fill_ext(ext, tb);
 		/* The kernel sends INET_DIAG_SHUTDOWN with every socket: an ext holding only
-		 * that is not worth the copy (a malloc per socket) consumers would make. */
-		if (ext->info_len || ext->have_skmem || ext->cong[0])
+		 * that is not worth filling (a 300-byte memset per socket) nor the copy (a
+		 * malloc per socket) consumers would make. */
+		if (tb[INET_DIAG_INFO] || tb[INET_DIAG_SKMEMINFO] || tb[INET_DIAG_CONG]) {
+			fill_ext(ext, tb);
 			s->ext = ext;
+		}
 	}
 	return 0;
 }
