@@ -9,6 +9,7 @@
 #include <linux/inet_diag.h>
 
 #include "cli.h"
+#include "bcmodel.h"
 #include "filter.h"
 
 static int failures;
@@ -254,166 +255,7 @@ static void test_states(void)
 	free(err);
 }
 
-/* ---- the kernel, emulated from its documented semantics ---- */
-
-struct entry {
-	int family;
-	uint32_t saddr[4], daddr[4]; /* network order words */
-	uint16_t sport, dport;
-};
-
-static bool bits_match(const uint32_t *a, const uint32_t *b, int bits)
-{
-	int words = bits / 32, rest = bits % 32;
-
-	if (words && memcmp(a, b, (size_t)words * 4))
-		return false;
-	if (rest) {
-		uint32_t mask = htonl(0xffffffffu << (32 - rest));
-		if ((a[words] ^ b[words]) & mask)
-			return false;
-	}
-	return true;
-}
-
-static bool hostcond_holds(const struct inet_diag_bc_op *op, const struct entry *e)
-{
-	const struct inet_diag_hostcond *c = (const void *)(op + 1);
-	bool src = op->code == INET_DIAG_BC_S_COND;
-	const uint32_t *addr = src ? e->saddr : e->daddr;
-
-	if (c->port != -1 && c->port != (src ? e->sport : e->dport))
-		return false;
-	if (c->family != AF_UNSPEC && c->family != e->family) {
-		/* an AF_INET condition also matches a v4-mapped address */
-		return e->family == AF_INET6 && c->family == AF_INET && addr[0] == 0 &&
-		       addr[1] == 0 && addr[2] == htonl(0xffff) &&
-		       bits_match(addr + 3, c->addr, c->prefix_len);
-	}
-	return c->prefix_len == 0 || bits_match(addr, c->addr, c->prefix_len);
-}
-
-static bool kernel_run(const uint8_t *bc, int len, const struct entry *e)
-{
-	while (len > 0) {
-		const struct inet_diag_bc_op *op = (const void *)bc;
-		bool yes = true;
-		switch (op->code) {
-		case INET_DIAG_BC_NOP:
-			break;
-		case INET_DIAG_BC_JMP:
-			yes = false;
-			break;
-		case INET_DIAG_BC_S_GE:
-			yes = e->sport >= op[1].no;
-			break;
-		case INET_DIAG_BC_S_LE:
-			yes = e->sport <= op[1].no;
-			break;
-		case INET_DIAG_BC_D_GE:
-			yes = e->dport >= op[1].no;
-			break;
-		case INET_DIAG_BC_D_LE:
-			yes = e->dport <= op[1].no;
-			break;
-		case INET_DIAG_BC_S_COND:
-		case INET_DIAG_BC_D_COND:
-			yes = hostcond_holds(op, e);
-			break;
-		default:
-			return false;
-		}
-		int step = yes ? op->yes : op->no;
-		len -= step;
-		bc += step;
-	}
-	return len == 0;
-}
-
-/* Does offset cc (bytes left) land on an op boundary along the yes chain? */
-static bool on_boundary(const uint8_t *bc, int len, int cc)
-{
-	while (len >= 0) {
-		const struct inet_diag_bc_op *op = (const void *)bc;
-		if (cc > len)
-			return false;
-		if (cc == len)
-			return true;
-		if (op->yes < 4 || op->yes & 3)
-			return false;
-		len -= op->yes;
-		bc += op->yes;
-	}
-	return false;
-}
-
-/* The checks the kernel makes before it accepts a program. */
-static bool kernel_audit(const uint8_t *bc0, int len0)
-{
-	const uint8_t *bc = bc0;
-	int len = len0;
-
-	if (len < 4)
-		return false;
-	while (len > 0) {
-		const struct inet_diag_bc_op *op = (const void *)bc;
-		int min_len = 4;
-		switch (op->code) {
-		case INET_DIAG_BC_S_COND:
-		case INET_DIAG_BC_D_COND: {
-			const struct inet_diag_hostcond *c = (const void *)(op + 1);
-			min_len += (int)sizeof(*c);
-			if (len < min_len)
-				return false;
-			int alen = c->family == AF_INET ? 4 : c->family == AF_INET6 ? 16 :
-				   c->family == AF_UNSPEC ? 0 : -1;
-			if (alen < 0)
-				return false;
-			min_len += alen;
-			if (len < min_len || c->prefix_len > 8 * alen)
-				return false;
-			break;
-		}
-		case INET_DIAG_BC_S_GE:
-		case INET_DIAG_BC_S_LE:
-		case INET_DIAG_BC_D_GE:
-		case INET_DIAG_BC_D_LE:
-			min_len += 4;
-			if (len < min_len)
-				return false;
-			break;
-		case INET_DIAG_BC_JMP:
-		case INET_DIAG_BC_NOP:
-			break;
-		default:
-			return false;
-		}
-		if (op->code != INET_DIAG_BC_NOP) {
-			if (op->no < min_len || op->no > len + 4 || op->no & 3)
-				return false;
-			if (op->no < len && !on_boundary(bc0, len0, len - op->no))
-				return false;
-		}
-		if (op->yes < min_len || op->yes > len + 4 || op->yes & 3)
-			return false;
-		bc += op->yes;
-		len -= op->yes;
-	}
-	return len == 0;
-}
-
-static struct entry entry_of(const struct sock_rec *s)
-{
-	struct entry e;
-
-	memset(&e, 0, sizeof(e));
-	e.family = s->family;
-	memcpy(e.saddr, s->laddr, 16);
-	memcpy(e.daddr, s->raddr, 16);
-	e.sport = s->lport;
-	e.dport = s->rport;
-	return e;
-}
+/* The kernel's audit and interpreter: tests/lib/bcmodel.c, shared with fuzz_filter. */
 
 static const char *const terms[] = {
 	"sport 80", "dport 8000-8100", "port 22,443", "port >1024", "sport <=1024",
@@ -499,16 +341,15 @@ static void test_bytecode(void)
 		CHECK(r == 0, "'%s': filter_bytecode %d", expr, r);
 		if (r == 0 && bc) {
 			compiled++;
-			CHECK(kernel_audit(bc, (int)len), "'%s': the kernel would reject the program",
+			CHECK(bcmodel_audit(bc, len) == 0, "'%s': the kernel would reject the program",
 			      expr);
 		}
 		for (int j = 0; j < 200 && r == 0; j++) {
 			struct sock_rec s = random_sock();
 			if (!filter_match(f, &s, NULL))
 				continue;
-			struct entry e = entry_of(&s);
 			checked++;
-			CHECK(!bc || kernel_run(bc, (int)len, &e),
+			CHECK(!bc || bcmodel_run(bc, len, &s),
 			      "'%s': the kernel would drop a matching socket (lport %u rport %u)",
 			      expr, s.lport, s.rport);
 			CHECK(!sp || sp == s.lport, "'%s': request sport %u drops lport %u", expr, sp,
@@ -549,8 +390,7 @@ static void test_bytecode_exact(void)
 		      exprs[i]);
 		for (int j = 0; bc && j < 5000; j++) {
 			struct sock_rec s = random_sock();
-			struct entry e = entry_of(&s);
-			bool k = kernel_run(bc, (int)len, &e);
+			bool k = bcmodel_run(bc, len, &s);
 			kept += k;
 			CHECK(k == filter_match(f, &s, NULL), "'%s': kernel %d, user space %d",
 			      exprs[i], k, !k);
