@@ -1,4 +1,5 @@
-/* floor.c - benchmark "kernel floor": one TCP sock_diag dump, counted, nothing rendered. */
+/* floor.c - benchmark "kernel floor": one TCP sock_diag dump, counted, nothing rendered.
+ */
 
 /*
  * This is the least work any netlink-based lister can do: one legacy TCPDIAG_GETSOCK

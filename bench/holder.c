@@ -1,4 +1,5 @@
-/* holder.c - benchmark helper: holds N established loopback TCP pairs, listeners, TIME_WAITs. */
+/* holder.c - benchmark helper: holds N established loopback TCP pairs, listeners,
+ * TIME_WAITs. */
 
 /*
  * Run inside a private network namespace only (bench/run does that); every address it
@@ -88,7 +89,8 @@ static struct sockaddr_in addr4(int a, int b, int c, int d, int port)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
 
-	sa.sin_addr.s_addr = htonl((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
+	sa.sin_addr.s_addr =
+	    htonl((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
 	return sa;
 }
 
@@ -113,7 +115,8 @@ static int listen_on(struct sockaddr_in sa)
 	return fd;
 }
 
-/* Connect from src (port picked at connect time, so 4-tuples, not ports, must be unique). */
+/* Connect from src (port picked at connect time, so 4-tuples, not ports, must be unique).
+ */
 static int connect_from(struct sockaddr_in src, struct sockaddr_in dst)
 {
 	int fd = tcp_socket(), one = 1;
@@ -170,7 +173,8 @@ static void make_timewait(int h, const int *tw_lfd, long n, struct tw_probe *ret
 	for (i = 0; i < n; i++, k++) {
 		int p = k % TW_NPORTS;
 		struct sockaddr_in dst = addr4(127, 4, h, 1, TW_BASE_PORT + p);
-		int c = connect_from(addr4(127, 5, h, 1 + k / TW_NPORTS % N_SRC_ADDRS, 0), dst);
+		int c = connect_from(addr4(127, 5, h, 1 + k / TW_NPORTS % N_SRC_ADDRS, 0),
+				     dst);
 		int s = accept_one(tw_lfd[p]);
 		socklen_t len = sizeof(ret_probe->src);
 		char b;
@@ -178,14 +182,16 @@ static void make_timewait(int h, const int *tw_lfd, long n, struct tw_probe *ret
 		if (i == n - 1) {
 			ret_probe->dst = dst;
 			len = sizeof(ret_probe->cookie);
-			if (getsockopt(c, SOL_SOCKET, SO_COOKIE, &ret_probe->cookie, &len) < 0)
+			if (getsockopt(c, SOL_SOCKET, SO_COOKIE, &ret_probe->cookie,
+				       &len) < 0)
 				die("SO_COOKIE");
 			len = sizeof(ret_probe->src);
 			if (getsockname(c, (struct sockaddr *)&ret_probe->src, &len) < 0)
 				die("getsockname");
 		}
 		close(c);
-		/* Wait for the client's FIN, then close: the client gets our FIN in FIN_WAIT2. */
+		/* Wait for the client's FIN, then close: the client gets our FIN in
+		 * FIN_WAIT2. */
 		if (read(s, &b, 1) < 0)
 			die("read");
 		close(s);
@@ -199,10 +205,12 @@ static int tw_alive(int nl, const struct tw_probe *pr)
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 req;
 	} msg = {
-		.nlh = {.nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			.nlmsg_flags = NLM_F_REQUEST},
-		.req = {.sdiag_family = AF_INET, .sdiag_protocol = IPPROTO_TCP,
-			.idiag_states = ~0u},
+	    .nlh = {.nlmsg_len = sizeof(msg),
+		    .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		    .nlmsg_flags = NLM_F_REQUEST},
+	    .req = {.sdiag_family = AF_INET,
+		    .sdiag_protocol = IPPROTO_TCP,
+		    .idiag_states = ~0u},
 	};
 	char buf[4096];
 	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
@@ -249,13 +257,15 @@ static void tw_add(struct tw_ring *r, int h, const int *tw_lfd, long n)
 	r->len++;
 }
 
-/* Replace the batches the kernel has expired. Returns ms until the next check (-1: none). */
+/* Replace the batches the kernel has expired. Returns ms until the next check (-1: none).
+ */
 static int tw_refresh(struct tw_ring *r, int nl, int h, const int *tw_lfd)
 {
 	int64_t now = now_ns();
 	long gone = 0, todo = 0, i;
 
-	/* Probe every expired batch before making any: new sockets may reuse old 4-tuples. */
+	/* Probe every expired batch before making any: new sockets may reuse old
+	 * 4-tuples. */
 	while (gone < r->len) {
 		i = (r->head + gone) % r->cap;
 		if (now - r->t[i] < TW_LIFETIME_NS || tw_alive(nl, &r->probe[i]))
@@ -284,18 +294,20 @@ static void raise_nofile(long need)
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 		die("setrlimit");
 	if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)need > rl.rlim_cur) {
-		fprintf(stderr, "holder: need %ld fds, RLIMIT_NOFILE hard limit is %llu\n",
-			need, (unsigned long long)rl.rlim_cur);
+		fprintf(stderr,
+			"holder: need %ld fds, RLIMIT_NOFILE hard limit is %llu\n", need,
+			(unsigned long long)rl.rlim_cur);
 		exit(1);
 	}
 }
 
 static void usage(void)
 {
-	fputs("usage: holder [-i HOLDER] [-n PAIRS] [-o OFFSET] [-b BASEPORT] [-P NPORTS]\n"
-	      "              [-l LISTENERS] [-t TIMEWAIT] [-S]\n"
-	      "  -S  ignore stdin (otherwise EOF on stdin ends the holder)\n",
-	      stderr);
+	fputs(
+	    "usage: holder [-i HOLDER] [-n PAIRS] [-o OFFSET] [-b BASEPORT] [-P NPORTS]\n"
+	    "              [-l LISTENERS] [-t TIMEWAIT] [-S]\n"
+	    "  -S  ignore stdin (otherwise EOF on stdin ends the holder)\n",
+	    stderr);
 	exit(2);
 }
 
@@ -309,15 +321,32 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "i:n:o:b:P:l:t:S")) != -1) {
 		switch (opt) {
-		case 'i': h = num_arg(optarg, 0, 253); break;
-		case 'n': n = num_arg(optarg, 0, 10000000); break;
-		case 'o': offset = num_arg(optarg, 0, 1000000000); break;
-		case 'b': base = num_arg(optarg, 1, 65535); break;
-		case 'P': nports = num_arg(optarg, 1, 1000); break;
-		case 'l': n_listen = num_arg(optarg, 0, 65535 - EXTRA_BASE_PORT); break;
-		case 't': n_tw = num_arg(optarg, 0, 10000000); break;
-		case 'S': watch_stdin = 0; break;
-		default: usage();
+		case 'i':
+			h = num_arg(optarg, 0, 253);
+			break;
+		case 'n':
+			n = num_arg(optarg, 0, 10000000);
+			break;
+		case 'o':
+			offset = num_arg(optarg, 0, 1000000000);
+			break;
+		case 'b':
+			base = num_arg(optarg, 1, 65535);
+			break;
+		case 'P':
+			nports = num_arg(optarg, 1, 1000);
+			break;
+		case 'l':
+			n_listen = num_arg(optarg, 0, 65535 - EXTRA_BASE_PORT);
+			break;
+		case 't':
+			n_tw = num_arg(optarg, 0, 10000000);
+			break;
+		case 'S':
+			watch_stdin = 0;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc || base + nports > 65536)
@@ -346,7 +375,8 @@ int main(int argc, char **argv)
 		if (!ring.t || !ring.n || !ring.probe)
 			die("calloc");
 		for (i = 0; i < n_tw; i += TW_BATCH)
-			tw_add(&ring, h, tw_lfd, n_tw - i < TW_BATCH ? n_tw - i : TW_BATCH);
+			tw_add(&ring, h, tw_lfd,
+			       n_tw - i < TW_BATCH ? n_tw - i : TW_BATCH);
 		timeout = tw_refresh(&ring, nl, h, tw_lfd);
 	}
 
@@ -365,7 +395,8 @@ int main(int argc, char **argv)
 			ssize_t got = read(0, buf, sizeof(buf));
 
 			if (got <= 0 && !(got < 0 && errno == EINTR))
-				break; /* EOF or error on stdin: whoever started us is gone */
+				break; /* EOF or error on stdin: whoever started us is
+					  gone */
 		}
 		if (n_tw)
 			timeout = tw_refresh(&ring, nl, h, tw_lfd);

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "columns.h"
-#include "diag.h"
-#include "sock.h"
-#include "table.h"
+#include "model/columns.h"
+#include "model/sock.h"
+#include "query/diag.h"
+#include "render/table.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

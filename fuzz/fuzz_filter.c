@@ -7,11 +7,11 @@
 #include <sys/socket.h>
 
 #include "bcmodel.h"
-#include "cli.h"
-#include "filter.h"
-#include "procs.h"
-#include "sock.h"
-#include "states.h"
+#include "cli/cli.h"
+#include "filter/filter.h"
+#include "model/sock.h"
+#include "model/states.h"
+#include "query/procs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,5 @@
-/* main.c - wires the stages together and is the only place that prints errors or exits. */
+/* main.c - wires the stages together and is the only place that prints errors or exits.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -9,18 +10,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "complete.h"
-#include "escape.h"
-#include "events.h"
-#include "filter.h"
-#include "hist.h"
-#include "listing.h"
-#include "run.h"
-#include "summary.h"
-#include "term.h"
-#include "term_cut.h"
-#include "watch.h"
+#include "aggregate/hist.h"
+#include "aggregate/summary.h"
+#include "base/escape.h"
+#include "cli/cli.h"
+#include "filter/filter.h"
+#include "render/term.h"
+#include "render/term_cut.h"
+#include "views/events.h"
+#include "views/run.h"
+#include "views/views.h"
+#include "views/watch.h"
 
 /* One entry per view; each lives in its own file. */
 static const struct {
@@ -28,16 +28,16 @@ static const struct {
 	int (*run)(const struct run_ctx *ctx);
 	bool needs_filter;
 } views[] = {
-	{ VIEW_LIST, view_list, true },
-	{ VIEW_KILL, view_kill, true },
-	{ VIEW_DOCTOR, view_doctor, true },
-	{ VIEW_EXPLAIN, view_explain, false },
-	{ VIEW_DIAGRAM, view_diagram, true },
-	{ VIEW_SUMMARY, view_summary, true },
-	{ VIEW_HIST, view_hist, true },
-	{ VIEW_EVENTS, view_events, true },
-	{ VIEW_LIST_COLUMNS, view_list_columns, false },
-	{ VIEW_COMPLETE, view_complete, false },
+    {VIEW_LIST, view_list, true},
+    {VIEW_KILL, view_kill, true},
+    {VIEW_DOCTOR, view_doctor, true},
+    {VIEW_EXPLAIN, view_explain, false},
+    {VIEW_DIAGRAM, view_diagram, true},
+    {VIEW_SUMMARY, view_summary, true},
+    {VIEW_HIST, view_hist, true},
+    {VIEW_EVENTS, view_events, true},
+    {VIEW_LIST_COLUMNS, view_list_columns, false},
+    {VIEW_COMPLETE, view_complete, false},
 };
 
 static void print_msgs(const struct run_msgs *m)
@@ -75,7 +75,8 @@ static int finish_output(int status, bool reported)
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		int e = errno ? errno : EIO;
 		if (!reported)
-			fprintf(stderr, "tcpstate: cannot write the output: %s\n", strerror(e));
+			fprintf(stderr, "tcpstate: cannot write the output: %s\n",
+				strerror(e));
 		return status ? status : 1;
 	}
 	return status;
@@ -97,7 +98,8 @@ static int find_view(enum view v)
  */
 static FILE *open_output(const struct opts *o, const struct term *term)
 {
-	if (term->tty && term->width > 0 && o->format == FMT_TABLE && o->continuous <= 0) {
+	if (term->tty && term->width > 0 && o->format == FMT_TABLE &&
+	    o->continuous <= 0) {
 		FILE *cut = term_cut_open(stdout, STDOUT_FILENO, term->width);
 		if (cut)
 			return cut;
@@ -143,7 +145,7 @@ int main(int argc, const char **argv)
 {
 	static char outbuf[1 << 16];
 	struct poptContext_s *pctx = NULL;
-	struct run_msgs msgs = { 0 };
+	struct run_msgs msgs = {0};
 	struct filter *filter = NULL;
 	struct opts o;
 	struct term term;
@@ -152,11 +154,13 @@ int main(int argc, const char **argv)
 	bool reported = false;
 
 	if (!std_fds_open()) {
-		fprintf(stderr, "tcpstate: cannot write the output: %s\n", strerror(EBADF));
+		fprintf(stderr, "tcpstate: cannot write the output: %s\n",
+			strerror(EBADF));
 		return 1;
 	}
 	setlocale(LC_ALL, "");
-	/* `tcpstate | head -1`: die quietly of SIGPIPE like every filter-friendly tool. */
+	/* `tcpstate | head -1`: die quietly of SIGPIPE like every filter-friendly tool.
+	 */
 	signal(SIGPIPE, SIG_DFL);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
@@ -165,7 +169,8 @@ int main(int argc, const char **argv)
 		ret = filter_build(&o, &filter, &err_text);
 	if (ret != 0) {
 		if (ret < 0) {
-			fprintf(stderr, "tcpstate: %s\n", err_text ? err_text : strerror(-ret));
+			fprintf(stderr, "tcpstate: %s\n",
+				err_text ? err_text : strerror(-ret));
 			status = 2;
 		}
 		goto out;
@@ -176,12 +181,12 @@ int main(int argc, const char **argv)
 		goto out;
 	}
 	term_probe(o.color, &term);
-	/* Human output in a locale that is not UTF-8 is ASCII; JSON, CSV and OpenMetrics do
-	 * not depend on the locale. */
+	/* Human output in a locale that is not UTF-8 is ASCII; JSON, CSV and OpenMetrics
+	 * do not depend on the locale. */
 	escape_set_ascii(!term.utf8 && o.format == FMT_TABLE);
 
 	FILE *out = open_output(&o, &term);
-	struct run_ctx ctx = { &o, filter, &term, out, &msgs };
+	struct run_ctx ctx = {&o, filter, &term, out, &msgs};
 	ret = o.continuous > 0 ? watch_run(&ctx, views[v].run) : views[v].run(&ctx);
 	int werr = errno; /* a failed write's errno, before anything else changes it */
 	if (out != stdout)

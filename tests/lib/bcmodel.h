@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sock.h"
+#include "model/sock.h"
 
 /*
  * What inet_diag_bc_audit() (net/ipv4/inet_diag.c) would say of this bytecode: 0 when the

@@ -1,4 +1,5 @@
-/* render_fixture.h - a hand-built socket set and a fake /proc tree for the renderer tests. */
+/* render_fixture.h - a hand-built socket set and a fake /proc tree for the renderer
+ * tests. */
 #ifndef TCPSTATE_TEST_RENDER_FIXTURE_H
 #define TCPSTATE_TEST_RENDER_FIXTURE_H
 
@@ -10,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "procs.h"
-#include "sock.h"
-#include "states.h"
+#include "model/sock.h"
+#include "model/states.h"
+#include "query/procs.h"
 
 static int failures;
 
@@ -50,8 +51,9 @@ static void dump_literal(const char *what, const char *s)
 		if (getenv("GOLDEN_DUMP"))                                               \
 			dump_literal(what, g_);                                          \
 		if (!g_ || strcmp(g_, w_) != 0) {                                        \
-			fprintf(stderr, "%s:%d: %s differs\n--- got:\n%s--- want:\n%s---\n",   \
-				__FILE__, __LINE__, what, g_ ? g_ : "(null)\n", w_);    \
+			fprintf(stderr,                                                  \
+				"%s:%d: %s differs\n--- got:\n%s--- want:\n%s---\n",     \
+				__FILE__, __LINE__, what, g_ ? g_ : "(null)\n", w_);     \
 			failures++;                                                      \
 		}                                                                        \
 	} while (0)
@@ -60,8 +62,8 @@ static void dump_literal(const char *what, const char *s)
 #define EVIL_COMM "ev\"il\\,\n\x1b\xff"
 
 static void fx_sock(struct sock_set *set, int family, const char *laddr, int lport,
-		    const char *raddr, int rport, enum ts_state st, unsigned rq, unsigned wq,
-		    unsigned inode)
+		    const char *raddr, int rport, enum ts_state st, unsigned rq,
+		    unsigned wq, unsigned inode)
 {
 	struct sock_rec s;
 
@@ -84,8 +86,8 @@ static void fx_sock(struct sock_set *set, int family, const char *laddr, int lpo
  * Six sockets:
  *   tcp  127.0.0.1:22          0.0.0.0:*          LISTEN      0/128 inode 1001 sshd(100)
  *   tcp  127.0.0.1:40000       127.0.0.1:22       ESTABLISHED 0/0   inode 1002 evil(200)
- *   tcp6 [::1]:8080            [::1]:50000        CLOSE_WAIT  5/0   inode 1003 evil(200,201)
- *   tcp  10.0.0.1:443          192.0.2.7:51000    TIME_WAIT   0/0   no inode
+ *   tcp6 [::1]:8080            [::1]:50000        CLOSE_WAIT  5/0   inode 1003
+ * evil(200,201) tcp  10.0.0.1:443          192.0.2.7:51000    TIME_WAIT   0/0   no inode
  *   tcp  10.0.0.1:443          192.0.2.9:51001    TIME_WAIT   0/0   no inode
  *   tcp  10.0.0.1:443          192.0.2.7:51002    ESTABLISHED 0/1448 inode 1004 sshd(100)
  */
@@ -93,12 +95,13 @@ static void fx_set(struct sock_set *set)
 {
 	memset(set, 0, sizeof(*set));
 	fx_sock(set, AF_INET, "127.0.0.1", 22, "0.0.0.0", 0, TS_LISTEN, 0, 128, 1001);
-	fx_sock(set, AF_INET, "127.0.0.1", 40000, "127.0.0.1", 22, TS_ESTABLISHED, 0, 0, 1002);
+	fx_sock(set, AF_INET, "127.0.0.1", 40000, "127.0.0.1", 22, TS_ESTABLISHED, 0, 0,
+		1002);
 	fx_sock(set, AF_INET6, "::1", 8080, "::1", 50000, TS_CLOSE_WAIT, 5, 0, 1003);
 	fx_sock(set, AF_INET, "10.0.0.1", 443, "192.0.2.7", 51000, TS_TIME_WAIT, 0, 0, 0);
 	fx_sock(set, AF_INET, "10.0.0.1", 443, "192.0.2.9", 51001, TS_TIME_WAIT, 0, 0, 0);
-	fx_sock(set, AF_INET, "10.0.0.1", 443, "192.0.2.7", 51002, TS_ESTABLISHED, 0, 1448,
-		1004);
+	fx_sock(set, AF_INET, "10.0.0.1", 443, "192.0.2.7", 51002, TS_ESTABLISHED, 0,
+		1448, 1004);
 }
 
 static void fx_write(const char *path, const char *text)
@@ -134,8 +137,8 @@ static void fx_proc(const char *root, int pid, const char *comm, const unsigned 
 /* A fake /proc with sshd (100) and two processes with the evil name (200, 201). */
 static struct procs *fx_procs(const struct sock_set *set)
 {
-	static const unsigned sshd[] = { 1001, 1004, 0 }, evil[] = { 1002, 1003, 0 },
-			      evil2[] = { 1003, 0 };
+	static const unsigned sshd[] = {1001, 1004, 0}, evil[] = {1002, 1003, 0},
+			      evil2[] = {1003, 0};
 	char root[] = "/tmp/tcpstate-render-XXXXXX", cmd[128];
 	uint32_t inodes[16];
 	struct procs *p = NULL;

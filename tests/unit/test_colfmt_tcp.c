@@ -1,11 +1,12 @@
-/* test_colfmt_tcp.c - the -e/-o/-i/-m cells: durations, timers, tcp_info by length, skmem. */
+/* test_colfmt_tcp.c - the -e/-o/-i/-m cells: durations, timers, tcp_info by length,
+ * skmem. */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/sock_diag.h>
 
-#include "colfmt_tcp.h"
-#include "columns.h"
+#include "model/columns.h"
+#include "render/colfmt_tcp.h"
 
 static int failures;
 
@@ -23,10 +24,19 @@ static void test_duration(void)
 		unsigned ms;
 		const char *want;
 	} cases[] = {
-		{ 0, "0ms" },	      { 204, "204ms" },     { 999, "999ms" },    { 1000, "1.0s" },
-		{ 1299, "1.2s" },     { 51234, "51.2s" },   { 59999, "59.9s" },  { 99999, "99.9s" },
-		{ 100000, "100s" },   { 7199000, "7199s" }, { 9999999, "9999s" }, { 10000000, "2h46m" },
-		{ 4294967295u, "1193h02m" },
+	    {0, "0ms"},
+	    {204, "204ms"},
+	    {999, "999ms"},
+	    {1000, "1.0s"},
+	    {1299, "1.2s"},
+	    {51234, "51.2s"},
+	    {59999, "59.9s"},
+	    {99999, "99.9s"},
+	    {100000, "100s"},
+	    {7199000, "7199s"},
+	    {9999999, "9999s"},
+	    {10000000, "2h46m"},
+	    {4294967295u, "1193h02m"},
 	};
 	char buf[64];
 
@@ -48,18 +58,18 @@ static void test_timer(void)
 		unsigned timer, ms, count;
 		const char *want;
 	} cases[] = {
-		{ 0, 500, 3, "off" },
-		{ 1, 204, 1, "retrans (204ms/1)" },
-		{ 2, 7199000, 0, "keepalive (7199s/0)" },
-		{ 3, 51234, 0, "timewait (51.2s)" },
-		{ 4, 1200, 3, "probe (1.2s/3)" },
-		{ 9, 10, 2, "timer9 (10ms/2)" },
+	    {0, 500, 3, "off"},
+	    {1, 204, 1, "retrans (204ms/1)"},
+	    {2, 7199000, 0, "keepalive (7199s/0)"},
+	    {3, 51234, 0, "timewait (51.2s)"},
+	    {4, 1200, 3, "probe (1.2s/3)"},
+	    {9, 10, 2, "timer9 (10ms/2)"},
 	};
 	char buf[64];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		colfmt_timer_text((uint8_t)cases[i].timer, cases[i].ms, (uint8_t)cases[i].count, buf,
-				  sizeof(buf));
+		colfmt_timer_text((uint8_t)cases[i].timer, cases[i].ms,
+				  (uint8_t)cases[i].count, buf, sizeof(buf));
 		expect("timer", buf, cases[i].want);
 	}
 }
@@ -70,8 +80,8 @@ static void test_usec(void)
 		unsigned long long us;
 		const char *want;
 	} cases[] = {
-		{ 0, "0" },	    { 52, "0.052" },  { 50, "0.05" },   { 500, "0.5" },
-		{ 204000, "204" }, { 1234567, "1234.567" }, { 10, "0.01" },
+	    {0, "0"},	     {52, "0.052"},	    {50, "0.05"}, {500, "0.5"},
+	    {204000, "204"}, {1234567, "1234.567"}, {10, "0.01"},
 	};
 	char buf[64];
 
@@ -84,7 +94,7 @@ static void test_usec(void)
 static void cell(const char *col, const struct sock_rec *s, const char *want)
 {
 	const struct column *c = column_find(col);
-	struct col_ctx cc = { 0 };
+	struct col_ctx cc = {0};
 	char buf[256];
 
 	if (!c) {
@@ -102,7 +112,7 @@ static void cell(const char *col, const struct sock_rec *s, const char *want)
 static void test_info_by_length(void)
 {
 	struct sock_ext ext;
-	struct sock_rec s = { 0 };
+	struct sock_rec s = {0};
 
 	memset(&ext, 0, sizeof(ext));
 	ext.info.tcpi_rtt = 52;
@@ -176,7 +186,7 @@ static void test_info_by_length(void)
 static void test_skmem_timer_user(void)
 {
 	struct sock_ext ext;
-	struct sock_rec s = { 0 };
+	struct sock_rec s = {0};
 
 	memset(&ext, 0, sizeof(ext));
 	s.ext = &ext;

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diagram.h"
-#include "states.h"
+#include "model/states.h"
+#include "render/diagram.h"
 
 #define GOLDEN "diagram-golden.txt" /* tests run in tests/data */
 

@@ -5,21 +5,22 @@
 #include <time.h>
 #include <sys/socket.h>
 
-#include "events.h"
+#include "views/events.h"
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                  \
-	do {                                                                              \
-		if (!(cond)) {                                                            \
+#define CHECK(cond, ...)                                                                 \
+	do {                                                                             \
+		if (!(cond)) {                                                           \
 			printf("FAIL line %d: ", __LINE__);                              \
-			printf(__VA_ARGS__);                                              \
-			printf("\n");                                                     \
-			failures++;                                                       \
-		}                                                                         \
+			printf(__VA_ARGS__);                                             \
+			printf("\n");                                                    \
+			failures++;                                                      \
+		}                                                                        \
 	} while (0)
 
-static struct sock_rec rec(uint64_t cookie, enum ts_state st, uint16_t lport, uint16_t rport)
+static struct sock_rec rec(uint64_t cookie, enum ts_state st, uint16_t lport,
+			   uint16_t rport)
 {
 	struct sock_rec s;
 
@@ -66,7 +67,8 @@ static void test_lifecycle(void)
 	evtrack_begin(t);
 	add(t, rec(1, TS_ESTABLISHED, 40000, 7000));
 	add(t, rec(5, TS_LISTEN, 7000, 0));
-	CHECK(evtrack_finish(t, 1.0, 1001.0, true, connected_only, &asked) == 0, "baseline");
+	CHECK(evtrack_finish(t, 1.0, 1001.0, true, connected_only, &asked) == 0,
+	      "baseline");
 
 	/* poll 2: A moves, B is new; a restart in the middle of the dump is forgotten */
 	evtrack_begin(t);
@@ -82,12 +84,12 @@ static void test_lifecycle(void)
 		      "A's states");
 		CHECK(e[0].in_state < 0, "A's time in ESTABLISHED is unknown (baseline)");
 		CHECK(e[1].kind == EV_NEW && e[1].sock->cookie == 2 &&
-			      e[1].new_state == TS_SYN_SENT,
+			  e[1].new_state == TS_SYN_SENT,
 		      "B is new");
 	}
 
-	/* poll 3: B established after 1 s; a destroy message of an unknown connected socket is
-	 * a brief one; an unconnected one is not */
+	/* poll 3: B established after 1 s; a destroy message of an unknown connected
+	 * socket is a brief one; an unconnected one is not */
 	evtrack_begin(t);
 	struct sock_rec c = rec(3, TS_CLOSED, 40002, 7000);
 	struct sock_ext ext;
@@ -108,12 +110,14 @@ static void test_lifecycle(void)
 	CHECK(asked == 2, "brief_ok asked %d times, want 2", asked);
 	if ((e = events(t, 2))) {
 		/* ordered by time: the brief one happened at 1002.5 */
-		CHECK(e[0].kind == EV_BRIEF && e[0].sock->cookie == 3 && e[0].wall == 1002.5,
+		CHECK(e[0].kind == EV_BRIEF && e[0].sock->cookie == 3 &&
+			  e[0].wall == 1002.5,
 		      "brief");
 		CHECK(e[0].sock->info.have && e[0].sock->info.bytes_acked == 5 &&
-			      e[0].sock->info.rtt_us == 52,
+			  e[0].sock->info.rtt_us == 52,
 		      "brief carries tcp_info");
-		CHECK(e[1].kind == EV_CHANGE && e[1].sock->cookie == 2 && e[1].in_state == 1.0,
+		CHECK(e[1].kind == EV_CHANGE && e[1].sock->cookie == 2 &&
+			  e[1].in_state == 1.0,
 		      "B: SYN_SENT for 1 s, got %f", e[1].in_state);
 	}
 
@@ -128,14 +132,16 @@ static void test_lifecycle(void)
 	evtrack_finish(t, 4.0, 1004.0, false, connected_only, &asked);
 	if ((e = events(t, 1))) {
 		CHECK(e[0].kind == EV_GONE && e[0].sock->cookie == 1 &&
-			      e[0].old_state == TS_FIN_WAIT_1,
+			  e[0].old_state == TS_FIN_WAIT_1,
 		      "A gone");
-		CHECK(e[0].wall == 1003.25 && e[0].in_state == 1.25, "A gone at %f after %f",
-		      e[0].wall, e[0].in_state);
-		CHECK(e[0].sock->info.have && e[0].sock->info.bytes_acked == 1000, "A's bytes");
+		CHECK(e[0].wall == 1003.25 && e[0].in_state == 1.25,
+		      "A gone at %f after %f", e[0].wall, e[0].in_state);
+		CHECK(e[0].sock->info.have && e[0].sock->info.bytes_acked == 1000,
+		      "A's bytes");
 	}
 
-	/* poll 5: B's file is closed late: its destroy message comes after the poll saw it go */
+	/* poll 5: B's file is closed late: its destroy message comes after the poll saw
+	 * it go */
 	evtrack_begin(t);
 	add(t, rec(5, TS_LISTEN, 7000, 0));
 	evtrack_finish(t, 5.0, 1005.0, false, connected_only, &asked);
@@ -147,7 +153,8 @@ static void test_lifecycle(void)
 	evtrack_finish(t, 6.0, 1006.0, false, connected_only, &asked);
 	events(t, 0);
 
-	/* poll 6: a TIME_WAIT socket whose full socket never had a cookie: paired by tuple */
+	/* poll 6: a TIME_WAIT socket whose full socket never had a cookie: paired by
+	 * tuple */
 	evtrack_begin(t);
 	struct sock_rec full = rec(30, TS_CLOSED, 7000, 40009);
 	ext.info.tcpi_bytes_acked = 3;
@@ -158,10 +165,11 @@ static void test_lifecycle(void)
 	add(t, rec(32, TS_TIME_WAIT, 7000, 40010));
 	evtrack_finish(t, 7.0, 1007.0, false, connected_only, &asked);
 	if ((e = events(t, 2))) {
-		CHECK(e[0].kind == EV_NEW && e[0].sock->cookie == 31 && e[0].sock->info.have &&
-			      e[0].sock->info.bytes_acked == 3,
+		CHECK(e[0].kind == EV_NEW && e[0].sock->cookie == 31 &&
+			  e[0].sock->info.have && e[0].sock->info.bytes_acked == 3,
 		      "TIME_WAIT got the destroyed full socket's numbers");
-		CHECK(e[1].kind == EV_NEW && e[1].sock->cookie == 32 && !e[1].sock->info.have,
+		CHECK(e[1].kind == EV_NEW && e[1].sock->cookie == 32 &&
+			  !e[1].sock->info.have,
 		      "the other TIME_WAIT did not");
 	}
 	evtrack_free(t);
@@ -192,7 +200,8 @@ static void test_owners_and_format(void)
 	struct sock_rec s2 = rec(0x85e9d, TS_TIME_WAIT, 7000, 41235); /* no inode */
 	add(t, s2);
 	evtrack_finish(t, 1.0, 1000.0, true, NULL, NULL);
-	CHECK(evtrack_owner_inodes(t, inodes, 4) == 1 && inodes[0] == 77, "one inode wanted");
+	CHECK(evtrack_owner_inodes(t, inodes, 4) == 1 && inodes[0] == 77,
+	      "one inode wanted");
 	CHECK(evtrack_fill_owners(t, fake_owner, &calls) == 0 && calls == 1, "fill");
 	CHECK(evtrack_owner_inodes(t, inodes, 4) == 0, "asked once only");
 
@@ -206,24 +215,29 @@ static void test_owners_and_format(void)
 	/* e[0]: ESTABLISHED -> CLOSE_WAIT, e[1]: TIME_WAIT -> GONE */
 	events_format(&e[0], true, true, line, sizeof(line));
 	const char *want_json =
-		"{\"time\":\"2025-11-22T12:00:00.125Z\",\"event\":\"change\",\"old\":\"ESTABLISHED\","
-		"\"new\":\"CLOSE_WAIT\",\"brief\":false,\"proto\":\"tcp\",\"local\":\"127.0.0.1:7000\","
-		"\"peer\":\"127.0.0.1:41234\",\"cookie\":\"85e9c\",\"in_state_ms\":null,"
-		"\"owners\":[{\"pid\":42,\"comm\":\"evil\\\"\\n\"}]}\n";
+	    "{\"time\":\"2025-11-22T12:00:00.125Z\",\"event\":\"change\",\"old\":\"ESTABLISHED\","
+	    "\"new\":\"CLOSE_WAIT\",\"brief\":false,\"proto\":\"tcp\",\"local\":\"127.0.0.1:7000\","
+	    "\"peer\":\"127.0.0.1:41234\",\"cookie\":\"85e9c\",\"in_state_ms\":null,"
+	    "\"owners\":[{\"pid\":42,\"comm\":\"evil\\\"\\n\"}]}\n";
 	CHECK(strcmp(line, want_json) == 0, "json:\n  got  %s  want %s", line, want_json);
 
 	events_format(&e[0], false, true, line, sizeof(line));
-	const char *want_table = "12:00:00.125  ESTABLISHED -> CLOSE_WAIT  127.0.0.1:7000         "
-				 "127.0.0.1:41234               -  42/evil\"\\n\n";
-	CHECK(strcmp(line, want_table) == 0, "table:\n  got  '%s'\n  want '%s'", line, want_table);
+	const char *want_table =
+	    "12:00:00.125  ESTABLISHED -> CLOSE_WAIT  127.0.0.1:7000         "
+	    "127.0.0.1:41234               -  42/evil\"\\n\n";
+	CHECK(strcmp(line, want_table) == 0, "table:\n  got  '%s'\n  want '%s'", line,
+	      want_table);
 
 	events_format(&e[1], false, false, line, sizeof(line));
-	const char *want_gone = "12:00:00.125  TIME_WAIT -> GONE          127.0.0.1:7000         "
-				"127.0.0.1:41235               -\n";
-	CHECK(strcmp(line, want_gone) == 0, "gone:\n  got  '%s'\n  want '%s'", line, want_gone);
+	const char *want_gone =
+	    "12:00:00.125  TIME_WAIT -> GONE          127.0.0.1:7000         "
+	    "127.0.0.1:41235               -\n";
+	CHECK(strcmp(line, want_gone) == 0, "gone:\n  got  '%s'\n  want '%s'", line,
+	      want_gone);
 
 	events_header(false, line, sizeof(line));
-	CHECK(strncmp(line, "Time          Event                      Local Address", 53) == 0,
+	CHECK(strncmp(line, "Time          Event                      Local Address",
+		      53) == 0,
 	      "header '%s'", line);
 out:
 	evtrack_free(t);

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
-#include "states.h"
+#include "model/states.h"
+#include "render/explain.h"
 
 static int failures;
 

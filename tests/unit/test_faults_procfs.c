@@ -9,9 +9,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "procfs_fallback.h"
-#include "sock.h"
-#include "states.h"
+#include "model/sock.h"
+#include "model/states.h"
+#include "query/procfs_fallback.h"
 
 static int failures;
 

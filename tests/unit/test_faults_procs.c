@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "procs.h"
+#include "query/procs.h"
 
 #define MAX_SCANS 20000
 #define SECONDS 1.5 /* of scanning, at least 3 scans */

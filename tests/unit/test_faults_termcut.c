@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "term_cut.h"
+#include "render/term_cut.h"
 
 static int failures;
 

@@ -1,5 +1,6 @@
-/* test_filter.c - filter parsing, user-space matching, state sets, and the kernel bytecode
- * (checked by an emulation of the kernel's audit and interpreter on random expressions). */
+/* test_filter.c - filter parsing, user-space matching, state sets, and the kernel
+ * bytecode (checked by an emulation of the kernel's audit and interpreter on random
+ * expressions). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,27 +9,27 @@
 #include <sys/socket.h>
 #include <linux/inet_diag.h>
 
-#include "cli.h"
 #include "bcmodel.h"
-#include "filter.h"
+#include "cli/cli.h"
+#include "filter/filter.h"
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			failures++;                                                        \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                        \
-			printf(__VA_ARGS__);                                               \
-			printf("\n");                                                      \
-		}                                                                          \
+#define CHECK(cond, ...)                                                                 \
+	do {                                                                             \
+		if (!(cond)) {                                                           \
+			failures++;                                                      \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);                      \
+			printf(__VA_ARGS__);                                             \
+			printf("\n");                                                    \
+		}                                                                        \
 	} while (0)
 
 /* Build a filter from one expression string (the tokenizer splits it). */
 static int build(const char *expr, struct filter **ret, char **ret_err)
 {
 	struct opts o;
-	const char *words[2] = { expr, NULL };
+	const char *words[2] = {expr, NULL};
 
 	memset(&o, 0, sizeof(o));
 	o.expr = words;
@@ -65,80 +66,88 @@ static void test_match(void)
 		uint32_t uid;
 		bool want;
 	} cases[] = {
-		{ "sport 80", "10.0.0.1", 80, "10.0.0.2", 5000, TS_ESTABLISHED, 0, true },
-		{ "sport 80", "10.0.0.1", 81, "10.0.0.2", 80, TS_ESTABLISHED, 0, false },
-		{ "dport 80", "10.0.0.1", 81, "10.0.0.2", 80, TS_ESTABLISHED, 0, true },
-		{ "port 80", "10.0.0.1", 81, "10.0.0.2", 80, TS_ESTABLISHED, 0, true },
-		{ "port :80", "10.0.0.1", 80, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
-		{ "port 80,443", "10.0.0.1", 443, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
-		{ "port 8000-8100", "10.0.0.1", 8100, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
-		{ "port 8000-8100", "10.0.0.1", 8101, "10.0.0.2", 1, TS_ESTABLISHED, 0, false },
-		{ "sport >1024", "10.0.0.1", 1025, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
-		{ "sport >1024", "10.0.0.1", 1024, "10.0.0.2", 1, TS_ESTABLISHED, 0, false },
-		{ "sport >=1024", "10.0.0.1", 1024, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
-		{ "sport <1024", "10.0.0.1", 1024, "10.0.0.2", 1, TS_ESTABLISHED, 0, false },
-		{ "sport <=1024", "10.0.0.1", 1024, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
-		{ "sport !=22", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, false },
-		{ "sport != 22", "10.0.0.1", 23, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
-		{ "port != 22", "10.0.0.1", 23, "10.0.0.2", 22, TS_ESTABLISHED, 0, false },
-		{ "sport = :22", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
-		{ "sport eq 22", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
-		{ "sport gt 1024", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, false },
-		{ "sport ssh", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, true },
-		{ "src 10.0.0.0/8", "10.9.9.9", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
-		{ "src 10.0.0.0/8", "11.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, false },
-		{ "src 10.0.0.0/8", "::ffff:10.1.1.1", 1, "::ffff:1.1.1.1", 1, TS_ESTABLISHED, 0,
-		  true },
-		{ "src ::ffff:10.1.1.1", "10.1.1.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
-		{ "src 10.1.1.1:80", "10.1.1.1", 80, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
-		{ "src 10.1.1.1:80", "10.1.1.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, false },
-		{ "src [::1]:80", "::1", 80, "::1", 1, TS_ESTABLISHED, 0, true },
-		{ "src [::1]", "::1", 80, "::1", 1, TS_ESTABLISHED, 0, true },
-		{ "src ::1", "10.0.0.1", 80, "::1", 1, TS_ESTABLISHED, 0, false },
-		{ "dst fe80::/10", "::1", 1, "fe80::5", 1, TS_ESTABLISHED, 0, true },
-		{ "dst fe80::/10", "::1", 1, "fec0::5", 1, TS_ESTABLISHED, 0, false },
-		{ "dst [2001:db8::]/32:443", "::1", 1, "2001:db8:1::1", 443, TS_ESTABLISHED, 0,
-		  true },
-		{ "src :22", "10.0.0.1", 22, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
-		{ "src *:22", "::1", 22, "::1", 1, TS_ESTABLISHED, 0, true },
-		{ "src 10.1.2.3/24", "10.1.2.200", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
-		{ "state established", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
-		{ "state listen", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, false },
-		{ "exclude listen", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
-		{ "state teardown", "10.0.0.1", 1, "1.1.1.1", 1, TS_LAST_ACK, 0, true },
-		{ "listen", "10.0.0.1", 1, "0.0.0.0", 0, TS_LISTEN, 0, true },
-		{ "user 1000", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 1000, true },
-		{ "user root", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 1000, false },
-		{ "not sport 80", "10.0.0.1", 80, "1.1.1.1", 1, TS_ESTABLISHED, 0, false },
-		{ "! sport 80", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
-		{ "sport 80 or sport 81", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
-		{ "sport 80 || dport 1", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
-		{ "sport 80 and dport 1", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, false },
-		{ "sport 81 dport 1", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
-		{ "sport 81 && dport 2", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, false },
-		{ "(sport 1 or sport 81) and not (dport 2)", "10.0.0.1", 81, "1.1.1.1", 1,
-		  TS_ESTABLISHED, 0, true },
-		{ "sport 1 or sport 81 and dport 2", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED,
-		  0, false },
-		{ "STATE Established", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true },
-		{ "state listen, established", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0,
-		  true },
-		{ "process foo", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true /* maybe */ },
-		{ "not process foo and sport 2", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0,
-		  false },
+	    {"sport 80", "10.0.0.1", 80, "10.0.0.2", 5000, TS_ESTABLISHED, 0, true},
+	    {"sport 80", "10.0.0.1", 81, "10.0.0.2", 80, TS_ESTABLISHED, 0, false},
+	    {"dport 80", "10.0.0.1", 81, "10.0.0.2", 80, TS_ESTABLISHED, 0, true},
+	    {"port 80", "10.0.0.1", 81, "10.0.0.2", 80, TS_ESTABLISHED, 0, true},
+	    {"port :80", "10.0.0.1", 80, "10.0.0.2", 1, TS_ESTABLISHED, 0, true},
+	    {"port 80,443", "10.0.0.1", 443, "10.0.0.2", 1, TS_ESTABLISHED, 0, true},
+	    {"port 8000-8100", "10.0.0.1", 8100, "10.0.0.2", 1, TS_ESTABLISHED, 0, true},
+	    {"port 8000-8100", "10.0.0.1", 8101, "10.0.0.2", 1, TS_ESTABLISHED, 0, false},
+	    {"sport >1024", "10.0.0.1", 1025, "10.0.0.2", 1, TS_ESTABLISHED, 0, true},
+	    {"sport >1024", "10.0.0.1", 1024, "10.0.0.2", 1, TS_ESTABLISHED, 0, false},
+	    {"sport >=1024", "10.0.0.1", 1024, "10.0.0.2", 1, TS_ESTABLISHED, 0, true},
+	    {"sport <1024", "10.0.0.1", 1024, "10.0.0.2", 1, TS_ESTABLISHED, 0, false},
+	    {"sport <=1024", "10.0.0.1", 1024, "10.0.0.2", 1, TS_ESTABLISHED, 0, true},
+	    {"sport !=22", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, false},
+	    {"sport != 22", "10.0.0.1", 23, "10.0.0.2", 1, TS_ESTABLISHED, 0, true},
+	    {"port != 22", "10.0.0.1", 23, "10.0.0.2", 22, TS_ESTABLISHED, 0, false},
+	    {"sport = :22", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, true},
+	    {"sport eq 22", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, true},
+	    {"sport gt 1024", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, false},
+	    {"sport ssh", "10.0.0.1", 22, "10.0.0.2", 1, TS_ESTABLISHED, 0, true},
+	    {"src 10.0.0.0/8", "10.9.9.9", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true},
+	    {"src 10.0.0.0/8", "11.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, false},
+	    {"src 10.0.0.0/8", "::ffff:10.1.1.1", 1, "::ffff:1.1.1.1", 1, TS_ESTABLISHED,
+	     0, true},
+	    {"src ::ffff:10.1.1.1", "10.1.1.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true},
+	    {"src 10.1.1.1:80", "10.1.1.1", 80, "1.1.1.1", 1, TS_ESTABLISHED, 0, true},
+	    {"src 10.1.1.1:80", "10.1.1.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, false},
+	    {"src [::1]:80", "::1", 80, "::1", 1, TS_ESTABLISHED, 0, true},
+	    {"src [::1]", "::1", 80, "::1", 1, TS_ESTABLISHED, 0, true},
+	    {"src ::1", "10.0.0.1", 80, "::1", 1, TS_ESTABLISHED, 0, false},
+	    {"dst fe80::/10", "::1", 1, "fe80::5", 1, TS_ESTABLISHED, 0, true},
+	    {"dst fe80::/10", "::1", 1, "fec0::5", 1, TS_ESTABLISHED, 0, false},
+	    {"dst [2001:db8::]/32:443", "::1", 1, "2001:db8:1::1", 443, TS_ESTABLISHED, 0,
+	     true},
+	    {"src :22", "10.0.0.1", 22, "1.1.1.1", 1, TS_ESTABLISHED, 0, true},
+	    {"src *:22", "::1", 22, "::1", 1, TS_ESTABLISHED, 0, true},
+	    {"src 10.1.2.3/24", "10.1.2.200", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true},
+	    {"state established", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true},
+	    {"state listen", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, false},
+	    {"exclude listen", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true},
+	    {"state teardown", "10.0.0.1", 1, "1.1.1.1", 1, TS_LAST_ACK, 0, true},
+	    {"listen", "10.0.0.1", 1, "0.0.0.0", 0, TS_LISTEN, 0, true},
+	    {"user 1000", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 1000, true},
+	    {"user root", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 1000, false},
+	    {"not sport 80", "10.0.0.1", 80, "1.1.1.1", 1, TS_ESTABLISHED, 0, false},
+	    {"! sport 80", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, true},
+	    {"sport 80 or sport 81", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0,
+	     true},
+	    {"sport 80 || dport 1", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0,
+	     true},
+	    {"sport 80 and dport 1", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0,
+	     false},
+	    {"sport 81 dport 1", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0, true},
+	    {"sport 81 && dport 2", "10.0.0.1", 81, "1.1.1.1", 1, TS_ESTABLISHED, 0,
+	     false},
+	    {"(sport 1 or sport 81) and not (dport 2)", "10.0.0.1", 81, "1.1.1.1", 1,
+	     TS_ESTABLISHED, 0, true},
+	    {"sport 1 or sport 81 and dport 2", "10.0.0.1", 81, "1.1.1.1", 1,
+	     TS_ESTABLISHED, 0, false},
+	    {"STATE Established", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0, true},
+	    {"state listen, established", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0,
+	     true},
+	    {"process foo", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED, 0,
+	     true /* maybe */},
+	    {"not process foo and sport 2", "10.0.0.1", 1, "1.1.1.1", 1, TS_ESTABLISHED,
+	     0, false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct filter *f = NULL;
 		char *err = NULL;
 		int r = build(cases[i].expr, &f, &err);
-		CHECK(r == 0 && f, "'%s' does not parse: %s", cases[i].expr, err ? err : "?");
+		CHECK(r == 0 && f, "'%s' does not parse: %s", cases[i].expr,
+		      err ? err : "?");
 		if (r == 0 && f) {
-			struct sock_rec s = sock(cases[i].laddr, cases[i].lport, cases[i].raddr,
-						 cases[i].rport, cases[i].st);
+			struct sock_rec s =
+			    sock(cases[i].laddr, cases[i].lport, cases[i].raddr,
+				 cases[i].rport, cases[i].st);
 			s.uid = cases[i].uid;
-			CHECK(filter_match(f, &s, NULL) == cases[i].want, "'%s' on %s:%u -> %s:%u: want %d",
-			      cases[i].expr, cases[i].laddr, cases[i].lport, cases[i].raddr,
+			CHECK(filter_match(f, &s, NULL) == cases[i].want,
+			      "'%s' on %s:%u -> %s:%u: want %d", cases[i].expr,
+			      cases[i].laddr, cases[i].lport, cases[i].raddr,
 			      cases[i].rport, cases[i].want);
 		}
 		filter_free(f);
@@ -154,20 +163,20 @@ static void test_errors(void)
 		const char *expr;
 		const char *msg;
 	} cases[] = {
-		{ "state foo", "unknown state 'foo'" },
-		{ "state establised", "did you mean 'ESTABLISHED'" },
-		{ "stat listen", "did you mean 'state'" },
-		{ "port 70000", "port '70000' is out of range (0-65535)" },
-		{ "port abc", "'abc'" },
-		{ "src 10.0.0/8", "bad address '10.0.0/8'" },
-		{ "src 10.0.0.0/33", "'/33'" },
-		{ "state listen and", "dangling 'and'" },
-		{ "( state listen", "unbalanced parenthesis" },
-		{ "state listen )", "unbalanced parenthesis" },
-		{ "state listen,", "empty item" },
-		{ "sport", "'sport' needs a value" },
-		{ "", "unknown filter keyword ''" },
-		{ "   ", NULL },
+	    {"state foo", "unknown state 'foo'"},
+	    {"state establised", "did you mean 'ESTABLISHED'"},
+	    {"stat listen", "did you mean 'state'"},
+	    {"port 70000", "port '70000' is out of range (0-65535)"},
+	    {"port abc", "'abc'"},
+	    {"src 10.0.0/8", "bad address '10.0.0/8'"},
+	    {"src 10.0.0.0/33", "'/33'"},
+	    {"state listen and", "dangling 'and'"},
+	    {"( state listen", "unbalanced parenthesis"},
+	    {"state listen )", "unbalanced parenthesis"},
+	    {"state listen,", "empty item"},
+	    {"sport", "'sport' needs a value"},
+	    {"", "unknown filter keyword ''"},
+	    {"   ", NULL},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -175,7 +184,8 @@ static void test_errors(void)
 		char *err = NULL;
 		int r = build(cases[i].expr, &f, &err);
 		if (!cases[i].msg) {
-			CHECK(r == 0 && !f, "'%s' should be an empty filter", cases[i].expr);
+			CHECK(r == 0 && !f, "'%s' should be an empty filter",
+			      cases[i].expr);
 		} else {
 			CHECK(r == -EINVAL && err && strstr(err, cases[i].msg),
 			      "'%s': want -EINVAL and '%s', got %d '%s'", cases[i].expr,
@@ -196,18 +206,20 @@ static void test_states(void)
 		state_set dflt;
 		state_set want;
 	} cases[] = {
-		{ "state listen", STATE_SET_DEFAULT, STATE_BIT(TS_LISTEN) },
-		{ "exclude time-wait", STATE_SET_DEFAULT, STATE_SET_DEFAULT & ~STATE_BIT(TS_TIME_WAIT) },
-		{ "exclude listen", STATE_SET_ALL, STATE_SET_ALL & ~STATE_BIT(TS_LISTEN) },
-		{ "sport 80", STATE_BIT(TS_LISTEN), STATE_BIT(TS_LISTEN) },
-		{ "state handshake", STATE_SET_DEFAULT,
-		  STATE_BIT(TS_SYN_SENT) | STATE_BIT(TS_SYN_RCVD) },
-		{ "state all exclude listen", 0, STATE_SET_ALL & ~STATE_BIT(TS_LISTEN) },
-		{ "state listen or state closed", 0, STATE_BIT(TS_LISTEN) | STATE_BIT(TS_CLOSED) },
-		{ "state listen or sport 22", 0, STATE_SET_ALL },
-		{ "not not state listen", 0, STATE_BIT(TS_LISTEN) },
-		{ "not (state listen or state established)", STATE_SET_ALL,
-		  STATE_SET_ALL & ~STATE_BIT(TS_LISTEN) & ~STATE_BIT(TS_ESTABLISHED) },
+	    {"state listen", STATE_SET_DEFAULT, STATE_BIT(TS_LISTEN)},
+	    {"exclude time-wait", STATE_SET_DEFAULT,
+	     STATE_SET_DEFAULT & ~STATE_BIT(TS_TIME_WAIT)},
+	    {"exclude listen", STATE_SET_ALL, STATE_SET_ALL & ~STATE_BIT(TS_LISTEN)},
+	    {"sport 80", STATE_BIT(TS_LISTEN), STATE_BIT(TS_LISTEN)},
+	    {"state handshake", STATE_SET_DEFAULT,
+	     STATE_BIT(TS_SYN_SENT) | STATE_BIT(TS_SYN_RCVD)},
+	    {"state all exclude listen", 0, STATE_SET_ALL & ~STATE_BIT(TS_LISTEN)},
+	    {"state listen or state closed", 0,
+	     STATE_BIT(TS_LISTEN) | STATE_BIT(TS_CLOSED)},
+	    {"state listen or sport 22", 0, STATE_SET_ALL},
+	    {"not not state listen", 0, STATE_BIT(TS_LISTEN)},
+	    {"not (state listen or state established)", STATE_SET_ALL,
+	     STATE_SET_ALL & ~STATE_BIT(TS_LISTEN) & ~STATE_BIT(TS_ESTABLISHED)},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -216,16 +228,17 @@ static void test_states(void)
 		int r = build(cases[i].expr, &f, &err);
 		CHECK(r == 0, "'%s': %s", cases[i].expr, err ? err : "?");
 		state_set got = filter_state_set(f, cases[i].dflt);
-		CHECK(got == cases[i].want, "'%s': state set 0x%x, want 0x%x", cases[i].expr, got,
-		      cases[i].want);
+		CHECK(got == cases[i].want, "'%s': state set 0x%x, want 0x%x",
+		      cases[i].expr, got, cases[i].want);
 		filter_free(f);
 		free(err);
 	}
-	CHECK(filter_state_set(NULL, STATE_SET_DEFAULT) == STATE_SET_DEFAULT, "NULL filter");
+	CHECK(filter_state_set(NULL, STATE_SET_DEFAULT) == STATE_SET_DEFAULT,
+	      "NULL filter");
 
 	/* Long options are ANDed with the expression. */
 	struct opts o;
-	const char *words[] = { "dport", "443", NULL };
+	const char *words[] = {"dport", "443", NULL};
 	struct filter *f = NULL;
 	char *err = NULL;
 	memset(&o, 0, sizeof(o));
@@ -238,7 +251,8 @@ static void test_states(void)
 	CHECK(filter_match(f, &s, NULL), "--state --sport and dport all hold");
 	s.rport = 444;
 	CHECK(!filter_match(f, &s, NULL), "dport from the expression is ANDed");
-	CHECK(filter_state_set(f, STATE_SET_ALL) == STATE_BIT(TS_ESTABLISHED), "--state set");
+	CHECK(filter_state_set(f, STATE_SET_ALL) == STATE_BIT(TS_ESTABLISHED),
+	      "--state set");
 	uint16_t sp, dp;
 	void *bc;
 	size_t len;
@@ -247,10 +261,12 @@ static void test_states(void)
 	free(bc);
 	filter_free(f);
 	o.f_process = "nginx";
-	CHECK(filter_build(&o, &f, &err) == 0 && filter_needs_procs(f), "--process needs /proc");
+	CHECK(filter_build(&o, &f, &err) == 0 && filter_needs_procs(f),
+	      "--process needs /proc");
 	filter_free(f);
 	o.f_process = "";
-	CHECK(filter_build(&o, &f, &err) == -EINVAL && err && strstr(err, "empty process name"),
+	CHECK(filter_build(&o, &f, &err) == -EINVAL && err &&
+		  strstr(err, "empty process name"),
 	      "--process '' is an error");
 	free(err);
 }
@@ -258,20 +274,42 @@ static void test_states(void)
 /* The kernel's audit and interpreter: tests/lib/bcmodel.c, shared with fuzz_filter. */
 
 static const char *const terms[] = {
-	"sport 80", "dport 8000-8100", "port 22,443", "port >1024", "sport <=1024",
-	"port != 80", "src 10.1.0.0/16", "dst 127.0.0.1", "src ::1", "dst fe80::/10",
-	"src ::/0", "src ::ffff:0:0/80", "state established", "exclude listen", "user 0",
-	"process foo", "pid 1", "src 0.0.0.0/0", "dst [2001:db8::]/32:443", "sport 0",
-	"dport 65535", "src 10.1.2.3:22", "dst ::ffff:127.0.0.0/104", "port 1-65535",
-	"sport 0-65535", "src 0::/1", "dst 2001:db8::/127",
+    "sport 80",
+    "dport 8000-8100",
+    "port 22,443",
+    "port >1024",
+    "sport <=1024",
+    "port != 80",
+    "src 10.1.0.0/16",
+    "dst 127.0.0.1",
+    "src ::1",
+    "dst fe80::/10",
+    "src ::/0",
+    "src ::ffff:0:0/80",
+    "state established",
+    "exclude listen",
+    "user 0",
+    "process foo",
+    "pid 1",
+    "src 0.0.0.0/0",
+    "dst [2001:db8::]/32:443",
+    "sport 0",
+    "dport 65535",
+    "src 10.1.2.3:22",
+    "dst ::ffff:127.0.0.0/104",
+    "port 1-65535",
+    "sport 0-65535",
+    "src 0::/1",
+    "dst 2001:db8::/127",
 };
 
-static const char *const addrs4[] = { "127.0.0.1", "10.1.2.3", "10.1.3.4", "0.0.0.0",
-				      "192.168.1.1" };
-static const char *const addrs6[] = { "::1", "fe80::1", "::ffff:10.1.2.3", "2001:db8::5",
-				      "::", "::ffff:127.0.0.1", "2001:db8::1" };
-static const uint16_t ports[] = { 0, 22, 80, 443, 1024, 1025, 8000, 8080, 8100, 8101,
-				  65535, 33000 };
+static const char *const addrs4[] = {"127.0.0.1", "10.1.2.3", "10.1.3.4", "0.0.0.0",
+				     "192.168.1.1"};
+static const char *const addrs6[] = {"::1",	    "fe80::1", "::ffff:10.1.2.3",
+				     "2001:db8::5", "::",      "::ffff:127.0.0.1",
+				     "2001:db8::1"};
+static const uint16_t ports[] = {0,    22,   80,   443,	 1024,	1025,
+				 8000, 8080, 8100, 8101, 65535, 33000};
 
 static unsigned rnd(unsigned n)
 {
@@ -286,7 +324,8 @@ static void random_expr(char *buf, size_t sz, int depth)
 	switch (k) {
 	case 0:
 	case 1:
-		snprintf(buf + n, sz - n, "%s", terms[rnd(sizeof(terms) / sizeof(terms[0]))]);
+		snprintf(buf + n, sz - n, "%s",
+			 terms[rnd(sizeof(terms) / sizeof(terms[0]))]);
 		return;
 	case 2:
 		snprintf(buf + n, sz - n, "not ( ");
@@ -341,40 +380,49 @@ static void test_bytecode(void)
 		CHECK(r == 0, "'%s': filter_bytecode %d", expr, r);
 		if (r == 0 && bc) {
 			compiled++;
-			CHECK(bcmodel_audit(bc, len) == 0, "'%s': the kernel would reject the program",
-			      expr);
+			CHECK(bcmodel_audit(bc, len) == 0,
+			      "'%s': the kernel would reject the program", expr);
 		}
 		for (int j = 0; j < 200 && r == 0; j++) {
 			struct sock_rec s = random_sock();
 			if (!filter_match(f, &s, NULL))
 				continue;
 			checked++;
-			CHECK(!bc || bcmodel_run(bc, len, &s),
-			      "'%s': the kernel would drop a matching socket (lport %u rport %u)",
-			      expr, s.lport, s.rport);
-			CHECK(!sp || sp == s.lport, "'%s': request sport %u drops lport %u", expr, sp,
-			      s.lport);
-			CHECK(!dp || dp == s.rport, "'%s': request dport %u drops rport %u", expr, dp,
-			      s.rport);
+			CHECK(
+			    !bc || bcmodel_run(bc, len, &s),
+			    "'%s': the kernel would drop a matching socket (lport %u rport %u)",
+			    expr, s.lport, s.rport);
+			CHECK(!sp || sp == s.lport,
+			      "'%s': request sport %u drops lport %u", expr, sp, s.lport);
+			CHECK(!dp || dp == s.rport,
+			      "'%s': request dport %u drops rport %u", expr, dp, s.rport);
 			if (failures > 20)
 				return;
 		}
 		free(bc);
 		filter_free(f);
 	}
-	CHECK(compiled > 1000, "only %d of 3000 random filters compiled to bytecode", compiled);
+	CHECK(compiled > 1000, "only %d of 3000 random filters compiled to bytecode",
+	      compiled);
 	CHECK(checked > 10000, "only %d matching sockets checked", checked);
 	printf("bytecode: %d programs, %d matching sockets checked\n", compiled, checked);
 }
 
-/* Exact programs: the kernel keeps exactly what user space keeps when every term is one the
- * kernel can decide. */
+/* Exact programs: the kernel keeps exactly what user space keeps when every term is one
+ * the kernel can decide. */
 static void test_bytecode_exact(void)
 {
 	static const char *const exprs[] = {
-		"sport 80",	       "port 22,443",	 "not port 8000-8100", "src 10.1.0.0/16",
-		"dst fe80::/10 or sport 0", "not ( src ::1 and dport 443 )", "port !=80",
-		"src ::ffff:10.1.2.3", "dst 2001:db8::/127", "sport 0-65535 and not dport 22",
+	    "sport 80",
+	    "port 22,443",
+	    "not port 8000-8100",
+	    "src 10.1.0.0/16",
+	    "dst fe80::/10 or sport 0",
+	    "not ( src ::1 and dport 443 )",
+	    "port !=80",
+	    "src ::ffff:10.1.2.3",
+	    "dst 2001:db8::/127",
+	    "sport 0-65535 and not dport 22",
 	};
 
 	for (size_t i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++) {
@@ -385,15 +433,16 @@ static void test_bytecode_exact(void)
 		uint16_t sp, dp;
 		int kept = 0;
 
-		CHECK(build(exprs[i], &f, &err) == 0, "'%s': %s", exprs[i], err ? err : "?");
+		CHECK(build(exprs[i], &f, &err) == 0, "'%s': %s", exprs[i],
+		      err ? err : "?");
 		CHECK(filter_bytecode(f, &bc, &len, &sp, &dp) == 0 && bc, "'%s' compiles",
 		      exprs[i]);
 		for (int j = 0; bc && j < 5000; j++) {
 			struct sock_rec s = random_sock();
 			bool k = bcmodel_run(bc, len, &s);
 			kept += k;
-			CHECK(k == filter_match(f, &s, NULL), "'%s': kernel %d, user space %d",
-			      exprs[i], k, !k);
+			CHECK(k == filter_match(f, &s, NULL),
+			      "'%s': kernel %d, user space %d", exprs[i], k, !k);
 			if (failures > 20)
 				return;
 		}

@@ -1,75 +1,76 @@
-/* test_render.c - golden strings for the text renderers: table, bars, summary, histograms. */
+/* test_render.c - golden strings for the text renderers: table, bars, summary,
+ * histograms. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bars.h"
-#include "cli.h"
-#include "columns.h"
-#include "hist.h"
-#include "summary.h"
-#include "table.h"
+#include "aggregate/hist.h"
+#include "aggregate/summary.h"
+#include "cli/cli.h"
+#include "model/columns.h"
+#include "render/bars.h"
+#include "render/table.h"
 
 #include "render_fixture.h"
 
 /* Regenerate with GOLDEN_DUMP=1 and check every change by eye. */
-#define TABLE_GOLDEN \
-	"Proto Recv-Q Send-Q Local Address   Foreign Address State       PID/Program name\n" \
-	"tcp        0    128 127.0.0.1:22    0.0.0.0:*       LISTEN      100/sshd\n" \
-	"tcp        0      0 127.0.0.1:40000 127.0.0.1:22    ESTABLISHED 200/ev\"il\\\\,\\n\\x1b\\xff\n" \
+#define TABLE_GOLDEN                                                                                                                  \
+	"Proto Recv-Q Send-Q Local Address   Foreign Address State       PID/Program name\n"                                          \
+	"tcp        0    128 127.0.0.1:22    0.0.0.0:*       LISTEN      100/sshd\n"                                                  \
+	"tcp        0      0 127.0.0.1:40000 127.0.0.1:22    ESTABLISHED 200/ev\"il\\\\,\\n\\x1b\\xff\n"                              \
 	"tcp6       5      0 [::1]:8080      [::1]:50000     CLOSE_WAIT  200/ev\"il\\\\,\\n\\x1b\\xff,201/ev\"il\\\\,\\n\\x1b\\xff\n" \
-	"tcp        0      0 10.0.0.1:443    192.0.2.7:51000 TIME_WAIT   -\n" \
-	"tcp        0      0 10.0.0.1:443    192.0.2.9:51001 TIME_WAIT   -\n" \
+	"tcp        0      0 10.0.0.1:443    192.0.2.7:51000 TIME_WAIT   -\n"                                                         \
+	"tcp        0      0 10.0.0.1:443    192.0.2.9:51001 TIME_WAIT   -\n"                                                         \
 	"tcp        0   1448 10.0.0.1:443    192.0.2.7:51002 ESTABLISHED 100/sshd\n"
 
-#define TABLE_CUT_GOLDEN \
-	"\033[36mLISTEN\033[0m      127.0.0.1:22\n" \
-	"\033[32mESTABLISHED\033[0m 127.0.0.1:40\n" \
-	"\033[31mCLOSE_WAIT\033[0m  [::1]:8080\n" \
-	"\033[34mTIME_WAIT\033[0m   10.0.0.1:443\n" \
-	"\033[34mTIME_WAIT\033[0m   10.0.0.1:443\n" \
+#define TABLE_CUT_GOLDEN                                                                 \
+	"\033[36mLISTEN\033[0m      127.0.0.1:22\n"                                      \
+	"\033[32mESTABLISHED\033[0m 127.0.0.1:40\n"                                      \
+	"\033[31mCLOSE_WAIT\033[0m  [::1]:8080\n"                                        \
+	"\033[34mTIME_WAIT\033[0m   10.0.0.1:443\n"                                      \
+	"\033[34mTIME_WAIT\033[0m   10.0.0.1:443\n"                                      \
 	"\033[32mESTABLISHED\033[0m 10.0.0.1:443\n"
 
-#define SUMMARY_GOLDEN \
-	"State         IPv4   IPv6  Total\n" \
-	"CLOSED           0      0      0\n" \
-	"LISTEN           1      0      1  #######################\n" \
-	"SYN_SENT         0      0      0\n" \
-	"SYN_RCVD         0      0      0\n" \
+#define SUMMARY_GOLDEN                                                                       \
+	"State         IPv4   IPv6  Total\n"                                                 \
+	"CLOSED           0      0      0\n"                                                 \
+	"LISTEN           1      0      1  #######################\n"                        \
+	"SYN_SENT         0      0      0\n"                                                 \
+	"SYN_RCVD         0      0      0\n"                                                 \
 	"ESTABLISHED      2      0      2  ##############################################\n" \
-	"FIN_WAIT_1       0      0      0\n" \
-	"FIN_WAIT_2       0      0      0\n" \
-	"CLOSE_WAIT       0      1      1  #######################\n" \
-	"CLOSING          0      0      0\n" \
-	"LAST_ACK         0      0      0\n" \
+	"FIN_WAIT_1       0      0      0\n"                                                 \
+	"FIN_WAIT_2       0      0      0\n"                                                 \
+	"CLOSE_WAIT       0      1      1  #######################\n"                        \
+	"CLOSING          0      0      0\n"                                                 \
+	"LAST_ACK         0      0      0\n"                                                 \
 	"TIME_WAIT        2      0      2  ##############################################\n" \
 	"Total            5      1      6\n"
 
-#define SUMMARY_UTF8_GOLDEN \
-	"CLOSED           0      0      0\n" \
-	"LISTEN           1      0      1  \342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\n" \
-	"SYN_SENT         0      0      0\n" \
-	"SYN_RCVD         0      0      0\n" \
+#define SUMMARY_UTF8_GOLDEN                                                                                                                                                                                                                    \
+	"CLOSED           0      0      0\n"                                                                                                                                                                                                   \
+	"LISTEN           1      0      1  \342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\n"                                                                                                 \
+	"SYN_SENT         0      0      0\n"                                                                                                                                                                                                   \
+	"SYN_RCVD         0      0      0\n"                                                                                                                                                                                                   \
 	"ESTABLISHED      2      0      2  \342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\n" \
-	"FIN_WAIT_1       0      0      0\n" \
-	"FIN_WAIT_2       0      0      0\n" \
-	"CLOSE_WAIT       0      1      1  \342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\n" \
-	"CLOSING          0      0      0\n" \
-	"LAST_ACK         0      0      0\n" \
+	"FIN_WAIT_1       0      0      0\n"                                                                                                                                                                                                   \
+	"FIN_WAIT_2       0      0      0\n"                                                                                                                                                                                                   \
+	"CLOSE_WAIT       0      1      1  \342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\n"                                                                                                 \
+	"CLOSING          0      0      0\n"                                                                                                                                                                                                   \
+	"LAST_ACK         0      0      0\n"                                                                                                                                                                                                   \
 	"TIME_WAIT        2      0      2  \342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\n"
 
-#define HIST_STATE_GOLDEN \
-	"State        Count\n" \
+#define HIST_STATE_GOLDEN                                                                    \
+	"State        Count\n"                                                               \
 	"ESTABLISHED      2  ############################################################\n" \
 	"TIME_WAIT        2  ############################################################\n" \
-	"CLOSE_WAIT       1  ##############################\n" \
-	"LISTEN           1  ##############################\n" \
+	"CLOSE_WAIT       1  ##############################\n"                               \
+	"LISTEN           1  ##############################\n"                               \
 	"Total            6\n"
 
-#define HIST_RADDR_STATE_GOLDEN \
-	"Peer Address  State        Count\n" \
+#define HIST_RADDR_STATE_GOLDEN                                                              \
+	"Peer Address  State        Count\n"                                                 \
 	"192.0.2.7     ESTABLISHED      1  ##############################################\n" \
 	"192.0.2.7     TIME_WAIT        1  ##############################################\n" \
 	"0.0.0.0       LISTEN           1  ##############################################\n" \
@@ -78,19 +79,18 @@
 	"::1           CLOSE_WAIT       1  ##############################################\n" \
 	"Total                          6\n"
 
-#define HIST_PROCESS_STATE_GOLDEN \
-	"Process             State        Count\n" \
+#define HIST_PROCESS_STATE_GOLDEN                                                            \
+	"Process             State        Count\n"                                           \
 	"-                   TIME_WAIT        2  ########################################\n" \
-	"ev\"il\\\\,\\n\\x1b\\xff  CLOSE_WAIT       1  ####################\n" \
-	"ev\"il\\\\,\\n\\x1b\\xff  ESTABLISHED      1  ####################\n" \
-	"sshd                ESTABLISHED      1  ####################\n" \
-	"sshd                LISTEN           1  ####################\n" \
+	"ev\"il\\\\,\\n\\x1b\\xff  CLOSE_WAIT       1  ####################\n"               \
+	"ev\"il\\\\,\\n\\x1b\\xff  ESTABLISHED      1  ####################\n"               \
+	"sshd                ESTABLISHED      1  ####################\n"                     \
+	"sshd                LISTEN           1  ####################\n"                     \
 	"Total                                6\n"
 
-#define HIST_TOP_GOLDEN \
+#define HIST_TOP_GOLDEN                                                                                                                                                                                        \
 	"192.0.2.0/24  443      3  \342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\342\226\210\n" \
 	"(3 more)               3\n"
-
 
 static void test_bars(void)
 {
@@ -99,7 +99,8 @@ static void test_bars(void)
 	bars_draw(3, 8, 8, true, buf, sizeof(buf));
 	CHECK_GOLDEN(buf, "\u2588\u2588\u2588", "bar 3/8 of 8 columns");
 	bars_draw(1, 3, 10, true, buf, sizeof(buf));
-	CHECK_GOLDEN(buf, "\u2588\u2588\u2588\u258d", "bar 1/3 of 10 columns (27 eighths)");
+	CHECK_GOLDEN(buf, "\u2588\u2588\u2588\u258d",
+		     "bar 1/3 of 10 columns (27 eighths)");
 	bars_draw(1, 3, 10, false, buf, sizeof(buf));
 	CHECK_GOLDEN(buf, "###", "ASCII bar 1/3 of 10 columns");
 	bars_draw(1, 1000, 10, false, buf, sizeof(buf));
@@ -127,18 +128,19 @@ static void test_table(const struct sock_set *set, const struct procs *p)
 	memset(&o, 0, sizeof(o));
 	o.processes = 1;
 	CHECK(column_list_build(&o, false, &cols, &bad) == 0, "default columns");
-	struct col_ctx cc = { p, false, false };
-	struct table_opts t = { true, 0, false };
+	struct col_ctx cc = {p, false, false};
+	struct table_opts t = {true, 0, false};
 	CAPTURE(s, table_render(out, set, &cols, &cc, &t));
 	CHECK_GOLDEN(s, TABLE_GOLDEN, "table with -p");
 	free(s);
 
-	struct table_opts cut = { false, 24, true };
+	struct table_opts cut = {false, 24, true};
 	o.processes = 0;
 	o.columns = "state,local,recvq";
 	CHECK(column_list_build(&o, false, &cols, &bad) == 0, "--columns");
 	CAPTURE(s, table_render(out, set, &cols, &cc, &cut));
-	CHECK_GOLDEN(s, TABLE_CUT_GOLDEN, "table with --columns, colour, no header, cut at 24");
+	CHECK_GOLDEN(s, TABLE_CUT_GOLDEN,
+		     "table with --columns, colour, no header, cut at 24");
 	free(s);
 }
 
@@ -156,11 +158,11 @@ static void test_summary(const struct sock_set *set)
 	CHECK(sum.n_lst == 1, "one listener, got %zu", sum.n_lst);
 	CHECK(summary_family_total(&sum, -1) == set->n, "total");
 
-	struct summary_render r = { true, false, false, 0 };
+	struct summary_render r = {true, false, false, 0};
 	CAPTURE(s, summary_render_table(out, &sum, &r));
 	CHECK_GOLDEN(s, SUMMARY_GOLDEN, "summary, ASCII, 80 columns");
 	free(s);
-	struct summary_render u = { false, false, true, 50 };
+	struct summary_render u = {false, false, true, 50};
 	CAPTURE(s, summary_render_table(out, &sum, &u));
 	CHECK_GOLDEN(s, SUMMARY_UTF8_GOLDEN, "summary, UTF-8, 50 columns, no header");
 	free(s);
@@ -185,7 +187,7 @@ static void test_hist(const struct sock_set *set, const struct procs *p)
 	char *s = NULL;
 	const char *bad = NULL;
 
-	struct hist_render r = { true, false, false, 0, { 0, 0 } };
+	struct hist_render r = {true, false, false, 0, {0, 0}};
 	hist_of(&h, "state", set, p);
 	CAPTURE(s, hist_render_table(out, &h, &r));
 	CHECK_GOLDEN(s, HIST_STATE_GOLDEN, "--hist state");
@@ -204,7 +206,7 @@ static void test_hist(const struct sock_set *set, const struct procs *p)
 	free(s);
 	hist_done(&h);
 
-	struct hist_render top = { false, false, true, 40, { 1, 1 } };
+	struct hist_render top = {false, false, true, 40, {1, 1}};
 	hist_of(&h, "rnet,lport", set, p);
 	CAPTURE(s, hist_render_table(out, &h, &top));
 	CHECK_GOLDEN(s, HIST_TOP_GOLDEN, "--hist rnet,lport --top 1 -H");
@@ -218,7 +220,8 @@ static void test_hist(const struct sock_set *set, const struct procs *p)
 	hist_done(&h);
 	CHECK(hist_init(&h, "state,", &bad) == -EINVAL, "trailing comma refused");
 	hist_done(&h);
-	CHECK(hist_init(&h, "state,,lport", &bad) == -EINVAL && strcmp(bad, "state,,lport") == 0,
+	CHECK(hist_init(&h, "state,,lport", &bad) == -EINVAL &&
+		  strcmp(bad, "state,,lport") == 0,
 	      "an empty key names the whole list: '%s'", bad);
 	hist_done(&h);
 	CHECK(hist_init(&h, "", &bad) == -EINVAL, "empty spec refused");

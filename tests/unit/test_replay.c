@@ -14,9 +14,9 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include "diag.h"
-#include "sock.h"
-#include "states.h"
+#include "model/sock.h"
+#include "model/states.h"
+#include "query/diag.h"
 
 #define SKIP 77
 

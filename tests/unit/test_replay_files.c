@@ -11,7 +11,7 @@
 #include <linux/sock_diag.h>
 #include <sys/socket.h>
 
-#include "diag.h"
+#include "query/diag.h"
 
 static int failures;
 

@@ -3,18 +3,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "states.h"
+#include "model/states.h"
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                    \
-			fprintf(stderr, __VA_ARGS__);                                      \
-			fputc('\n', stderr);                                               \
-			failures++;                                                        \
-		}                                                                          \
+#define CHECK(cond, ...)                                                                 \
+	do {                                                                             \
+		if (!(cond)) {                                                           \
+			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
+			fprintf(stderr, __VA_ARGS__);                                    \
+			fputc('\n', stderr);                                             \
+			failures++;                                                      \
+		}                                                                        \
 	} while (0)
 
 static void expect_state(const char *word, enum ts_state want)
@@ -30,19 +30,19 @@ static void expect_state(const char *word, enum ts_state want)
 int main(void)
 {
 	static const char *const names[TS_NSTATES] = {
-		"CLOSED",     "LISTEN",     "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1",
-		"FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",  "LAST_ACK", "TIME_WAIT",
+	    "CLOSED",	   "LISTEN",	 "SYN_SENT",   "SYN_RCVD",
+	    "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT",
+	    "CLOSING",	   "LAST_ACK",	 "TIME_WAIT",
 	};
 	/* kernel code -> expected state (include/net/tcp_states.h) */
 	static const struct {
 		int code;
 		enum ts_state st;
 	} kmap[] = {
-		{ 1, TS_ESTABLISHED }, { 2, TS_SYN_SENT },   { 3, TS_SYN_RCVD },
-		{ 4, TS_FIN_WAIT_1 },  { 5, TS_FIN_WAIT_2 }, { 6, TS_TIME_WAIT },
-		{ 7, TS_CLOSED },      { 8, TS_CLOSE_WAIT }, { 9, TS_LAST_ACK },
-		{ 10, TS_LISTEN },     { 11, TS_CLOSING },   { 12, TS_SYN_RCVD },
-		{ 13, TS_CLOSED },
+	    {1, TS_ESTABLISHED}, {2, TS_SYN_SENT},  {3, TS_SYN_RCVD}, {4, TS_FIN_WAIT_1},
+	    {5, TS_FIN_WAIT_2},	 {6, TS_TIME_WAIT}, {7, TS_CLOSED},   {8, TS_CLOSE_WAIT},
+	    {9, TS_LAST_ACK},	 {10, TS_LISTEN},   {11, TS_CLOSING}, {12, TS_SYN_RCVD},
+	    {13, TS_CLOSED},
 	};
 
 	for (int i = 0; i < TS_NSTATES; i++) {
@@ -52,8 +52,8 @@ int main(void)
 		expect_state(state_table[i].ss_name, (enum ts_state)i);
 	}
 	for (size_t i = 0; i < sizeof(kmap) / sizeof(kmap[0]); i++)
-		CHECK(state_from_kernel((uint8_t)kmap[i].code) == kmap[i].st, "kernel code %d",
-		      kmap[i].code);
+		CHECK(state_from_kernel((uint8_t)kmap[i].code) == kmap[i].st,
+		      "kernel code %d", kmap[i].code);
 	CHECK(state_from_kernel(0) == TS_UNKNOWN, "code 0");
 	CHECK(state_from_kernel(14) == TS_UNKNOWN, "code 14");
 	CHECK(state_from_kernel(255) == TS_UNKNOWN, "code 255");
@@ -76,18 +76,19 @@ int main(void)
 
 	state_set set;
 	CHECK(state_parse("handshake", &set) == 0 &&
-		      set == (STATE_BIT(TS_SYN_SENT) | STATE_BIT(TS_SYN_RCVD)),
+		  set == (STATE_BIT(TS_SYN_SENT) | STATE_BIT(TS_SYN_RCVD)),
 	      "handshake group");
-	CHECK(state_parse("teardown", &set) == 0 && state_set_count(set) == 6, "teardown");
+	CHECK(state_parse("teardown", &set) == 0 && state_set_count(set) == 6,
+	      "teardown");
 	CHECK(state_parse("active-close", &set) == 0 && state_set_count(set) == 4 &&
-		      (set & STATE_BIT(TS_TIME_WAIT)),
+		  (set & STATE_BIT(TS_TIME_WAIT)),
 	      "active-close");
 	CHECK(state_parse("passive_close", &set) == 0 &&
-		      set == (STATE_BIT(TS_CLOSE_WAIT) | STATE_BIT(TS_LAST_ACK)),
+		  set == (STATE_BIT(TS_CLOSE_WAIT) | STATE_BIT(TS_LAST_ACK)),
 	      "passive-close");
 	CHECK(state_parse("all", &set) == 0 && set == STATE_SET_ALL, "all");
 	CHECK(state_parse("connected", &set) == 0 && !(set & STATE_BIT(TS_LISTEN)) &&
-		      !(set & STATE_BIT(TS_CLOSED)) && state_set_count(set) == 9,
+		  !(set & STATE_BIT(TS_CLOSED)) && state_set_count(set) == 9,
 	      "connected");
 	CHECK(state_parse("synchronized", &set) == 0 && state_set_count(set) == 8,
 	      "synchronized");
@@ -96,7 +97,8 @@ int main(void)
 	CHECK(state_parse("-", &set) == -EINVAL, "dash accepted");
 
 	const char *s = state_suggest("establised");
-	CHECK(s && strcmp(s, "ESTABLISHED") == 0, "suggest establised -> %s", s ? s : "NULL");
+	CHECK(s && strcmp(s, "ESTABLISHED") == 0, "suggest establised -> %s",
+	      s ? s : "NULL");
 	s = state_suggest("tme_wait");
 	CHECK(s && strcmp(s, "TIME_WAIT") == 0, "suggest tme_wait");
 	CHECK(state_suggest("xyzzyplugh") == NULL, "suggest nonsense");

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "watch.h"
+#include "views/watch.h"
 
 static int failures;
 
@@ -16,14 +16,15 @@ static void expect(const char *what, const char *got, const char *want)
 
 static void test_header(void)
 {
-	struct watch_counts a = { { 0 }, 0 }, b = { { 0 }, 0 };
+	struct watch_counts a = {{0}, 0}, b = {{0}, 0};
 	char buf[512];
 
 	a.n[TS_ESTABLISHED] = 10;
 	a.n[TS_TIME_WAIT] = 2;
 	a.total = 12;
 	watch_header(buf, sizeof(buf), "12:00:00", 1, &a, NULL);
-	expect("first frame", buf, "12:00:00  every 1s  total 12  ESTABLISHED 10  TIME_WAIT 2");
+	expect("first frame", buf,
+	       "12:00:00  every 1s  total 12  ESTABLISHED 10  TIME_WAIT 2");
 
 	b = a;
 	b.n[TS_ESTABLISHED] = 8;
@@ -31,9 +32,10 @@ static void test_header(void)
 	b.n[TS_FIN_WAIT_2] = 1;
 	b.total = 9;
 	watch_header(buf, sizeof(buf), "12:00:01", 0.2, &b, &a);
-	expect("changes", buf,
-	       "12:00:01  every 0.2s  total 9 (-3)  ESTABLISHED 8 (-2)  FIN_WAIT_2 1 (+1)  "
-	       "TIME_WAIT 0 (-2)");
+	expect(
+	    "changes", buf,
+	    "12:00:01  every 0.2s  total 9 (-3)  ESTABLISHED 8 (-2)  FIN_WAIT_2 1 (+1)  "
+	    "TIME_WAIT 0 (-2)");
 
 	watch_header(buf, sizeof(buf), "t", 0.5, &b, &b);
 	expect("no change", buf, "t  every 0.5s  total 9  ESTABLISHED 8  FIN_WAIT_2 1");
@@ -52,8 +54,8 @@ static void fit(const char *line, int width, size_t want, int want_cut)
 	size_t n = watch_fit(line, strlen(line), width, &cut);
 
 	if (n != want || cut != (want_cut != 0)) {
-		printf("FAIL fit('%s', %d) = %zu cut %d, want %zu cut %d\n", line, width, n, cut,
-		       want, want_cut);
+		printf("FAIL fit('%s', %d) = %zu cut %d, want %zu cut %d\n", line, width,
+		       n, cut, want, want_cut);
 		failures++;
 	}
 }

@@ -1,0 +1,71 @@
+/* summary.h - the -s view: socket counts per state and family, counted while the dump
+ * streams. */
+#ifndef TCPSTATE_SUMMARY_H
+#define TCPSTATE_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model/sock.h"
+#include "model/states.h"
+
+struct run_ctx;
+
+/* Index of a family in the count arrays. */
+enum { SUMMARY_IPV4 = 0, SUMMARY_IPV6, SUMMARY_NFAMILIES };
+
+/* One listening endpoint, for the accept-queue gauges; listeners sharing an endpoint
+ * (SO_REUSEPORT) are merged so that every endpoint is one time series. */
+struct summary_listener {
+	uint8_t family;
+	uint8_t addr[16];
+	uint16_t port;
+	uint64_t netns;	  /* namespace inode with --all-netns, else 0 */
+	uint64_t queue;	  /* connections waiting in accept (Recv-Q of a LISTEN socket) */
+	uint64_t backlog; /* the accept backlog (its Send-Q) */
+};
+
+struct summary {
+	/* [family][state]; index TS_UNKNOWN counts states the kernel added after us */
+	uint64_t count[SUMMARY_NFAMILIES][TS_NSTATES + 1];
+	bool keep_listeners; /* remember LISTEN endpoints (OpenMetrics) */
+	struct summary_listener *lst;
+	size_t n_lst, cap_lst;
+};
+
+/* Start counting; keep_listeners makes summary_add remember LISTEN sockets. */
+void summary_init(struct summary *sum, bool keep_listeners);
+
+/* Count one socket (NULL: forget everything, the dump restarts). Returns 0 or -ENOMEM. */
+int summary_add(struct summary *sum, const struct sock_rec *s);
+
+/* Sort the listeners by family, address and port and merge equal endpoints. */
+void summary_finish(struct summary *sum);
+
+/* Sockets in one state over both families. */
+uint64_t summary_state_total(const struct summary *sum, int state);
+
+/* Sockets of one family (SUMMARY_IPV4/6) over every state, or of both with -1. */
+uint64_t summary_family_total(const struct summary *sum, int family);
+
+/* Free the listeners. Accepts NULL. */
+void summary_done(struct summary *sum);
+
+struct summary_render {
+	bool header; /* print the header line (and the total line) */
+	bool color;  /* colour the state names */
+	bool utf8;   /* Unicode bars */
+	int width;   /* terminal width for the bars; 0 = not a terminal (80 assumed) */
+};
+
+/*
+ * Print the summary table: every one of the 11 states in lifecycle order with its IPv4,
+ * IPv6 and total counts and a bar proportional to the largest total, then a Total line.
+ * A row for UNKNOWN is added only when such sockets were seen. Returns 0 or -EIO.
+ */
+int summary_render_table(FILE *out, const struct summary *sum,
+			 const struct summary_render *r);
+
+#endif

@@ -1,0 +1,276 @@
+/* filter.c - the filter: build from options and expression, state set, user-space match.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "filter/filter.h"
+#include "filter/filter_int.h"
+#include "query/procs.h"
+
+struct fnode *fnode_new(enum fnode_kind kind)
+{
+	struct fnode *n = calloc(1, sizeof(*n));
+
+	if (n)
+		n->kind = kind;
+	return n;
+}
+
+struct fnode *fnode_join(enum fnode_kind kind, struct fnode *a, struct fnode *b)
+{
+	struct fnode *n;
+
+	if (kind != FN_NOT && (!a || !b))
+		return a ? a : b;
+	n = fnode_new(kind);
+	if (!n) {
+		fnode_free(a);
+		fnode_free(b);
+		return NULL;
+	}
+	n->a = a;
+	n->b = b;
+	return n;
+}
+
+void fnode_free(struct fnode *n)
+{
+	if (!n)
+		return;
+	fnode_free(n->a);
+	fnode_free(n->b);
+	if (n->kind == FN_PORT)
+		free(n->u.ports);
+	else if (n->kind == FN_PROCESS)
+		free(n->u.name);
+	free(n);
+}
+
+/* The long options, each a keyword of the expression language. */
+static const struct {
+	const char *keyword;
+	size_t offset;
+} option_terms[] = {
+    {"state", offsetof(struct opts, f_state)},
+    {"exclude", offsetof(struct opts, f_exclude)},
+    {"port", offsetof(struct opts, f_port)},
+    {"sport", offsetof(struct opts, f_sport)},
+    {"dport", offsetof(struct opts, f_dport)},
+    {"src", offsetof(struct opts, f_src)},
+    {"dst", offsetof(struct opts, f_dst)},
+    {"pid", offsetof(struct opts, f_pid)},
+    {"process", offsetof(struct opts, f_process)},
+    {"user", offsetof(struct opts, f_user)},
+};
+
+static int parse_expr(const struct opts *o, struct fnode **ret, char **ret_err)
+{
+	char **tok = NULL;
+	int n, err;
+
+	*ret = NULL;
+	if (!o->n_expr)
+		return 0;
+	n = filter_tokenize(o->expr, o->n_expr, &tok);
+	if (n < 0)
+		return n;
+	err = filter_parse_tokens((const char *const *)tok, n, ret, ret_err);
+	filter_tokens_free(tok);
+	return err;
+}
+
+int filter_build(const struct opts *o, struct filter **ret, char **ret_err)
+{
+	struct fnode *root = NULL, *t;
+	struct filter *f;
+	int err;
+
+	*ret = NULL;
+	*ret_err = NULL;
+	for (size_t i = 0; i < sizeof(option_terms) / sizeof(option_terms[0]); i++) {
+		const char *v =
+		    *(const char *const *)((const char *)o + option_terms[i].offset);
+		if (!v)
+			continue;
+		err = filter_parse_option(option_terms[i].keyword, v, &t, ret_err);
+		if (err) {
+			fnode_free(root);
+			return err;
+		}
+		root = fnode_join(FN_AND, root, t);
+		if (!root)
+			return -ENOMEM;
+	}
+	err = parse_expr(o, &t, ret_err);
+	if (err) {
+		fnode_free(root);
+		return err;
+	}
+	root = fnode_join(FN_AND, root, t);
+	if (!root)
+		return 0; /* nothing to filter on (or out of memory with nothing built) */
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		fnode_free(root);
+		return -ENOMEM;
+	}
+	f->root = root;
+	*ret = f;
+	return 0;
+}
+
+/*
+ * The states in which n may be true (*t) and may be false (*fl); *named is set when a
+ * state term appears under an even number of NOTs (the filter asks for states).
+ */
+static void state_bounds(const struct fnode *n, bool neg, state_set *t, state_set *fl,
+			 bool *named)
+{
+	state_set at, af, bt, bf;
+
+	switch (n->kind) {
+	case FN_STATE:
+		*t = n->u.states;
+		*fl = STATE_SET_ALL & ~n->u.states;
+		if (!neg)
+			*named = true;
+		return;
+	case FN_NOT:
+		state_bounds(n->a, !neg, &at, &af, named);
+		*t = af;
+		*fl = at;
+		return;
+	case FN_AND:
+		state_bounds(n->a, neg, &at, &af, named);
+		state_bounds(n->b, neg, &bt, &bf, named);
+		*t = at & bt;
+		*fl = af | bf;
+		return;
+	case FN_OR:
+		state_bounds(n->a, neg, &at, &af, named);
+		state_bounds(n->b, neg, &bt, &bf, named);
+		*t = at | bt;
+		*fl = af & bf;
+		return;
+	default:
+		*t = *fl = STATE_SET_ALL;
+		return;
+	}
+}
+
+state_set filter_state_set(const struct filter *f, state_set dflt)
+{
+	state_set t, fl;
+	bool named = false;
+
+	if (!f || !f->root)
+		return dflt;
+	state_bounds(f->root, false, &t, &fl, &named);
+	return named ? t : (dflt & t);
+}
+
+static bool needs_procs(const struct fnode *n)
+{
+	if (!n)
+		return false;
+	if (n->kind == FN_PID || n->kind == FN_PROCESS)
+		return true;
+	return needs_procs(n->a) || needs_procs(n->b);
+}
+
+bool filter_needs_procs(const struct filter *f)
+{
+	return f && needs_procs(f->root);
+}
+
+enum tri { T_NO = 0, T_YES = 1, T_MAYBE = 2 };
+
+/* The kernel keeps at most 15 bytes of a program name in comm ("systemd-resolve"). */
+#define COMM_LEN 15
+
+static bool comm_match(const char *pat, const char *comm)
+{
+	if (strcmp(pat, comm) == 0 || fnmatch(pat, comm, 0) == 0)
+		return true;
+	return strlen(comm) == COMM_LEN && strlen(pat) > COMM_LEN &&
+	       strncmp(pat, comm, COMM_LEN) == 0 && !strpbrk(pat, "*?[");
+}
+
+static enum tri owner_match(const struct fnode *n, const struct sock_rec *s,
+			    const struct procs *p)
+{
+	const struct proc_owner *const *ow;
+	size_t no;
+
+	if (!p)
+		return T_MAYBE;
+	ow = procs_lookup(p, s->inode, &no);
+	for (size_t i = 0; i < no; i++) {
+		if (n->kind == FN_PID && ow[i]->pid == n->u.pid)
+			return T_YES;
+		if (n->kind == FN_PROCESS && comm_match(n->u.name, ow[i]->comm))
+			return T_YES;
+	}
+	return T_NO;
+}
+
+static enum tri eval(const struct fnode *n, const struct sock_rec *s,
+		     const struct procs *p)
+{
+	enum tri a, b;
+
+	switch (n->kind) {
+	case FN_AND:
+		a = eval(n->a, s, p);
+		if (a == T_NO)
+			return T_NO;
+		b = eval(n->b, s, p);
+		return b == T_NO ? T_NO : (a == T_YES && b == T_YES ? T_YES : T_MAYBE);
+	case FN_OR:
+		a = eval(n->a, s, p);
+		if (a == T_YES)
+			return T_YES;
+		b = eval(n->b, s, p);
+		return b == T_YES ? T_YES : (a == T_NO && b == T_NO ? T_NO : T_MAYBE);
+	case FN_NOT:
+		a = eval(n->a, s, p);
+		return a == T_MAYBE ? T_MAYBE : (a == T_YES ? T_NO : T_YES);
+	case FN_STATE:
+		return s->state < TS_NSTATES && (n->u.states & STATE_BIT(s->state));
+	case FN_PORT:
+		if (n->side == FSIDE_LOCAL)
+			return filter_port_match(n->u.ports, s->lport);
+		if (n->side == FSIDE_REMOTE)
+			return filter_port_match(n->u.ports, s->rport);
+		return filter_port_match(n->u.ports, s->lport) ||
+		       filter_port_match(n->u.ports, s->rport);
+	case FN_ADDR:
+		return filter_addr_match(&n->u.addr, s->family,
+					 n->side == FSIDE_LOCAL ? s->laddr : s->raddr);
+	case FN_USER:
+		return s->uid == n->u.uid;
+	case FN_PID:
+	case FN_PROCESS:
+		return owner_match(n, s, p);
+	}
+	return T_NO;
+}
+
+bool filter_match(const struct filter *f, const struct sock_rec *s, const struct procs *p)
+{
+	if (!f || !f->root)
+		return true;
+	return eval(f->root, s, p) != T_NO;
+}
+
+void filter_free(struct filter *f)
+{
+	if (!f)
+		return;
+	fnode_free(f->root);
+	free(f);
+}

@@ -1,0 +1,55 @@
+/* filter.h - the filter expression: parse, kernel compilation, user-space matching. */
+#ifndef TCPSTATE_FILTER_H
+#define TCPSTATE_FILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/sock.h"
+#include "model/states.h"
+
+struct opts;
+struct procs;
+struct filter;
+
+/*
+ * Build the filter from the long options (--state, --port, ...) and the expression words
+ * after the options; all are ANDed. *ret is NULL when there is nothing to filter on.
+ * Returns 0, or -EINVAL with *ret_err a malloc'd one-line message that names the bad
+ * token in single quotes and gives a hint.
+ */
+int filter_build(const struct opts *o, struct filter **ret, char **ret_err);
+
+/*
+ * The states a socket can be in and still match. When the filter names no state (or f is
+ * NULL) that is dflt, the selection from -a/-l; explicit states override it.
+ */
+state_set filter_state_set(const struct filter *f, state_set dflt);
+
+/*
+ * Compile what the kernel can decide (ports, address prefixes) into
+ * INET_DIAG_REQ_BYTECODE. *ret_bc is NULL (len 0) when nothing can be compiled. Exact
+ * single ports that every match needs may instead be put in *ret_sport / *ret_dport (0 =
+ * any). Returns 0 or a negative errno. Free *ret_bc with free().
+ */
+int filter_bytecode(const struct filter *f, void **ret_bc, size_t *ret_len,
+		    uint16_t *ret_sport, uint16_t *ret_dport);
+
+/* True when matching needs the owners (pid or process terms). */
+bool filter_needs_procs(const struct filter *f);
+
+/* Does the socket match? f NULL matches everything. procs may be NULL: pid and process
+ * terms are then unknown, and the socket matches unless the rest of the filter rules it
+ * out (so a caller may pre-check before scanning /proc and re-check after). */
+bool filter_match(const struct filter *f, const struct sock_rec *s,
+		  const struct procs *p);
+
+/* Free. Accepts NULL. */
+void filter_free(struct filter *f);
+
+/* The expression keywords (state, exclude, sport, ..., and, or, not) for completion;
+ * NULL-terminated, static storage. */
+const char *const *filter_keywords(void);
+
+#endif

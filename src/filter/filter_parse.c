@@ -1,0 +1,705 @@
+/* filter_parse.c - the filter expression: words -> tokens -> tree, with one-line errors.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/strutil.h"
+#include "filter/filter.h"
+#include "filter/filter_int.h"
+
+enum kw {
+	KW_STATE,
+	KW_EXCLUDE,
+	KW_SPORT,
+	KW_DPORT,
+	KW_PORT,
+	KW_SRC,
+	KW_DST,
+	KW_PID,
+	KW_PROCESS,
+	KW_USER,
+};
+
+/* The term keywords; the first spelling of each is the one we offer and suggest. */
+static const struct {
+	const char *name;
+	enum kw kw;
+	bool canonical;
+	const char *hint; /* what the value looks like */
+} keywords[] = {
+    {"state", KW_STATE, true, "a state or group, or a comma-separated list of them"},
+    {"states", KW_STATE, false, NULL},
+    {"exclude", KW_EXCLUDE, true, "a state or group, or a comma-separated list of them"},
+    {"excl", KW_EXCLUDE, false, NULL},
+    {"sport", KW_SPORT, true, "a port SPEC: 80, 80,443, 8000-8100, >1024 or a service"},
+    {"dport", KW_DPORT, true, "a port SPEC: 80, 80,443, 8000-8100, >1024 or a service"},
+    {"port", KW_PORT, true, "a port SPEC: 80, 80,443, 8000-8100, >1024 or a service"},
+    {"src", KW_SRC, true, "ADDR[/PREFIX][:PORT]"},
+    {"dst", KW_DST, true, "ADDR[/PREFIX][:PORT]"},
+    {"dest", KW_DST, false, NULL},
+    {"pid", KW_PID, true, "a process id"},
+    {"process", KW_PROCESS, true, "a program name or glob, as in /proc/PID/comm"},
+    {"proc", KW_PROCESS, false, NULL},
+    {"comm", KW_PROCESS, false, NULL},
+    {"user", KW_USER, true, "a user name or uid"},
+    {"uid", KW_USER, false, NULL},
+};
+
+#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
+
+enum tok_kind { T_WORD, T_AND, T_OR, T_NOT, T_LPAREN, T_RPAREN, T_END };
+
+static const struct {
+	const char *text;
+	enum tok_kind kind;
+} operators[] = {
+    {"and", T_AND}, {"&&", T_AND},  {"&", T_AND}, {"or", T_OR},	   {"||", T_OR},
+    {"|", T_OR},    {"not", T_NOT}, {"!", T_NOT}, {"(", T_LPAREN}, {")", T_RPAREN},
+};
+
+#define KEYWORD_LIST                                                                     \
+	"state, exclude, sport, dport, port, src, dst, pid, process, user, and, or, not, '(' and ')'"
+#define MAX_DEPTH 100
+#define PID_MAX 4194304 /* PID_MAX_LIMIT on 64-bit kernels */
+
+struct parser {
+	const char *const *tok;
+	int n, i;
+	int depth;
+	bool option; /* a long option's value: taken as is, no operators */
+	char **err;
+};
+
+__attribute__((format(printf, 2, 3))) static int fail(struct parser *p, const char *fmt,
+						      ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(p->err, fmt, ap) < 0) {
+		*p->err = NULL;
+		va_end(ap);
+		return -ENOMEM;
+	}
+	va_end(ap);
+	return -EINVAL;
+}
+
+static enum tok_kind kind_of(const char *t)
+{
+	for (size_t i = 0; i < sizeof(operators) / sizeof(operators[0]); i++)
+		if (strcasecmp(t, operators[i].text) == 0)
+			return operators[i].kind;
+	return T_WORD;
+}
+
+static enum tok_kind peek(const struct parser *p)
+{
+	return p->i < p->n ? kind_of(p->tok[p->i]) : T_END;
+}
+
+static int unknown_keyword(struct parser *p, const char *word)
+{
+	const char *best = NULL, *st;
+	size_t best_d = 3;
+
+	for (size_t i = 0; i < N_KEYWORDS; i++) {
+		if (!keywords[i].canonical)
+			continue;
+		size_t d = strutil_distance(word, keywords[i].name);
+		if (d < best_d && d < strlen(word)) {
+			best_d = d;
+			best = keywords[i].name;
+		}
+	}
+	if (best)
+		return fail(p, "unknown filter keyword '%s' (did you mean '%s'?)", word,
+			    best);
+	st = state_suggest(word);
+	if (st)
+		return fail(p, "unknown filter keyword '%s' (did you mean 'state %s'?)",
+			    word, st);
+	return fail(p, "unknown filter keyword '%s' (expected %s)", word, KEYWORD_LIST);
+}
+
+/* "CLOSED, LISTEN, ...; groups: all, ..." for the unknown-state hint. */
+static void state_names_hint(char *buf, size_t sz)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < TS_NSTATES && n < sz; i++)
+		n += (size_t)snprintf(buf + n, sz - n, "%s%s", i ? ", " : "",
+				      state_table[i].name);
+	for (int i = 0; state_groups[i].name && n < sz; i++)
+		n += (size_t)snprintf(buf + n, sz - n, "%s%s",
+				      i ? ", " : "; groups: ", state_groups[i].name);
+}
+
+static int parse_states(struct parser *p, const char *value, state_set *ret)
+{
+	char item[64], hint[512];
+	const char *s = value, *comma;
+	state_set set = 0, one;
+
+	if (*value == '\0')
+		return fail(p, "empty state list '' (name at least one state or group)");
+	for (;;) {
+		comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		if (len == 0)
+			return fail(p, "empty item in the state list '%s'", value);
+		if (len >= sizeof(item))
+			len = sizeof(item) - 1;
+		memcpy(item, s, len);
+		item[len] = '\0';
+		if (state_parse(item, &one) < 0) {
+			const char *sug = state_suggest(item);
+			if (sug)
+				return fail(p, "unknown state '%s' (did you mean '%s'?)",
+					    item, sug);
+			state_names_hint(hint, sizeof(hint));
+			return fail(p, "unknown state '%s' (valid: %s)", item, hint);
+		}
+		set |= one;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	*ret = set;
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *ret)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return -ERANGE;
+	}
+	*ret = v;
+	return 0;
+}
+
+static int make_ports(struct parser *p, enum fside side, const char *op,
+		      const char *value, struct fnode **ret)
+{
+	struct fnode *n = fnode_new(FN_PORT);
+	int err;
+
+	if (!n)
+		return -ENOMEM;
+	n->side = side;
+	n->u.ports = calloc(1, sizeof(*n->u.ports));
+	if (!n->u.ports) {
+		fnode_free(n);
+		return -ENOMEM;
+	}
+	err = filter_parse_ports(op, value, n->u.ports, p->err);
+	if (err) {
+		fnode_free(n);
+		return err;
+	}
+	*ret = n;
+	return 0;
+}
+
+static int make_addr(struct parser *p, enum fside side, const char *value,
+		     struct fnode **ret)
+{
+	struct addr_prefix a;
+	const char *port;
+	struct fnode *n = NULL, *pn = NULL;
+	bool has_addr;
+	int err;
+
+	err = filter_parse_addr(value, &a, &has_addr, &port, p->err);
+	if (err)
+		return err;
+	if (port) {
+		err = make_ports(p, side, NULL, port, &pn);
+		if (err)
+			return err;
+	}
+	if (has_addr) {
+		n = fnode_new(FN_ADDR);
+		if (!n) {
+			fnode_free(pn);
+			return -ENOMEM;
+		}
+		n->side = side;
+		n->u.addr = a;
+	}
+	*ret = fnode_join(FN_AND, n, pn);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int make_user(struct parser *p, const char *value, struct fnode **ret)
+{
+	unsigned long uid;
+	struct passwd *pw;
+	struct fnode *n;
+
+	if (*value == '\0')
+		return fail(p, "empty user name '' (a user name or uid)");
+	if (parse_uint(value, 4294967294UL, &uid) == 0) {
+		/* a number is a uid */
+	} else if ((pw = getpwnam(value))) {
+		uid = pw->pw_uid;
+	} else {
+		return fail(
+		    p,
+		    "unknown user '%s' (a user name from the password database or a "
+		    "numeric uid)",
+		    value);
+	}
+	n = fnode_new(FN_USER);
+	if (!n)
+		return -ENOMEM;
+	n->u.uid = (uint32_t)uid;
+	*ret = n;
+	return 0;
+}
+
+/* Build the node for one keyword and its value. */
+static int make_term(struct parser *p, enum kw kw, const char *op, const char *value,
+		     struct fnode **ret)
+{
+	struct fnode *n;
+	unsigned long v;
+	int err;
+
+	switch (kw) {
+	case KW_STATE:
+	case KW_EXCLUDE:
+		n = fnode_new(FN_STATE);
+		if (!n)
+			return -ENOMEM;
+		err = parse_states(p, value, &n->u.states);
+		if (err) {
+			fnode_free(n);
+			return err;
+		}
+		*ret = kw == KW_EXCLUDE ? fnode_join(FN_NOT, n, NULL) : n;
+		return *ret ? 0 : -ENOMEM;
+	case KW_SPORT:
+		return make_ports(p, FSIDE_LOCAL, op, value, ret);
+	case KW_DPORT:
+		return make_ports(p, FSIDE_REMOTE, op, value, ret);
+	case KW_PORT:
+		return make_ports(p, FSIDE_EITHER, op, value, ret);
+	case KW_SRC:
+		return make_addr(p, FSIDE_LOCAL, value, ret);
+	case KW_DST:
+		return make_addr(p, FSIDE_REMOTE, value, ret);
+	case KW_PID:
+		err = parse_uint(value, PID_MAX, &v);
+		if (err || v == 0)
+			return fail(
+			    p, "bad pid '%s' (a process id: a whole number from 1 to %d)",
+			    value, PID_MAX);
+		n = fnode_new(FN_PID);
+		if (!n)
+			return -ENOMEM;
+		n->u.pid = (pid_t)v;
+		*ret = n;
+		return 0;
+	case KW_PROCESS:
+		if (*value == '\0')
+			return fail(p, "empty process name '' (a program name or glob)");
+		n = fnode_new(FN_PROCESS);
+		if (!n || !(n->u.name = strdup(value))) {
+			fnode_free(n);
+			return -ENOMEM;
+		}
+		*ret = n;
+		return 0;
+	case KW_USER:
+		return make_user(p, value, ret);
+	}
+	return -EINVAL;
+}
+
+static bool is_eq_word(const char *t)
+{
+	return !strcmp(t, "=") || !strcmp(t, "==") || !strcasecmp(t, "eq");
+}
+
+static bool is_ne_word(const char *t)
+{
+	return !strcmp(t, "!=") || !strcasecmp(t, "ne") || !strcasecmp(t, "neq");
+}
+
+static bool is_cmp_word(const char *t)
+{
+	static const char *const cmp[] = {">", "<", ">=", "<=", "gt", "lt", "ge", "le"};
+
+	for (size_t i = 0; i < sizeof(cmp) / sizeof(cmp[0]); i++)
+		if (strcasecmp(t, cmp[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The value of a term: the next token, joined with the following ones while it ends in a
+ * comma ("state listen, established"). Returns a malloc'd string or NULL with an error.
+ */
+static int take_value(struct parser *p, const char *kwtext, const char *hint, char **ret)
+{
+	size_t len = 0;
+	char *v = NULL;
+
+	if (p->option) {
+		*ret = strdup(p->tok[p->i++]);
+		return *ret ? 0 : -ENOMEM;
+	}
+	do {
+		enum tok_kind k = peek(p);
+		if (k == T_END || k == T_LPAREN || k == T_RPAREN) {
+			free(v);
+			if (v)
+				return fail(
+				    p, "empty item at the end of the list after '%s'",
+				    kwtext);
+			return fail(p, "'%s' needs a value (%s)", kwtext, hint);
+		}
+		const char *t = p->tok[p->i++];
+		size_t tl = strlen(t);
+		char *nv = realloc(v, len + tl + 1);
+		if (!nv) {
+			free(v);
+			return -ENOMEM;
+		}
+		v = nv;
+		memcpy(v + len, t, tl + 1);
+		len += tl;
+	} while (len > 0 && v[len - 1] == ',' && p->i < p->n && peek(p) == T_WORD);
+	*ret = v;
+	return 0;
+}
+
+/* ss's "sport = :80", "dport != :443", "sport > :1024": an operator word of its own. */
+static void take_operator(struct parser *p, enum kw kw, const char **op, bool *negate)
+{
+	const char *t;
+
+	if (p->option || p->i >= p->n || peek(p) != T_WORD)
+		return;
+	t = p->tok[p->i];
+	if (is_eq_word(t)) {
+		p->i++;
+	} else if (is_ne_word(t)) {
+		*negate = true;
+		p->i++;
+	} else if ((kw == KW_SPORT || kw == KW_DPORT || kw == KW_PORT) &&
+		   is_cmp_word(t)) {
+		*op = t;
+		p->i++;
+	}
+}
+
+static int parse_term(struct parser *p, struct fnode **ret)
+{
+	const char *word = p->tok[p->i];
+	const char *op = NULL;
+	bool negate = false;
+	char *value = NULL;
+	size_t k;
+	int err;
+
+	for (k = 0; k < N_KEYWORDS; k++)
+		if (strcasecmp(word, keywords[k].name) == 0)
+			break;
+	if (k == N_KEYWORDS) {
+		state_set set;
+		struct fnode *n;
+		/* A bare state or group name ("tcpstate listen") means "state NAME". */
+		if (state_parse(word, &set) < 0)
+			return unknown_keyword(p, word);
+		n = fnode_new(FN_STATE);
+		if (!n)
+			return -ENOMEM;
+		n->u.states = set;
+		p->i++;
+		*ret = n;
+		return 0;
+	}
+	p->i++;
+	enum kw kw = keywords[k].kw;
+	const char *hint = keywords[k].hint;
+	for (size_t j = 0; !hint;
+	     j++) /* aliases share the hint of their canonical entry */
+		if (keywords[j].kw == kw && keywords[j].hint)
+			hint = keywords[j].hint;
+	take_operator(p, kw, &op, &negate);
+	err = take_value(p, word, hint, &value);
+	if (err)
+		return err;
+	const char *v = value;
+	bool port_kw = kw == KW_SPORT || kw == KW_DPORT || kw == KW_PORT;
+	/* "port !=80" means "not port 80": neither end, which is what people want. */
+	if (port_kw && !op && strncmp(v, "!=", 2) == 0 && !strchr(v, ',')) {
+		negate = !negate;
+		v += 2;
+	}
+	err = make_term(p, kw, op, v, ret);
+	free(value);
+	if (err)
+		return err;
+	if (negate) {
+		*ret = fnode_join(FN_NOT, *ret, NULL);
+		if (!*ret)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int parse_or(struct parser *p, struct fnode **ret);
+
+/* An operator needs a term after it; say which one is dangling. */
+static int missing_after(struct parser *p, const char *what)
+{
+	enum tok_kind k = peek(p);
+
+	if (k == T_END)
+		return fail(
+		    p,
+		    "dangling '%s' at the end of the filter (it needs a term after it)",
+		    what);
+	return fail(p, "'%s' needs a term after it, not '%s'", what, p->tok[p->i]);
+}
+
+static int parse_unary(struct parser *p, struct fnode **ret)
+{
+	const char *t;
+	int err;
+
+	switch (peek(p)) {
+	case T_NOT:
+		t = p->tok[p->i++];
+		if (peek(p) != T_WORD && peek(p) != T_LPAREN && peek(p) != T_NOT)
+			return missing_after(p, t);
+		if (++p->depth > MAX_DEPTH)
+			return fail(p, "the filter is nested too deeply at '%s'", t);
+		err = parse_unary(p, ret);
+		p->depth--;
+		if (err)
+			return err;
+		*ret = fnode_join(FN_NOT, *ret, NULL);
+		return *ret ? 0 : -ENOMEM;
+	case T_LPAREN:
+		p->i++;
+		if (peek(p) == T_RPAREN)
+			return fail(p, "empty parentheses '()' (put a term inside)");
+		if (peek(p) == T_END)
+			return fail(p, "unbalanced parenthesis: '(' is never closed");
+		if (++p->depth > MAX_DEPTH)
+			return fail(p, "the filter is nested too deeply at '('");
+		err = parse_or(p, ret);
+		p->depth--;
+		if (err)
+			return err;
+		if (peek(p) != T_RPAREN) {
+			fnode_free(*ret);
+			*ret = NULL;
+			return fail(p, "unbalanced parenthesis: '(' is never closed");
+		}
+		p->i++;
+		return 0;
+	case T_RPAREN:
+		return fail(p, "unbalanced parenthesis: ')' has no matching '('");
+	case T_AND:
+	case T_OR:
+		return fail(p, "'%s' needs a term before it", p->tok[p->i]);
+	case T_END:
+		return fail(p, "the filter is incomplete");
+	case T_WORD:
+		break;
+	}
+	return parse_term(p, ret);
+}
+
+static int parse_and(struct parser *p, struct fnode **ret)
+{
+	struct fnode *left = NULL, *right;
+	int err;
+
+	err = parse_unary(p, &left);
+	if (err)
+		return err;
+	for (;;) {
+		enum tok_kind k = peek(p);
+		if (k == T_AND) {
+			const char *t = p->tok[p->i++];
+			k = peek(p);
+			if (k != T_WORD && k != T_LPAREN && k != T_NOT) {
+				fnode_free(left);
+				return missing_after(p, t);
+			}
+		} else if (k != T_WORD && k != T_LPAREN && k != T_NOT) {
+			break; /* end, ')' or 'or' */
+		}
+		err = parse_unary(p, &right);
+		if (err) {
+			fnode_free(left);
+			return err;
+		}
+		left = fnode_join(FN_AND, left, right);
+		if (!left)
+			return -ENOMEM;
+	}
+	*ret = left;
+	return 0;
+}
+
+static int parse_or(struct parser *p, struct fnode **ret)
+{
+	struct fnode *left = NULL, *right;
+	int err;
+
+	err = parse_and(p, &left);
+	if (err)
+		return err;
+	while (peek(p) == T_OR) {
+		const char *t = p->tok[p->i++];
+		enum tok_kind k = peek(p);
+		if (k != T_WORD && k != T_LPAREN && k != T_NOT) {
+			fnode_free(left);
+			return missing_after(p, t);
+		}
+		err = parse_and(p, &right);
+		if (err) {
+			fnode_free(left);
+			return err;
+		}
+		left = fnode_join(FN_OR, left, right);
+		if (!left)
+			return -ENOMEM;
+	}
+	*ret = left;
+	return 0;
+}
+
+int filter_parse_tokens(const char *const *tok, int n, struct fnode **ret, char **ret_err)
+{
+	struct parser p = {.tok = tok, .n = n, .err = ret_err};
+	int err;
+
+	*ret = NULL;
+	*ret_err = NULL;
+	if (n == 0)
+		return 0;
+	err = parse_or(&p, ret);
+	if (err)
+		return err;
+	if (p.i < p.n) {
+		/* parse_or stops only at ')' */
+		fnode_free(*ret);
+		*ret = NULL;
+		return fail(&p, "unbalanced parenthesis: ')' has no matching '('");
+	}
+	return 0;
+}
+
+static int push(char ***v, int *n, int *cap, const char *s, size_t len)
+{
+	if (*n + 2 > *cap) {
+		int nc = *cap ? *cap * 2 : 16;
+		char **nv = realloc(*v, (size_t)nc * sizeof(**v));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[*n] = strndup(s, len);
+	if (!(*v)[*n])
+		return -ENOMEM;
+	(*n)++;
+	(*v)[*n] = NULL;
+	return 0;
+}
+
+int filter_tokenize(const char *const *words, int n, char ***ret_tok)
+{
+	char **v = NULL;
+	int nt = 0, cap = 0;
+
+	for (int w = 0; w < n; w++) {
+		const char *s = words[w];
+		/* An empty word is a value the user typed on purpose ("--state ''"). */
+		if (*s == '\0' && push(&v, &nt, &cap, s, 0) < 0)
+			goto oom;
+		while (*s) {
+			if (isspace((unsigned char)*s)) {
+				s++;
+				continue;
+			}
+			size_t len = 1;
+			if (*s != '(' && *s != ')') {
+				len = 0;
+				while (s[len] && !isspace((unsigned char)s[len]) &&
+				       s[len] != '(' && s[len] != ')')
+					len++;
+			}
+			if (push(&v, &nt, &cap, s, len) < 0)
+				goto oom;
+			s += len;
+		}
+	}
+	if (!v && !(v = calloc(1, sizeof(*v)))) /* always return an array */
+		return -ENOMEM;
+	*ret_tok = v;
+	return nt;
+oom:
+	filter_tokens_free(v);
+	return -ENOMEM;
+}
+
+void filter_tokens_free(char **tok)
+{
+	if (!tok)
+		return;
+	for (char **t = tok; *t; t++)
+		free(*t);
+	free(tok);
+}
+
+const char *const *filter_keywords(void)
+{
+	static const char *list[N_KEYWORDS + 4];
+
+	if (!list[0]) {
+		size_t n = 0;
+		for (size_t i = 0; i < N_KEYWORDS; i++)
+			if (keywords[i].canonical)
+				list[n++] = keywords[i].name;
+		list[n++] = "and";
+		list[n++] = "or";
+		list[n++] = "not";
+		list[n] = NULL;
+	}
+	return list;
+}
+
+/* One option (--state LIST, --port SPEC...) as a term; name is its keyword. */
+int filter_parse_option(const char *name, const char *value, struct fnode **ret,
+			char **ret_err)
+{
+	const char *tok[2] = {name, value};
+	struct parser p = {.tok = tok, .n = 2, .option = true, .err = ret_err};
+
+	*ret_err = NULL;
+	return parse_term(&p, ret);
+}

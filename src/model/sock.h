@@ -1,0 +1,67 @@
+/* sock.h - the socket model: one record per TCP socket, as the rest of the pipeline sees
+ * it. */
+#ifndef TCPSTATE_SOCK_H
+#define TCPSTATE_SOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/tcp.h>
+
+#include "model/states.h"
+
+/* Optional per-socket data, present only when a view asked the kernel for it. */
+struct sock_ext {
+	struct tcp_info info; /* zeroed, then copied by length */
+	uint32_t info_len;    /* bytes the kernel sent; 0 = no tcp_info */
+	uint32_t skmem[9];    /* SK_MEMINFO_* values; valid when have_skmem */
+	uint8_t have_skmem;
+	uint8_t shutdown; /* INET_DIAG_SHUTDOWN bits; valid when have_shutdown */
+	uint8_t have_shutdown;
+	char cong[16]; /* congestion control name, "" when absent */
+};
+
+struct sock_rec {
+	uint8_t family;	 /* AF_INET or AF_INET6 */
+	uint8_t state;	 /* enum ts_state */
+	uint8_t kstate;	 /* the raw kernel code */
+	uint8_t timer;	 /* idiag_timer: 0 none, 1 retransmit, 2 keepalive, 3 timewait, 4
+			    probe */
+	uint8_t retrans; /* idiag_retrans */
+	uint16_t lport;	 /* host byte order */
+	uint16_t rport;
+	uint8_t laddr[16]; /* network order; IPv4 in the first 4 bytes */
+	uint8_t raddr[16];
+	uint32_t rqueue;
+	uint32_t wqueue;
+	uint32_t uid;
+	uint32_t inode;
+	uint32_t expires; /* ms until the timer fires */
+	uint32_t ifindex;
+	uint64_t cookie;
+	uint64_t netns; /* network namespace inode; 0 when only one namespace is shown */
+	struct sock_ext *ext; /* NULL unless extensions were requested */
+};
+
+/* A growable array of sockets; ext pointers are owned by the set. */
+struct sock_set {
+	struct sock_rec *v;
+	size_t n;
+	size_t cap;
+};
+
+/* Append a copy of *s (and of its ext). Returns 0 or -ENOMEM. */
+int sock_set_add(struct sock_set *set, const struct sock_rec *s);
+
+/* Drop every socket but keep the allocation. */
+void sock_set_clear(struct sock_set *set);
+
+/* Free everything the set holds; the struct itself is not freed. Accepts NULL. */
+void sock_set_done(struct sock_set *set);
+
+/* Length of an address of this family in bytes (4 or 16). */
+size_t sock_addr_len(uint8_t family);
+
+/* True when a 16-byte IPv6 address is v4-mapped (::ffff:a.b.c.d). */
+int sock_addr_is_v4mapped(const uint8_t addr[16]);
+
+#endif

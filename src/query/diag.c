@@ -1,0 +1,463 @@
+/* diag.c - TCP sock_diag dump: request, receive loop, message parser and replay seam. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <sys/socket.h>
+
+#include "query/diag.h"
+
+#ifndef MNL_SOCKET_DUMP_SIZE
+#define MNL_SOCKET_DUMP_SIZE 32768
+#endif
+#ifndef NETLINK_SOCK_DIAG
+#define NETLINK_SOCK_DIAG NETLINK_INET_DIAG
+#endif
+#ifndef NLM_F_DUMP_INTR
+#define NLM_F_DUMP_INTR 0x10
+#endif
+/* How often an interrupted dump is tried again before we give up. */
+#define DIAG_MAX_RESTARTS 5
+
+struct diag_sock {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;
+};
+
+int diag_sock_open(struct diag_sock **ret)
+{
+	struct diag_sock *ds = calloc(1, sizeof(*ds));
+	int err;
+
+	if (!ds)
+		return -ENOMEM;
+	ds->nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	if (!ds->nl)
+		goto fail;
+	if (mnl_socket_bind(ds->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+	ds->portid = mnl_socket_get_portid(ds->nl);
+	ds->seq = (uint32_t)time(NULL);
+	*ret = ds;
+	return 0;
+fail:
+	err = errno ? -errno : -EIO;
+	diag_sock_close(ds);
+	return err;
+}
+
+void diag_sock_close(struct diag_sock *ds)
+{
+	if (!ds)
+		return;
+	if (ds->nl)
+		mnl_socket_close(ds->nl);
+	free(ds);
+}
+
+int diag_build_request(const struct diag_query *q, uint32_t seq, void *buf, size_t bufsz)
+{
+	struct nlmsghdr *nlh;
+	struct inet_diag_req *req;
+	size_t need = MNL_ALIGN(sizeof(struct nlmsghdr)) + MNL_ALIGN(sizeof(*req)) +
+		      MNL_ATTR_HDRLEN + MNL_ALIGN(q->bytecode_len);
+
+	if (bufsz < need)
+		return -ENOSPC;
+	memset(buf, 0, need);
+	nlh = mnl_nlmsg_put_header(buf);
+	/* The legacy request with AF_UNSPEC walks the hash tables once for both families:
+	 * measured 12-42% faster than two SOCK_DIAG_BY_FAMILY dumps. */
+	nlh->nlmsg_type = TCPDIAG_GETSOCK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->idiag_family = (uint8_t)q->family;
+	req->idiag_states = q->kstates;
+	req->idiag_ext = q->ext;
+	/* A dump honours exact ports in the id: the cheapest kernel-side filter. */
+	req->id.idiag_sport = htons(q->sport);
+	req->id.idiag_dport = htons(q->dport);
+	req->id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+	req->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	if (q->bytecode && q->bytecode_len)
+		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, q->bytecode_len, q->bytecode);
+	return (int)nlh->nlmsg_len;
+}
+
+struct parse_ctx {
+	diag_sock_fn fn;
+	void *data;
+	struct diag_stats *stats;
+	int err;
+};
+
+/*
+ * Walk the attributes after the inet_diag_msg ourselves: mnl_attr_parse() stops silently
+ * at the first attribute whose length is wrong (a truncated message would look complete)
+ * and reads up to the aligned tail, past an unaligned nlmsg_len. Returns 0 or -EBADMSG.
+ */
+static int parse_attrs(const struct nlmsghdr *nlh, size_t offset,
+		       const struct nlattr **tb)
+{
+	const char *p = (const char *)nlh + MNL_NLMSG_HDRLEN + MNL_ALIGN(offset);
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
+
+	while (p < end) {
+		const struct nlattr *attr = (const void *)p;
+		if ((size_t)(end - p) < sizeof(*attr) || attr->nla_len < sizeof(*attr) ||
+		    attr->nla_len > (size_t)(end - p))
+			return -EBADMSG;
+		/* Ignore attribute types a newer kernel sends that we do not know. */
+		uint16_t type = mnl_attr_get_type(attr);
+		if (type <= INET_DIAG_MAX)
+			tb[type] = attr;
+		p += MNL_ALIGN(attr->nla_len);
+	}
+	return 0;
+}
+
+static void fill_ext(struct sock_ext *ext, const struct nlattr **tb)
+{
+	memset(ext, 0, sizeof(*ext));
+	if (tb[INET_DIAG_INFO]) {
+		/* Kernels send longer or shorter tcp_info than our header: copy by
+		 * length. */
+		uint16_t len = mnl_attr_get_payload_len(tb[INET_DIAG_INFO]);
+		size_t n = len < sizeof(ext->info) ? len : sizeof(ext->info);
+		memcpy(&ext->info, mnl_attr_get_payload(tb[INET_DIAG_INFO]), n);
+		ext->info_len = len;
+	}
+	if (tb[INET_DIAG_SKMEMINFO]) {
+		uint16_t len = mnl_attr_get_payload_len(tb[INET_DIAG_SKMEMINFO]);
+		size_t n = len < sizeof(ext->skmem) ? len : sizeof(ext->skmem);
+		memcpy(ext->skmem, mnl_attr_get_payload(tb[INET_DIAG_SKMEMINFO]), n);
+		ext->have_skmem = 1;
+	}
+	if (tb[INET_DIAG_SHUTDOWN] &&
+	    mnl_attr_get_payload_len(tb[INET_DIAG_SHUTDOWN]) >= 1) {
+		ext->shutdown = mnl_attr_get_u8(tb[INET_DIAG_SHUTDOWN]);
+		ext->have_shutdown = 1;
+	}
+	if (tb[INET_DIAG_CONG]) {
+		uint16_t len = mnl_attr_get_payload_len(tb[INET_DIAG_CONG]);
+		size_t n = len < sizeof(ext->cong) - 1 ? len : sizeof(ext->cong) - 1;
+		memcpy(ext->cong, mnl_attr_get_payload(tb[INET_DIAG_CONG]), n);
+		ext->cong[n] = '\0';
+	}
+}
+
+/* Convert one inet_diag_msg (and its attributes) into a sock_rec. */
+static int parse_msg(const struct nlmsghdr *nlh, struct sock_rec *s, struct sock_ext *ext)
+{
+	const struct inet_diag_msg *m;
+	const struct nlattr *tb[INET_DIAG_MAX + 1] = {0};
+
+	if (nlh->nlmsg_type != TCPDIAG_GETSOCK && nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+		return -EBADMSG;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*m))
+		return -EBADMSG;
+	m = mnl_nlmsg_get_payload(nlh);
+	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
+		return -EBADMSG;
+
+	memset(s, 0, sizeof(*s));
+	s->family = m->idiag_family;
+	s->kstate = m->idiag_state;
+	s->state = (uint8_t)state_from_kernel(m->idiag_state);
+	s->timer = m->idiag_timer;
+	s->retrans = m->idiag_retrans;
+	s->lport = ntohs(m->id.idiag_sport);
+	s->rport = ntohs(m->id.idiag_dport);
+	memcpy(s->laddr, m->id.idiag_src, sock_addr_len(s->family));
+	memcpy(s->raddr, m->id.idiag_dst, sock_addr_len(s->family));
+	s->rqueue = m->idiag_rqueue;
+	s->wqueue = m->idiag_wqueue;
+	s->uid = m->idiag_uid;
+	s->inode = m->idiag_inode;
+	s->expires = m->idiag_expires;
+	s->ifindex = m->id.idiag_if;
+	s->cookie =
+	    (uint64_t)m->id.idiag_cookie[0] | ((uint64_t)m->id.idiag_cookie[1] << 32);
+
+	if (mnl_nlmsg_get_payload_len(nlh) > sizeof(*m)) {
+		if (parse_attrs(nlh, sizeof(*m), tb) < 0)
+			return -EBADMSG;
+		/* The kernel sends INET_DIAG_SHUTDOWN with every socket: an ext holding
+		 * only that is not worth filling (a 300-byte memset per socket) nor the
+		 * copy (a malloc per socket) consumers would make. */
+		if (tb[INET_DIAG_INFO] || tb[INET_DIAG_SKMEMINFO] || tb[INET_DIAG_CONG]) {
+			fill_ext(ext, tb);
+			s->ext = ext;
+		}
+	}
+	return 0;
+}
+
+static int data_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct parse_ctx *pc = data;
+	struct sock_rec s;
+	struct sock_ext ext;
+	int err;
+
+	pc->stats->msgs++;
+	err = parse_msg(nlh, &s, &ext);
+	if (err < 0) {
+		pc->err = err;
+		return MNL_CB_ERROR;
+	}
+	pc->stats->socks++;
+	err = pc->fn(&s, pc->data);
+	if (err < 0) {
+		pc->err = err;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+/* An errno as the kernel sends it (negative): anything outside 1..4095 is not one, and
+ * negating INT_MIN later would overflow. */
+static int kernel_errno(int e)
+{
+	if (e <= -4096 || e >= 4096)
+		return -EBADMSG;
+	return e < 0 ? e : -e;
+}
+
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct parse_ctx *pc = data;
+	const struct nlmsgerr *e;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e)) {
+		pc->err = -EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	e = mnl_nlmsg_get_payload(nlh);
+	if (e->error == 0)
+		return MNL_CB_STOP; /* an ACK */
+	pc->err = kernel_errno(e->error);
+	return MNL_CB_ERROR;
+}
+
+/* NLMSG_DONE may carry an error (for instance a bytecode the kernel rejected late). */
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct parse_ctx *pc = data;
+
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+		int e = *(const int *)mnl_nlmsg_get_payload(nlh);
+		if (e < 0) {
+			pc->err = kernel_errno(e);
+			return MNL_CB_ERROR;
+		}
+	}
+	return MNL_CB_STOP;
+}
+
+static int noop_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return MNL_CB_OK;
+}
+
+/* A control type (below NLMSG_MIN_TYPE) that netlink does not define: libmnl would skip
+ * it silently, but it means the stream is not what we think it is. */
+static int bad_type_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct parse_ctx *pc = data;
+
+	pc->err = -EBADMSG;
+	return MNL_CB_ERROR;
+}
+
+static int overrun_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct parse_ctx *pc = data;
+
+	pc->err = -ENOBUFS;
+	return MNL_CB_ERROR;
+}
+
+/*
+ * True when buf is a whole number of messages, each header within it. libmnl would stop
+ * silently at a message that claims more than the buffer holds (a truncated dump would
+ * look short but valid), and its mnl_nlmsg_ok() casts nlmsg_len to int, so a length of
+ * 2 GiB or more passes as negative and the walk runs off the buffer (found by fuzz_diag).
+ */
+static bool framing_ok(const void *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (len < sizeof(struct nlmsghdr) || len > INT32_MAX)
+		return false;
+	while (off < len) {
+		const struct nlmsghdr *h = (const void *)((const char *)buf + off);
+		if (len - off < sizeof(*h) || h->nlmsg_len < sizeof(*h) ||
+		    h->nlmsg_len > len - off)
+			return false;
+		off += NLMSG_ALIGN(h->nlmsg_len);
+	}
+	return true;
+}
+
+int diag_parse_buffer(const void *buf, size_t len, uint32_t seq, uint32_t portid,
+		      diag_sock_fn fn, void *data, struct diag_stats *stats)
+{
+	/* not const: mnl_cb_run2 takes a non-const array */
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+	    [0] = bad_type_cb,
+	    [NLMSG_NOOP] = noop_cb,
+	    [NLMSG_ERROR] = error_cb,
+	    [NLMSG_DONE] = done_cb,
+	    [NLMSG_OVERRUN] = overrun_cb,
+	    [NLMSG_OVERRUN + 1 ... NLMSG_MIN_TYPE - 1] = bad_type_cb,
+	};
+	struct diag_stats dummy = {0};
+	struct parse_ctx pc = {fn, data, stats ? stats : &dummy, 0};
+	int ret;
+
+	/* Check the framing of the whole buffer before any callback runs. */
+	if (!framing_ok(buf, len))
+		return -EBADMSG;
+	errno = 0;
+	ret = mnl_cb_run2(buf, len, seq, portid, data_cb, &pc, ctl, NLMSG_MIN_TYPE);
+	if (ret == MNL_CB_STOP)
+		return pc.err < 0 ? pc.err : 1;
+	if (ret == MNL_CB_ERROR) {
+		if (pc.err < 0)
+			return pc.err;
+		if (errno == EINTR) /* libmnl's report of NLM_F_DUMP_INTR */
+			return -EINTR;
+		if (errno == ESRCH || errno == EPROTO)
+			return -EBADMSG; /* wrong seq/portid or a message libmnl could not
+					    walk */
+		return errno ? -errno : -EBADMSG;
+	}
+	return 0;
+}
+
+static int record_buffer(FILE *record, const void *buf, size_t len)
+{
+	uint32_t n = (uint32_t)len;
+	uint8_t le[4] = {n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >> 24};
+
+	if (fwrite(le, 1, 4, record) != 4 || fwrite(buf, 1, len, record) != len)
+		return -EIO;
+	return 0;
+}
+
+/* Send one request and read until NLMSG_DONE. */
+static int dump_once(struct diag_sock *ds, const struct diag_query *q, diag_sock_fn fn,
+		     void *data, struct diag_stats *stats, FILE *record)
+{
+	static char buf[MNL_SOCKET_DUMP_SIZE] __attribute__((aligned(8)));
+	uint32_t seq = ++ds->seq;
+	int len, ret;
+
+	len = diag_build_request(q, seq, buf, sizeof(buf));
+	if (len < 0)
+		return len;
+	if (mnl_socket_sendto(ds->nl, buf, (size_t)len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(ds->nl, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EBADMSG;
+		stats->recvs++;
+		stats->bytes += (uint64_t)n;
+		if (record && record_buffer(record, buf, (size_t)n) < 0)
+			return -EIO;
+		ret = diag_parse_buffer(buf, (size_t)n, seq, ds->portid, fn, data, stats);
+		if (ret != 0)
+			return ret < 0 ? ret : 0;
+	}
+}
+
+int diag_dump(struct diag_sock *ds, const struct diag_query *q, diag_sock_fn fn,
+	      void *data, struct diag_stats *stats, FILE *record)
+{
+	struct diag_stats dummy = {0};
+	int ret;
+
+	if (!stats)
+		stats = &dummy;
+	for (unsigned int attempt = 0;; attempt++) {
+		ret = dump_once(ds, q, fn, data, stats, record);
+		if (ret != -EINTR)
+			return ret;
+		if (attempt >= DIAG_MAX_RESTARTS)
+			return -EINTR;
+		/* The tables changed under the dump: the rest of it is still queued on
+		 * the socket, so start over on a fresh socket and tell the consumer to
+		 * forget. */
+		stats->restarts++;
+		struct diag_sock *fresh;
+		int err = diag_sock_open(&fresh);
+		if (err < 0)
+			return err;
+		mnl_socket_close(ds->nl);
+		ds->nl = fresh->nl;
+		ds->portid = fresh->portid;
+		fresh->nl = NULL;
+		diag_sock_close(fresh);
+		ret = fn(NULL, data);
+		if (ret < 0)
+			return ret;
+	}
+}
+
+int diag_replay(FILE *in, diag_sock_fn fn, void *data, struct diag_stats *stats)
+{
+	static char buf[1 << 20] __attribute__((aligned(8)));
+	struct diag_stats dummy = {0};
+	unsigned int restarts = 0;
+	uint8_t le[4];
+	int ret;
+
+	if (!stats)
+		stats = &dummy;
+	for (;;) {
+		size_t got = fread(le, 1, 4, in);
+		if (got == 0)
+			return -EBADMSG; /* ended before NLMSG_DONE */
+		if (got != 4)
+			return -EBADMSG;
+		uint32_t n =
+		    le[0] | (le[1] << 8) | (le[2] << 16) | ((uint32_t)le[3] << 24);
+		if (n == 0 || n > sizeof(buf))
+			return -EBADMSG;
+		if (fread(buf, 1, n, in) != n)
+			return -EBADMSG;
+		stats->recvs++;
+		stats->bytes += n;
+		ret = diag_parse_buffer(buf, n, 0, 0, fn, data, stats);
+		if (ret == -EINTR) {
+			/* diag_dump recorded the interrupted buffer, then the dump it
+			 * restarted: replay it the same way, with the same bound. */
+			if (restarts++ >= DIAG_MAX_RESTARTS)
+				return -EINTR;
+			stats->restarts++;
+			ret = fn(NULL, data);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		if (ret < 0)
+			return ret;
+		if (ret == 1)
+			return 0;
+	}
+}

@@ -1,0 +1,43 @@
+/* procs.h - who owns a socket: a scan of /proc/PID/fd for the inodes a dump returned. */
+#ifndef TCPSTATE_PROCS_H
+#define TCPSTATE_PROCS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PROCS_COMM_MAX 64 /* /proc/PID/comm is at most 16 bytes today; leave room */
+
+struct proc_owner {
+	pid_t pid;
+	uint32_t uid;		   /* the process's real uid */
+	char comm[PROCS_COMM_MAX]; /* raw bytes as the kernel gives them: escape before
+				      printing */
+};
+
+struct procs_stats {
+	uint32_t scanned;  /* processes looked at */
+	uint32_t denied;   /* processes whose fd directory we may not read */
+	uint32_t vanished; /* processes that exited during the scan */
+	uint32_t found;	   /* distinct inodes with at least one owner */
+};
+
+struct procs;
+
+/*
+ * Find the owners of the given socket inodes (zeros are ignored). proc_root is normally
+ * "/proc" (tests may pass another tree). Returns 0 or a negative errno when /proc itself
+ * cannot be read. Unreadable or vanishing processes are counted in stats, not errors.
+ */
+int procs_scan(const char *proc_root, const uint32_t *inodes, size_t n,
+	       struct procs **ret, struct procs_stats *ret_stats);
+
+/* The owners of one inode, sorted by pid; *ret_n is 0 (and NULL returned) when unknown.
+ */
+const struct proc_owner *const *procs_lookup(const struct procs *p, uint32_t inode,
+					     size_t *ret_n);
+
+/* Free. Accepts NULL. */
+void procs_free(struct procs *p);
+
+#endif

@@ -1,0 +1,287 @@
+/* fmt_json.c - JSON and JSON lines: escaping, sockets, summaries, histograms, columns. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/escape.h"
+#include "query/procs.h"
+#include "render/fmt_json.h"
+
+#define CELL_MAX 4096
+
+size_t fmt_json_escape(const char *in, size_t len, char *out, size_t sz)
+{
+	static const char *const short_esc[] = {
+	    ['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b", ['\f'] = "\\f",
+	    ['\n'] = "\\n", ['\r'] = "\\r",  ['\t'] = "\\t",
+	};
+	const unsigned char *s = (const unsigned char *)in, *end = s + len;
+	size_t o = 0;
+	char esc[8];
+
+	if (!sz)
+		return 0;
+	while (s < end) {
+		/* escape_utf8_len reads up to 4 bytes: never past the end of the input */
+		unsigned char tmp[4] = {0};
+		size_t avail = (size_t)(end - s);
+		memcpy(tmp, s, avail < 4 ? avail : 4);
+		size_t n = escape_utf8_len(tmp), elen;
+		const char *piece;
+
+		if (n == 1 && *s >= 0x20 && *s != 0x7f && *s != '"' && *s != '\\') {
+			piece = (const char *)s;
+			elen = 1;
+		} else if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0) {
+			/* C1 controls are valid JSON but some terminals act on them */
+			snprintf(esc, sizeof(esc), "\\u%04x", s[1]);
+			piece = esc;
+			elen = 6;
+		} else if (n > 1) {
+			piece = (const char *)s;
+			elen = n;
+		} else if (n == 0) {
+			piece = "\xef\xbf\xbd"; /* U+FFFD for a byte that is not UTF-8 */
+			elen = 3;
+			n = 1;
+		} else {
+			/* the short escapes JSON has, else \u00XX */
+			piece = *s < sizeof(short_esc) / sizeof(short_esc[0])
+				    ? short_esc[*s]
+				    : NULL;
+			if (!piece) {
+				snprintf(esc, sizeof(esc), "\\u%04x", *s);
+				piece = esc;
+			}
+			elen = strlen(piece);
+		}
+		if (o + elen + 1 > sz)
+			break;
+		memcpy(out + o, piece, elen);
+		o += elen;
+		s += n;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* A quoted JSON string of len bytes. */
+static void put_str(FILE *out, const char *s, size_t len)
+{
+	char buf[CELL_MAX * 6 + 1];
+
+	if (len > CELL_MAX)
+		len = CELL_MAX;
+	size_t n = fmt_json_escape(s, len, buf, sizeof(buf));
+	putc_unlocked('"', out);
+	fwrite(buf, 1, n, out);
+	putc_unlocked('"', out);
+}
+
+static void put_owners(FILE *out, const struct sock_rec *s, const struct col_ctx *ctx)
+{
+	size_t n;
+	const struct proc_owner *const *own = procs_lookup(ctx->procs, s->inode, &n);
+
+	putc_unlocked('[', out);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "%s{\"pid\":%d,\"comm\":", i ? "," : "", (int)own[i]->pid);
+		put_str(out, own[i]->comm, strlen(own[i]->comm));
+		putc_unlocked('}', out);
+	}
+	putc_unlocked(']', out);
+}
+
+static void put_sock(FILE *out, const struct sock_rec *s, const struct column_list *cols,
+		     const struct col_ctx *ctx)
+{
+	char cell[CELL_MAX];
+
+	putc_unlocked('{', out);
+	for (int c = 0; c < cols->n; c++) {
+		const struct column *col = cols->v[c];
+		size_t n;
+
+		if (c)
+			putc_unlocked(',', out);
+		putc_unlocked('"', out);
+		fputs(col->name, out);
+		fputs("\":", out);
+		switch (col->type) {
+		case COL_OWNERS:
+			put_owners(out, s, ctx);
+			break;
+		case COL_NUMBER:
+			n = column_json_number(col, s, ctx, cell, sizeof(cell));
+			fwrite(cell, 1, n < sizeof(cell) ? n : sizeof(cell) - 1, out);
+			break;
+		default:
+			n = col->fmt(s, ctx, cell, sizeof(cell));
+			put_str(out, cell, n < sizeof(cell) ? n : sizeof(cell) - 1);
+			break;
+		}
+	}
+	putc_unlocked('}', out);
+}
+
+int fmt_json_sockets(FILE *out, const struct sock_set *set,
+		     const struct column_list *cols, const struct col_ctx *ctx,
+		     bool lines)
+{
+	if (!lines)
+		fprintf(out, "{\"version\":%d,\"sockets\":[", FMT_JSON_VERSION);
+	for (size_t i = 0; i < set->n; i++) {
+		if (!lines)
+			fputs(i ? ",\n" : "\n", out);
+		put_sock(out, &set->v[i], cols, ctx);
+		if (lines)
+			putc_unlocked('\n', out);
+	}
+	if (!lines)
+		fputs("\n]}\n", out);
+	return ferror(out) ? -EIO : 0;
+}
+
+static void put_counts(FILE *out, uint64_t v4, uint64_t v6)
+{
+	fprintf(out, "\"ipv4\":%llu,\"ipv6\":%llu,\"total\":%llu", (unsigned long long)v4,
+		(unsigned long long)v6, (unsigned long long)(v4 + v6));
+}
+
+int fmt_json_summary(FILE *out, const struct summary *sum, bool lines)
+{
+	bool first = true;
+
+	if (!lines)
+		fprintf(out, "{\"version\":%d,\"summary\":{\"states\":{",
+			FMT_JSON_VERSION);
+	for (int st = 0; st <= TS_NSTATES; st++) {
+		uint64_t v4 = sum->count[SUMMARY_IPV4][st],
+			 v6 = sum->count[SUMMARY_IPV6][st];
+		const char *name =
+		    st < TS_NSTATES ? state_name((enum ts_state)st) : "UNKNOWN";
+		if (st == TS_NSTATES && !v4 && !v6)
+			break; /* UNKNOWN only when seen */
+		if (lines) {
+			fprintf(out, "{\"state\":\"%s\",", name);
+			put_counts(out, v4, v6);
+			fputs("}\n", out);
+			continue;
+		}
+		fprintf(out, "%s\n\"%s\":{", first ? "" : ",", name);
+		put_counts(out, v4, v6);
+		putc_unlocked('}', out);
+		first = false;
+	}
+	if (!lines) {
+		fputs("\n},\"total\":{", out);
+		put_counts(out, summary_family_total(sum, SUMMARY_IPV4),
+			   summary_family_total(sum, SUMMARY_IPV6));
+		fputs("}}}\n", out);
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+/* A key value: a number for numeric keys, else a string of the raw bytes. */
+static void put_value(FILE *out, const struct hist_key *k, const struct hist_row *r)
+{
+	fputc('"', out);
+	fputs(k->name, out);
+	fputs("\":", out);
+	if (k->numeric)
+		fwrite(r->key, 1, r->len, out);
+	else
+		put_str(out, r->key, r->len);
+}
+
+static void put_rest(FILE *out, const char *what, size_t n, uint64_t count)
+{
+	fprintf(out, ",\"other\":{\"%s\":%zu,\"count\":%llu}", what, n,
+		(unsigned long long)count);
+}
+
+int fmt_json_hist(FILE *out, const struct hist *h, const struct hist_limit *lim,
+		  bool lines)
+{
+	size_t ng = lim->groups && lim->groups < h->n_groups ? lim->groups : h->n_groups;
+	size_t rest_n;
+	uint64_t rest_count;
+
+	if (!lines) {
+		fprintf(out, "{\"version\":%d,\"hist\":{\"keys\":[", FMT_JSON_VERSION);
+		for (int k = 0; k < h->nkeys; k++)
+			fprintf(out, "%s\"%s\"", k ? "," : "", h->keys[k]->name);
+		fprintf(out, "],\"total\":%llu,\"groups\":[",
+			(unsigned long long)h->total);
+	}
+	for (size_t g = 0; g < ng; g++) {
+		const struct hist_row *gr = &h->groups[g];
+		size_t ns = gr->n;
+		if (h->nkeys > 1 && lim->subs && lim->subs < ns)
+			ns = lim->subs;
+		if (lines) {
+			for (size_t i = 0; i < (h->nkeys > 1 ? ns : 1); i++) {
+				const struct hist_row *r =
+				    h->nkeys > 1 ? &h->subs[gr->first + i] : gr;
+				putc_unlocked('{', out);
+				put_value(out, h->keys[0], gr);
+				if (h->nkeys > 1) {
+					putc_unlocked(',', out);
+					put_value(out, h->keys[1], r);
+				}
+				fprintf(out, ",\"count\":%llu}\n",
+					(unsigned long long)r->count);
+			}
+			continue;
+		}
+		fputs(g ? ",\n{" : "\n{", out);
+		put_value(out, h->keys[0], gr);
+		fprintf(out, ",\"count\":%llu", (unsigned long long)gr->count);
+		if (h->nkeys > 1) {
+			fputs(",\"breakdown\":[", out);
+			for (size_t i = 0; i < ns; i++) {
+				const struct hist_row *r = &h->subs[gr->first + i];
+				fputs(i ? ",{" : "{", out);
+				put_value(out, h->keys[1], r);
+				fprintf(out, ",\"count\":%llu}",
+					(unsigned long long)r->count);
+			}
+			putc_unlocked(']', out);
+			hist_sub_rest(h, gr, lim->subs, &rest_n, &rest_count);
+			if (rest_n)
+				put_rest(out, "rows", rest_n, rest_count);
+		}
+		putc_unlocked('}', out);
+	}
+	if (!lines) {
+		fputs("\n]", out);
+		hist_rest(h, lim->groups, &rest_n, &rest_count);
+		if (rest_n)
+			put_rest(out, "groups", rest_n, rest_count);
+		fputs("}}\n", out);
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+int fmt_json_columns(FILE *out, bool lines)
+{
+	if (!lines)
+		fprintf(out, "{\"version\":%d,\"columns\":[", FMT_JSON_VERSION);
+	for (int i = 0; column_table[i].name; i++) {
+		const struct column *c = &column_table[i];
+		if (!lines)
+			fputs(i ? ",\n" : "\n", out);
+		fprintf(out, "{\"name\":");
+		put_str(out, c->name, strlen(c->name));
+		fputs(",\"header\":", out);
+		put_str(out, c->header, strlen(c->header));
+		fprintf(out, ",\"type\":\"%s\",\"help\":", column_type_name(c->type));
+		put_str(out, c->help, strlen(c->help));
+		putc_unlocked('}', out);
+		if (lines)
+			putc_unlocked('\n', out);
+	}
+	if (!lines)
+		fputs("\n]}\n", out);
+	return ferror(out) ? -EIO : 0;
+}

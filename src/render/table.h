@@ -1,0 +1,75 @@
+/* table.h - the listing renderer: aligned columns, one socket per line. */
+#ifndef TCPSTATE_TABLE_H
+#define TCPSTATE_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model/columns.h"
+#include "model/sock.h"
+
+struct table_opts {
+	bool header; /* print the header line */
+	int width;   /* cut lines at this many columns (a terminal); 0 = never cut */
+	bool color;  /* colour the state column */
+};
+
+/*
+ * Print the sockets in set order with the chosen columns. Column widths fit the widest
+ * cell so that nothing is truncated; the last column is not padded. Returns 0, or -EIO
+ * when writing failed (errno is left as the write set it).
+ */
+int table_render(FILE *out, const struct sock_set *set, const struct column_list *cols,
+		 const struct col_ctx *ctx, const struct table_opts *t);
+
+/*
+ * Streaming: rows are buffered TABLE_CHUNK at a time and printed with widths that fit
+ * everything so far, so memory does not grow with the number of sockets. Columns may
+ * widen between chunks but never narrow.
+ */
+#define TABLE_CHUNK 4096
+
+/* One formatted cell of a chunk: where its text is in the arena, and how wide it is. */
+struct table_cell {
+	uint32_t off, len, width;
+};
+
+struct table_stream {
+	FILE *out;
+	const struct column_list *cols;
+	const struct col_ctx *ctx;
+	struct table_opts t;
+	size_t width[COLUMNS_MAX];
+	int state_col;	       /* index of the state column, -1 if none */
+	struct sock_set chunk; /* rows not yet printed */
+	bool started;	       /* something (header or rows) was printed */
+	bool restarted_late;   /* the dump restarted after rows were printed */
+	char *arena;	       /* the chunk's formatted cells */
+	size_t arena_len, arena_cap;
+	struct table_cell *cells; /* chunk.n x cols->n */
+	size_t cells_cap;
+};
+
+/* Start a stream. Nothing is printed until the first chunk fills or the stream ends. */
+void table_stream_init(struct table_stream *ts, FILE *out, const struct column_list *cols,
+		       const struct col_ctx *ctx, const struct table_opts *t);
+
+/* A diag_sock_fn: buffer one socket (NULL: the dump restarts) and print a full chunk.
+ * Returns 0, -ENOMEM or -EIO. */
+int table_stream_add(const struct sock_rec *s, void *data);
+
+/* Print what is left (at least the header) and free the buffers. Returns 0, -ENOMEM or
+ * -EIO. */
+int table_stream_finish(struct table_stream *ts);
+
+/* Free the buffers without printing (after a failed dump). */
+void table_stream_done(struct table_stream *ts);
+
+/* Display width of escaped, valid UTF-8 text: every character counts as one column. */
+size_t table_display_width(const char *s, size_t len);
+
+/* ANSI colour sequence for a state on a terminal ("" for none). */
+const char *table_state_color(enum ts_state s);
+
+#endif

@@ -1,0 +1,355 @@
+/* view_complete.c - --complete WHAT: the lists the shell completions ask the binary for.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregate/hist.h"
+#include "aggregate/sortkeys.h"
+#include "cli/cli.h"
+#include "filter/filter.h"
+#include "model/columns.h"
+#include "render/explain.h"
+#include "views/doctor.h"
+#include "views/run.h"
+#include "views/views.h"
+
+/* A small set of printed words, so no candidate appears twice. */
+struct seen {
+	char **v;
+	size_t n, cap;
+};
+
+static bool seen_add(struct seen *s, const char *w)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], w) == 0)
+			return false;
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 32;
+		char **nv = realloc(s->v, nc * sizeof(*nv));
+		if (!nv)
+			return true; /* print it anyway; a duplicate is harmless */
+		s->v = nv;
+		s->cap = nc;
+	}
+	s->v[s->n] = strdup(w);
+	if (s->v[s->n])
+		s->n++;
+	return true;
+}
+
+static void seen_done(struct seen *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+/* One candidate per line: a word with a control byte could not be typed, and a newline
+ * would split it, so such words are left out. */
+static void put(FILE *out, struct seen *s, const char *w)
+{
+	for (const char *p = w; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return;
+	if (*w && (!s || seen_add(s, w)))
+		fprintf(out, "%s\n", w);
+}
+
+static void put_list(FILE *out, const char *const *list, const char *prefix)
+{
+	for (; list && *list; list++)
+		fprintf(out, "%s%s\n", prefix, *list);
+}
+
+static int c_options(const struct run_ctx *ctx)
+{
+	put_list(ctx->out, cli_long_options(), "--");
+	return 0;
+}
+
+static int c_keywords(const struct run_ctx *ctx)
+{
+	put_list(ctx->out, filter_keywords(), "");
+	return 0;
+}
+
+/* Canonical names, ss's spellings in lower case, then the groups. */
+static int c_states(const struct run_ctx *ctx)
+{
+	struct seen s = {0};
+	char lower[32];
+
+	for (int i = 0; i < TS_NSTATES; i++)
+		put(ctx->out, &s, state_table[i].name);
+	for (int i = 0; i < TS_NSTATES; i++) {
+		size_t j;
+		for (j = 0; state_table[i].ss_name[j] && j + 1 < sizeof(lower); j++)
+			lower[j] =
+			    (char)tolower((unsigned char)state_table[i].ss_name[j]);
+		lower[j] = '\0';
+		put(ctx->out, &s, lower);
+	}
+	for (int i = 0; state_groups[i].name; i++)
+		put(ctx->out, &s, state_groups[i].name);
+	seen_done(&s);
+	return 0;
+}
+
+static int c_formats(const struct run_ctx *ctx)
+{
+	put_list(ctx->out, cli_option_values("format"), "");
+	return 0;
+}
+
+static int c_colors(const struct run_ctx *ctx)
+{
+	put_list(ctx->out, cli_option_values("color"), "");
+	return 0;
+}
+
+static int c_columns(const struct run_ctx *ctx)
+{
+	for (int i = 0; column_table[i].name; i++)
+		fprintf(ctx->out, "%s\n", column_table[i].name);
+	return 0;
+}
+
+static int c_sort(const struct run_ctx *ctx)
+{
+	struct seen s = {0};
+
+	for (int i = 0; sort_keys[i].name; i++)
+		put(ctx->out, &s, sort_keys[i].name);
+	for (int i = 0; column_table[i].name; i++)
+		if (column_table[i].type == COL_NUMBER)
+			put(ctx->out, &s, column_table[i].name);
+	seen_done(&s);
+	return 0;
+}
+
+static int c_hist(const struct run_ctx *ctx)
+{
+	for (int i = 0; hist_keys[i].name; i++)
+		fprintf(ctx->out, "%s\n", hist_keys[i].name);
+	return 0;
+}
+
+static int c_topics(const struct run_ctx *ctx)
+{
+	put_list(ctx->out, explain_topics(), "");
+	return 0;
+}
+
+/* "KEY=" for each --doctor threshold: the value is the user's to type. */
+static int c_thresholds(const struct run_ctx *ctx)
+{
+	for (int i = 0; doctor_thresholds[i].key; i++)
+		fprintf(ctx->out, "%s=\n", doctor_thresholds[i].key);
+	return 0;
+}
+
+static int c_netns(const struct run_ctx *ctx)
+{
+	DIR *d = opendir("/run/netns");
+	struct dirent *e;
+
+	if (!d)
+		return 0; /* no named namespaces */
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			put(ctx->out, NULL, e->d_name);
+	closedir(d);
+	return 0;
+}
+
+/* Live lists look at every state, whatever -a/-l say. */
+static void all_states(const struct run_ctx *ctx, struct opts *o, struct run_ctx *c)
+{
+	*o = *ctx->opts;
+	o->all = 1;
+	o->listening = 0;
+	*c = *ctx;
+	c->opts = o;
+	c->filter = NULL;
+}
+
+struct port_seen {
+	uint8_t listen[65536 / 8];
+	uint8_t other[65536 / 8];
+};
+
+#define BIT_SET(a, i) ((a)[(i) / 8] |= (uint8_t)(1u << ((i) % 8)))
+#define BIT_ISSET(a, i) ((a)[(i) / 8] & (1u << ((i) % 8)))
+
+static int port_one(const struct sock_rec *s, void *data)
+{
+	struct port_seen *ps = data;
+
+	if (!s) {
+		memset(ps, 0, sizeof(*ps));
+		return 0;
+	}
+	if (s->state == TS_LISTEN) {
+		BIT_SET(ps->listen, s->lport);
+		return 0;
+	}
+	if (s->lport)
+		BIT_SET(ps->other, s->lport);
+	if (s->rport)
+		BIT_SET(ps->other, s->rport);
+	return 0;
+}
+
+/* Listening ports first (the ones people ask about), then every other port in use. */
+static int c_ports(const struct run_ctx *ctx)
+{
+	struct port_seen *ps = calloc(1, sizeof(*ps));
+	struct run_ctx c;
+	struct opts o;
+	int err;
+
+	if (!ps)
+		return run_error(ctx, -ENOMEM, "out of memory");
+	all_states(ctx, &o, &c);
+	err = collect_stream(&c, 0, port_one, ps, NULL);
+	for (unsigned p = 1; err == 0 && p < 65536; p++)
+		if (BIT_ISSET(ps->listen, p))
+			fprintf(ctx->out, "%u\n", p);
+	for (unsigned p = 1; err == 0 && p < 65536; p++)
+		if (BIT_ISSET(ps->other, p) && !BIT_ISSET(ps->listen, p))
+			fprintf(ctx->out, "%u\n", p);
+	free(ps);
+	return err;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names of the processes that own sockets right now, sorted. */
+static int c_processes(const struct run_ctx *ctx)
+{
+	struct seen s = {0};
+	struct collect col;
+	struct run_ctx c;
+	struct opts o;
+	int err;
+
+	all_states(ctx, &o, &c);
+	err = collect_sockets(&c, COL_NEED_PROCS, &col);
+	for (size_t i = 0; err == 0 && i < col.socks.n; i++) {
+		const struct proc_owner *const *ow;
+		size_t n;
+		ow = procs_lookup(col.procs, col.socks.v[i].inode, &n);
+		for (size_t j = 0; j < n; j++)
+			seen_add(&s, ow[j]->comm);
+	}
+	collect_done(&col);
+	if (s.n > 1) /* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(s.v, s.n, sizeof(*s.v), cmp_str);
+	for (size_t i = 0; err == 0 && i < s.n; i++)
+		put(ctx->out, NULL, s.v[i]);
+	seen_done(&s);
+	return err;
+}
+
+struct uid_seen {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static int uid_one(const struct sock_rec *s, void *data)
+{
+	struct uid_seen *u = data;
+
+	if (!s) {
+		u->n = 0;
+		return 0;
+	}
+	for (size_t i = 0; i < u->n; i++)
+		if (u->v[i] == s->uid)
+			return 0;
+	if (u->n == u->cap) {
+		size_t nc = u->cap ? u->cap * 2 : 16;
+		uint32_t *nv = realloc(u->v, nc * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		u->v = nv;
+		u->cap = nc;
+	}
+	u->v[u->n++] = s->uid;
+	return 0;
+}
+
+/* The users that own sockets right now, then everyone else in the password database. */
+static int c_users(const struct run_ctx *ctx)
+{
+	struct uid_seen u = {0};
+	struct seen s = {0};
+	struct passwd *pw;
+	struct run_ctx c;
+	struct opts o;
+	char num[16];
+	int err;
+
+	all_states(ctx, &o, &c);
+	err = collect_stream(&c, 0, uid_one, &u, NULL);
+	for (size_t i = 0; err == 0 && i < u.n; i++) {
+		pw = getpwuid(u.v[i]);
+		snprintf(num, sizeof(num), "%u", u.v[i]);
+		put(ctx->out, &s, pw ? pw->pw_name : num);
+	}
+	free(u.v);
+	if (err == 0) {
+		setpwent();
+		while ((pw = getpwent()))
+			put(ctx->out, &s, pw->pw_name);
+		endpwent();
+	}
+	seen_done(&s);
+	return err;
+}
+
+static int c_whats(const struct run_ctx *ctx);
+
+static const struct {
+	const char *what;
+	int (*fn)(const struct run_ctx *ctx);
+} whats[] = {
+    {"options", c_options}, {"keywords", c_keywords},	{"states", c_states},
+    {"ports", c_ports},	    {"processes", c_processes}, {"users", c_users},
+    {"formats", c_formats}, {"colors", c_colors},	{"columns", c_columns},
+    {"sort", c_sort},	    {"hist", c_hist},		{"topics", c_topics},
+    {"netns", c_netns},	    {"whats", c_whats},		{"thresholds", c_thresholds},
+};
+
+#define N_WHATS (sizeof(whats) / sizeof(whats[0]))
+
+static int c_whats(const struct run_ctx *ctx)
+{
+	for (size_t i = 0; i < N_WHATS; i++)
+		fprintf(ctx->out, "%s\n", whats[i].what);
+	return 0;
+}
+
+int view_complete(const struct run_ctx *ctx)
+{
+	const char *what = ctx->opts->complete ? ctx->opts->complete : "";
+	char list[256];
+	size_t n = 0;
+
+	for (size_t i = 0; i < N_WHATS; i++)
+		if (strcmp(what, whats[i].what) == 0)
+			return whats[i].fn(ctx);
+	for (size_t i = 0; i < N_WHATS && n < sizeof(list); i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
+				      whats[i].what);
+	return run_error(ctx, -EINVAL, "unknown completion list '%s' (try %s)", what,
+			 list);
+}

@@ -1,0 +1,589 @@
+/* view_doctor.c - --doctor: findings with evidence about leaks, floods, full queues and
+ * ports. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "base/escape.h"
+#include "model/columns.h"
+#include "query/netns.h"
+#include "views/doctor.h"
+#include "views/run.h"
+#include "views/views.h"
+
+/* Exit status when something was found, so cron and monitoring can act on it. */
+#define DOCTOR_FOUND 3
+/* How many sockets a finding names as examples. */
+#define DOCTOR_EXAMPLES 3
+
+enum {
+	TH_CLOSE_WAIT_AGE,
+	TH_CLOSE_WAIT_COUNT,
+	TH_SYN_RCVD_RATIO,
+	TH_SYN_RCVD_MIN,
+	TH_ACCEPT_QUEUE_RATIO,
+	TH_TIME_WAIT_RATIO,
+	TH_TIME_WAIT_BIND_MIN,
+	TH_FIN_WAIT_2_MIN,
+	TH_N,
+};
+
+const struct doctor_threshold doctor_thresholds[] = {
+    [TH_CLOSE_WAIT_AGE] = {"close_wait_age", 60, 0, 1e9,
+			   "seconds a CLOSE_WAIT socket must be idle to count as leaked"},
+    [TH_CLOSE_WAIT_COUNT] = {"close_wait_count", 1, 1, 1e9,
+			     "leaked CLOSE_WAIT sockets one process must hold"},
+    [TH_SYN_RCVD_RATIO] = {"syn_rcvd_ratio", 0.5, 0, 1e6,
+			   "SYN_RCVD on a listener, as a fraction of its backlog"},
+    [TH_SYN_RCVD_MIN] = {"syn_rcvd_min", 8, 1, 1e9,
+			 "SYN_RCVD on a listener, at least this many"},
+    [TH_ACCEPT_QUEUE_RATIO] =
+	{"accept_queue_ratio", 0.9, 0, 1e6,
+	 "accept queue (Recv-Q) as a fraction of the backlog (Send-Q)"},
+    [TH_TIME_WAIT_RATIO] = {"time_wait_ratio", 0.5, 0, 1e6,
+			    "TIME_WAIT towards one destination, as a fraction of the "
+			    "ephemeral port range"},
+    [TH_TIME_WAIT_BIND_MIN] = {"time_wait_bind_min", 1, 1, 1e9,
+			       "TIME_WAIT sockets on one server port"},
+    [TH_FIN_WAIT_2_MIN] = {"fin_wait_2_min", 1, 1, 1e9,
+			   "orphaned FIN_WAIT_2 sockets (no process holds them)"},
+    [TH_N] = {NULL, 0, 0, 0, NULL},
+};
+
+static int fail(char **ret_err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int fail(char **ret_err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(ret_err, fmt, ap) < 0)
+		*ret_err = NULL;
+	va_end(ap);
+	return -EINVAL;
+}
+
+int doctor_parse_thresholds(const char *const *words, int n, double *vals, char **ret_err)
+{
+	*ret_err = NULL;
+	for (int k = 0; k < TH_N; k++)
+		vals[k] = doctor_thresholds[k].dflt;
+	for (int w = 0; w < n; w++) {
+		const char *eq = strchr(words[w], '=');
+		size_t klen = eq ? (size_t)(eq - words[w]) : strlen(words[w]);
+		int k;
+		for (k = 0; k < TH_N; k++)
+			if (strlen(doctor_thresholds[k].key) == klen &&
+			    !strncmp(doctor_thresholds[k].key, words[w], klen))
+				break;
+		if (k == TH_N) {
+			char keys[512] = "";
+			for (int j = 0; j < TH_N; j++)
+				snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys),
+					 "%s%s", j ? ", " : "", doctor_thresholds[j].key);
+			return fail(ret_err, "unknown threshold '%.*s' (try %s)",
+				    (int)klen, words[w], keys);
+		}
+		char *end;
+		errno = 0;
+		double v = eq ? strtod(eq + 1, &end) : NAN;
+		if (!eq || errno || end == eq + 1 || *end || !isfinite(v) ||
+		    v < doctor_thresholds[k].min || v > doctor_thresholds[k].max)
+			return fail(
+			    ret_err,
+			    "bad value '%s' for threshold '%s' (a number from %g)",
+			    eq ? eq + 1 : "", doctor_thresholds[k].key,
+			    doctor_thresholds[k].min);
+		vals[k] = v;
+	}
+	return 0;
+}
+
+/* The sysctls of one namespace that the findings quote. -1 when unreadable. */
+struct ns_facts {
+	long syncookies;
+	long port_lo, port_hi;
+	long fin_timeout;
+};
+
+struct doc {
+	const struct run_ctx *ctx;
+	const struct sock_set *set;
+	const struct procs *procs;
+	const double *th;
+	const char *ns_label; /* NULL unless several namespaces are examined */
+	struct ns_facts facts;
+	unsigned found;
+};
+
+/* One finding: "KIND: [netns] evidence; next step", on one line. */
+static void finding(struct doc *d, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void finding(struct doc *d, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(d->ctx->out, "%s: ", kind);
+	if (d->ns_label)
+		fprintf(d->ctx->out, "in network namespace %s: ", d->ns_label);
+	va_start(ap, fmt);
+	vfprintf(d->ctx->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', d->ctx->out);
+	d->found++;
+}
+
+static long read_sysctl(const char *name, long *second)
+{
+	char path[256];
+	long v = -1, w = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s", name);
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%ld %ld", &v, &w) < 1)
+			v = -1;
+		fclose(f);
+	}
+	if (second)
+		*second = w;
+	return v;
+}
+
+/* /proc/sys/net shows the sysctls of the reader's namespace: read them from inside. */
+static void read_facts(const struct netns_ent *e, struct ns_facts *f)
+{
+	int saved = -1;
+
+	f->syncookies = f->port_lo = f->port_hi = f->fin_timeout = -1;
+	if (e && netns_enter(e, &saved) < 0)
+		return;
+	f->syncookies = read_sysctl("tcp_syncookies", NULL);
+	f->port_lo = read_sysctl("ip_local_port_range", &f->port_hi);
+	f->fin_timeout = read_sysctl("tcp_fin_timeout", NULL);
+	netns_return(saved);
+}
+
+static const char *endpoint(const struct sock_rec *s, bool peer, char *buf, size_t sz)
+{
+	if (peer)
+		sock_fmt_endpoint(s->family, s->raddr, s->rport, true, false, buf, sz);
+	else
+		sock_fmt_endpoint(s->family, s->laddr, s->lport, false, false, buf, sz);
+	return buf;
+}
+
+/* "LOCAL -> PEER" for up to DOCTOR_EXAMPLES sockets, then ", ..." */
+static const char *examples(const struct doc *d, const size_t *idx, size_t n, char *buf,
+			    size_t sz)
+{
+	char a[128], b[128];
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < n && k < DOCTOR_EXAMPLES; k++) {
+		const struct sock_rec *s = &d->set->v[idx[k]];
+		snprintf(buf + strlen(buf), sz - strlen(buf), "%s%s -> %s", k ? ", " : "",
+			 endpoint(s, false, a, sizeof(a)),
+			 endpoint(s, true, b, sizeof(b)));
+	}
+	if (n > DOCTOR_EXAMPLES)
+		snprintf(buf + strlen(buf), sz - strlen(buf), ", ...");
+	return buf;
+}
+
+/* "PID/comm" of the first owner, "PID/comm and N more", or words for none. */
+static const char *owner_text(const struct doc *d, uint32_t inode, char *buf, size_t sz)
+{
+	size_t n = 0;
+	const struct proc_owner *const *own =
+	    inode ? procs_lookup(d->procs, inode, &n) : NULL;
+	char esc[PROCS_COMM_MAX * 4];
+
+	if (!n) {
+		snprintf(buf, sz, "%s", inode ? "an unknown process" : "no process");
+		return buf;
+	}
+	escape_name(own[0]->comm, esc, sizeof(esc));
+	if (n == 1)
+		snprintf(buf, sz, "%d/%.100s", (int)own[0]->pid, esc);
+	else
+		snprintf(buf, sz, "%d/%.100s and %zu more", (int)own[0]->pid, esc, n - 1);
+	return buf;
+}
+
+/* Candidates grouped by a byte key; within a group the largest value first. */
+struct cand {
+	uint8_t key[20];
+	uint32_t val;
+	size_t i;
+};
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	int c = memcmp(x->key, y->key, sizeof(x->key));
+
+	if (c)
+		return c;
+	return x->val > y->val ? -1 : x->val < y->val;
+}
+
+/* Sort, then call fn once per group of equal keys with the sockets' indices. */
+static void for_groups(struct doc *d, struct cand *c, size_t n,
+		       void (*fn)(struct doc *d, const size_t *idx, size_t n,
+				  uint32_t top))
+{
+	size_t *idx = malloc((n + 1) * sizeof(*idx));
+
+	if (!idx)
+		return;
+	if (n > 1) /* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(c, n, sizeof(*c), cmp_cand);
+	for (size_t a = 0, b; a < n; a = b) {
+		for (b = a; b < n && !memcmp(c[a].key, c[b].key, sizeof(c[a].key)); b++)
+			idx[b - a] = c[b].i;
+		fn(d, idx, b - a, c[a].val);
+	}
+	free(idx);
+}
+
+static bool tcp_info_has_last_ack(const struct sock_rec *s)
+{
+	return s->ext &&
+	       s->ext->info_len >= offsetof(struct tcp_info, tcpi_last_ack_recv) +
+				       sizeof(s->ext->info.tcpi_last_ack_recv);
+}
+
+static void report_close_wait(struct doc *d, const size_t *idx, size_t n, uint32_t oldest)
+{
+	char who[256], ex[1024];
+
+	if (n < d->th[TH_CLOSE_WAIT_COUNT])
+		return;
+	finding(
+	    d, "close-wait-leak",
+	    "%s holds %zu socket%s in CLOSE_WAIT idle for over %g s (the longest %u s: %s): "
+	    "the peers closed but the process never called close(), a socket leak; look for "
+	    "a code path that drops a connection without closing it (restarting the process "
+	    "frees them)",
+	    owner_text(d, d->set->v[idx[0]].inode, who, sizeof(who)), n,
+	    n == 1 ? "" : "s", d->th[TH_CLOSE_WAIT_AGE], oldest / 1000,
+	    examples(d, idx, n, ex, sizeof(ex)));
+}
+
+/*
+ * CLOSE_WAIT lasts until the application calls close(). tcpi_last_ack_recv is the time
+ * since the peer last sent anything (its FIN carried an ACK), so it never overstates how
+ * long the socket has sat there.
+ */
+static void check_close_wait(struct doc *d, const size_t *sel, size_t n)
+{
+	struct cand *c = calloc(n + 1, sizeof(*c));
+	size_t k = 0;
+
+	if (!c)
+		return;
+	for (size_t j = 0; j < n; j++) {
+		const struct sock_rec *s = &d->set->v[sel[j]];
+		if (s->state != TS_CLOSE_WAIT || !tcp_info_has_last_ack(s))
+			continue;
+		uint32_t age = s->ext->info.tcpi_last_ack_recv;
+		if (age < d->th[TH_CLOSE_WAIT_AGE] * 1000)
+			continue;
+		size_t no = 0;
+		const struct proc_owner *const *own =
+		    procs_lookup(d->procs, s->inode, &no);
+		uint32_t key = no ? (uint32_t)own[0]->pid : 0;
+		/* no owner known: one group per socket, so strangers are not lumped
+		 * together */
+		memcpy(c[k].key, &key, sizeof(key));
+		if (!no)
+			memcpy(c[k].key + 4, &s->inode, sizeof(s->inode));
+		c[k].val = age;
+		c[k++].i = sel[j];
+	}
+	for_groups(d, c, k, report_close_wait);
+	free(c);
+}
+
+static bool addr_any(const struct sock_rec *s)
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(s->laddr, zero, sock_addr_len(s->family));
+}
+
+/* How well a listener l fits a request socket r (0: not at all). */
+static int listener_fit(const struct sock_rec *l, const struct sock_rec *r)
+{
+	if (l->lport != r->lport)
+		return 0;
+	if (l->family == r->family &&
+	    !memcmp(l->laddr, r->laddr, sock_addr_len(l->family)))
+		return 3;
+	if (l->family == r->family && addr_any(l))
+		return 2;
+	return l->family == AF_INET6 && addr_any(l) ? 1 : 0;
+}
+
+static const char *syncookies_text(long v)
+{
+	static const char *const text[] = {
+	    "net.ipv4.tcp_syncookies=0: off, so a full SYN queue drops new connections; "
+	    "turn them on",
+	    "net.ipv4.tcp_syncookies=1: cookies are sent once the SYN queue overflows",
+	    "net.ipv4.tcp_syncookies=2: cookies are always sent",
+	};
+
+	return v >= 0 && v <= 2 ? text[v] : "net.ipv4.tcp_syncookies unknown";
+}
+
+/* SYN_RCVD piling up on a listener; and listeners whose accept queue is (nearly) full. */
+static void check_listeners(struct doc *d, const size_t *sel, size_t n)
+{
+	size_t *lst = malloc((n + 1) * sizeof(*lst)), *syn = calloc(n + 1, sizeof(*syn));
+	size_t nl = 0;
+	char ep[128], who[256];
+
+	if (!lst || !syn)
+		goto out;
+	for (size_t j = 0; j < n; j++)
+		if (d->set->v[sel[j]].state == TS_LISTEN)
+			lst[nl++] = sel[j];
+	for (size_t j = 0; j < n && nl; j++) {
+		const struct sock_rec *r = &d->set->v[sel[j]];
+		int best = 0;
+		size_t at = 0;
+		if (r->state != TS_SYN_RCVD)
+			continue;
+		for (size_t k = 0; k < nl; k++) {
+			int fit = listener_fit(&d->set->v[lst[k]], r);
+			if (fit > best) {
+				best = fit;
+				at = k;
+			}
+		}
+		if (best)
+			syn[at]++;
+	}
+	for (size_t k = 0; k < nl; k++) {
+		const struct sock_rec *l = &d->set->v[lst[k]];
+		double backlog = l->wqueue;
+		if (syn[k] >= d->th[TH_SYN_RCVD_MIN] &&
+		    syn[k] >= d->th[TH_SYN_RCVD_RATIO] * backlog)
+			finding(
+			    d, "syn-flood",
+			    "listener %s (%s) has %zu connection%s in SYN_RCVD against a "
+			    "backlog of %u (%s): possibly a SYN flood, or handshakes that do not "
+			    "complete; look at the peers with 'tcpstate --state syn-rcvd "
+			    "--sport %u' and consider a larger backlog (listen(), net.core.somaxconn)",
+			    endpoint(l, false, ep, sizeof(ep)),
+			    owner_text(d, l->inode, who, sizeof(who)), syn[k],
+			    syn[k] == 1 ? "" : "s", l->wqueue,
+			    syncookies_text(d->facts.syncookies), l->lport);
+		double limit = fmax(1, ceil(d->th[TH_ACCEPT_QUEUE_RATIO] * backlog));
+		if (l->rqueue >= limit)
+			finding(
+			    d, "accept-queue",
+			    "listener %s (%s) has %u connection%s waiting in its accept queue, "
+			    "backlog %u%s: the application does not call accept() fast enough and "
+			    "further connections are dropped or delayed (ListenOverflows in "
+			    "nstat); make it accept faster or give listen() a larger backlog",
+			    endpoint(l, false, ep, sizeof(ep)),
+			    owner_text(d, l->inode, who, sizeof(who)), l->rqueue,
+			    l->rqueue == 1 ? "" : "s", l->wqueue,
+			    l->rqueue > l->wqueue ? " (full)" : "");
+	}
+out:
+	free(lst);
+	free(syn);
+}
+
+static bool ephemeral(const struct doc *d, uint16_t port)
+{
+	return d->facts.port_lo > 0 && port >= d->facts.port_lo &&
+	       port <= d->facts.port_hi;
+}
+
+static void report_port_exhaustion(struct doc *d, const size_t *idx, size_t n,
+				   uint32_t top)
+{
+	long range = d->facts.port_hi - d->facts.port_lo + 1;
+	char peer[128];
+
+	if (n < d->th[TH_TIME_WAIT_RATIO] * (double)range)
+		return;
+	finding(
+	    d, "port-exhaustion",
+	    "%zu sockets in TIME_WAIT towards %s hold %.0f%% of the %ld ephemeral ports "
+	    "(net.ipv4.ip_local_port_range %ld %ld): connections to it are opened and closed "
+	    "faster than TIME_WAIT (60 s) frees their ports, and connect() will fail with "
+	    "'Cannot assign requested address'; reuse connections (keep-alive, a pool), widen "
+	    "the range or set net.ipv4.tcp_tw_reuse=1",
+	    n, endpoint(&d->set->v[idx[0]], true, peer, sizeof(peer)),
+	    100.0 * (double)n / (double)range, range, d->facts.port_lo, d->facts.port_hi);
+}
+
+static void report_time_wait_bind(struct doc *d, const size_t *idx, size_t n,
+				  uint32_t top)
+{
+	char ex[1024];
+	uint16_t port = d->set->v[idx[0]].lport;
+
+	if (n < d->th[TH_TIME_WAIT_BIND_MIN])
+		return;
+	finding(
+	    d, "time-wait-bind",
+	    "local port %u has %zu socket%s in TIME_WAIT (this side closed first: %s): a "
+	    "server restarting on port %u fails with 'Address already in use' for up to "
+	    "60 s unless it sets SO_REUSEADDR before bind()",
+	    port, n, n == 1 ? "" : "s", examples(d, idx, n, ex, sizeof(ex)), port);
+}
+
+/* TIME_WAIT per destination against the ephemeral range, and on server ports. */
+static void check_time_wait(struct doc *d, const size_t *sel, size_t n)
+{
+	struct cand *dst = calloc(n + 1, sizeof(*dst)),
+		    *port = calloc(n + 1, sizeof(*port));
+	uint8_t *listening = calloc(65536, 1);
+	size_t nd = 0, np = 0;
+
+	if (!dst || !port || !listening)
+		goto out;
+	for (size_t j = 0; j < n; j++)
+		if (d->set->v[sel[j]].state == TS_LISTEN)
+			listening[d->set->v[sel[j]].lport] = 1;
+	for (size_t j = 0; j < n; j++) {
+		const struct sock_rec *s = &d->set->v[sel[j]];
+		if (s->state != TS_TIME_WAIT)
+			continue;
+		if (ephemeral(d, s->lport)) {
+			dst[nd].key[0] = s->family;
+			memcpy(dst[nd].key + 1, s->raddr, 16);
+			memcpy(dst[nd].key + 17, &s->rport, 2);
+			dst[nd++].i = sel[j];
+		}
+		/* A server port: someone listens on it, or no client would get it by
+		 * chance. */
+		if (listening[s->lport] ||
+		    (d->facts.port_lo > 0 && !ephemeral(d, s->lport))) {
+			port[np].key[0] = (uint8_t)(s->lport >> 8);
+			port[np].key[1] = (uint8_t)s->lport;
+			port[np++].i = sel[j];
+		}
+	}
+	if (d->facts.port_lo > 0 && d->facts.port_hi >= d->facts.port_lo)
+		for_groups(d, dst, nd, report_port_exhaustion);
+	for_groups(d, port, np, report_time_wait_bind);
+out:
+	free(dst);
+	free(port);
+	free(listening);
+}
+
+/* FIN_WAIT_2 without an inode: the application closed, the peer never sent its FIN. */
+static void check_fin_wait_2(struct doc *d, const size_t *sel, size_t n)
+{
+	size_t *idx = malloc((n + 1) * sizeof(*idx)), k = 0;
+	char ex[1024], t[64] = "net.ipv4.tcp_fin_timeout";
+
+	if (!idx)
+		return;
+	for (size_t j = 0; j < n; j++) {
+		const struct sock_rec *s = &d->set->v[sel[j]];
+		if (s->state == TS_FIN_WAIT_2 && s->inode == 0)
+			idx[k++] = sel[j];
+	}
+	if (d->facts.fin_timeout >= 0)
+		snprintf(t, sizeof(t), "net.ipv4.tcp_fin_timeout, %ld s",
+			 d->facts.fin_timeout);
+	if (k && k >= d->th[TH_FIN_WAIT_2_MIN])
+		finding(
+		    d, "orphan-fin-wait-2",
+		    "%zu socket%s in FIN_WAIT_2 belong%s to no process (%s): the application "
+		    "closed its end and the peer has not sent its FIN; the kernel drops such "
+		    "sockets after %s, but if they pile up, find out why the peer application "
+		    "does not close",
+		    k, k == 1 ? "" : "s", k == 1 ? "s" : "",
+		    examples(d, idx, k, ex, sizeof(ex)), t);
+	free(idx);
+}
+
+/* Run every check over the sockets of one namespace. */
+static void examine(struct doc *d, const struct netns_ent *e, const size_t *sel, size_t n)
+{
+	read_facts(e, &d->facts);
+	check_close_wait(d, sel, n);
+	check_listeners(d, sel, n);
+	check_time_wait(d, sel, n);
+	check_fin_wait_2(d, sel, n);
+}
+
+/* One examination per namespace the dump walked. */
+static int examine_all(struct doc *d, const struct netns_list *l)
+{
+	size_t n = d->set->n;
+	size_t *sel = malloc((n + 1) * sizeof(*sel));
+
+	if (!sel)
+		return -ENOMEM;
+	if (!l || l->n == 1 || !d->ctx->opts->all_netns) {
+		for (size_t i = 0; i < n; i++)
+			sel[i] = i;
+		examine(d, l ? &l->v[0] : NULL, sel, n);
+		free(sel);
+		return 0;
+	}
+	for (size_t k = 0; k < l->n; k++) {
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (d->set->v[i].netns == l->v[k].ino)
+				sel[m++] = i;
+		d->ns_label = l->v[k].label;
+		if (m)
+			examine(d, &l->v[k], sel, m);
+	}
+	free(sel);
+	return 0;
+}
+
+int view_doctor(const struct run_ctx *ctx)
+{
+	double th[TH_N];
+	char *msg = NULL;
+	struct collect c;
+	int err;
+
+	err = doctor_parse_thresholds(ctx->opts->thresholds, ctx->opts->n_thresholds, th,
+				      &msg);
+	if (err < 0) {
+		err = run_error(ctx, err, "%s", msg ? msg : "bad --threshold");
+		free(msg);
+		return err;
+	}
+	/* Every state matters here (listeners above all), whatever -a/-l say. */
+	struct opts all = *ctx->opts;
+	all.all = 1;
+	all.listening = 0;
+	struct run_ctx actx = *ctx;
+	actx.opts = &all;
+	err = collect_sockets(&actx, COL_NEED_INFO | COL_NEED_PROCS, &c);
+	if (err < 0) {
+		collect_done(&c);
+		return err;
+	}
+	struct doc d = {ctx, &c.socks, c.procs, th, NULL, {0}, 0};
+	err = examine_all(&d, ctx->msgs->netns);
+	if (err == 0 && !d.found && ctx->term->tty)
+		fprintf(ctx->out, "no problems found in %zu sockets\n", c.socks.n);
+	collect_done(&c);
+	if (err < 0)
+		return run_error(ctx, err, "out of memory");
+	return d.found ? DOCTOR_FOUND : 0;
+}

@@ -1,0 +1,221 @@
+/* view_kill.c - -K: destroy the sockets the filter selects (SOCK_DESTROY), or list them
+ * (--dry-run). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/columns.h"
+#include "query/diag_destroy.h"
+#include "query/netns.h"
+#include "views/run.h"
+#include "views/views.h"
+
+/* A row's result: what happened to the socket, and the column header above it. */
+#define KILL_RESULT_HEADER "Result"
+#define KILL_CELL_MAX 1024
+
+static const char *result_word(int err, bool dry_run)
+{
+	if (dry_run)
+		return "would destroy";
+	return err ? "not destroyed" : "destroyed";
+}
+
+/* Destroy the sockets of one namespace (the one this thread is in) that want[i] selects.
+ */
+static void destroy_here(const struct sock_set *set, const bool *want, int *errs)
+{
+	struct diag_destroyer *d;
+	int err = diag_destroyer_open(&d);
+
+	for (size_t i = 0; i < set->n; i++) {
+		if (!want[i])
+			continue;
+		errs[i] = err < 0 ? err : diag_destroy(d, &set->v[i]);
+	}
+	diag_destroyer_close(d);
+}
+
+/* Visit every namespace the dump walked; a socket is destroyed from inside its own. */
+static int destroy_all(const struct run_ctx *ctx, const struct sock_set *set, int *errs)
+{
+	const struct netns_list *l = ctx->msgs->netns;
+	bool *want = calloc(set->n + 1, sizeof(*want));
+
+	if (!want)
+		return -ENOMEM;
+	if (!l) {
+		for (size_t i = 0; i < set->n; i++)
+			want[i] = true;
+		destroy_here(set, want, errs);
+		free(want);
+		return 0;
+	}
+	for (size_t k = 0; k < l->n; k++) {
+		bool any = false;
+		int saved, err;
+		/* Untagged sockets come from -N, which walks exactly one namespace. */
+		for (size_t i = 0; i < set->n; i++) {
+			want[i] = set->v[i].netns == l->v[k].ino || !set->v[i].netns;
+			any = any || want[i];
+		}
+		if (!any)
+			continue;
+		err = netns_enter(&l->v[k], &saved);
+		if (err < 0) {
+			for (size_t i = 0; i < set->n; i++)
+				if (want[i])
+					errs[i] = err;
+			continue;
+		}
+		destroy_here(set, want, errs);
+		err = netns_return(saved);
+		if (err < 0) {
+			free(want);
+			return run_error(
+			    ctx, err,
+			    "cannot return to the original network namespace: %s",
+			    strerror(-err));
+		}
+	}
+	free(want);
+	return 0;
+}
+
+/* The cells of one row: the result, the chosen columns, and why it failed. */
+static int row_cells(const struct sock_rec *s, int err, const struct run_ctx *ctx,
+		     const struct column_list *cols, const struct col_ctx *cc,
+		     char **cells)
+{
+	char buf[KILL_CELL_MAX];
+
+	cells[0] = strdup(result_word(err, ctx->opts->dry_run));
+	for (int c = 0; c < cols->n; c++) {
+		cols->v[c]->fmt(s, cc, buf, sizeof(buf));
+		cells[c + 1] = strdup(buf);
+	}
+	cells[cols->n + 1] = strdup(err ? diag_destroy_strerror(err) : "");
+	for (int c = 0; c < cols->n + 2; c++)
+		if (!cells[c])
+			return -ENOMEM;
+	return 0;
+}
+
+/* Print the report, aligned like the listing: Result, the columns, then the reason. */
+static int print_report(const struct run_ctx *ctx, const struct sock_set *set,
+			const int *errs, const struct column_list *cols,
+			const struct col_ctx *cc)
+{
+	size_t ncells = (size_t)cols->n + 2;
+	char **cells = calloc((set->n + 1) * ncells, sizeof(*cells));
+	size_t width[COLUMNS_MAX + 2] = {0};
+	int err = 0;
+
+	if (!cells)
+		return -ENOMEM;
+	cells[0] = strdup(KILL_RESULT_HEADER);
+	for (int c = 0; c < cols->n; c++)
+		cells[c + 1] = strdup(cols->v[c]->header);
+	cells[ncells - 1] = strdup("");
+	for (size_t i = 0; i < set->n && err == 0; i++)
+		err = row_cells(&set->v[i], errs[i], ctx, cols, cc,
+				cells + (i + 1) * ncells);
+	for (size_t i = 0; i < (set->n + 1) * ncells && err == 0; i++) {
+		if (!cells[i]) {
+			err = -ENOMEM;
+			break;
+		}
+		size_t w = strlen(cells[i]);
+		if (w > width[i % ncells])
+			width[i % ncells] = w;
+	}
+	for (size_t r = ctx->opts->no_header ? 1 : 0; r <= set->n && err == 0; r++) {
+		char **row = cells + r * ncells;
+		fprintf(ctx->out, "%-*s", (int)width[0], row[0]);
+		for (int c = 0; c < cols->n; c++) {
+			bool last = c == cols->n - 1 && !row[ncells - 1][0];
+			int w = last && !cols->v[c]->right ? 0 : (int)width[c + 1];
+			fprintf(ctx->out, cols->v[c]->right ? " %*s" : " %-*s", w,
+				row[c + 1]);
+		}
+		if (row[ncells - 1][0])
+			fprintf(ctx->out, "  %s", row[ncells - 1]);
+		fputc('\n', ctx->out);
+	}
+	for (size_t i = 0; i < (set->n + 1) * ncells; i++)
+		free(cells[i]);
+	free(cells);
+	if (err == 0 && ferror(ctx->out))
+		err = -EIO;
+	return err;
+}
+
+/* The error for main.c: how many failed, and why the first one did. */
+static int report_failures(const struct run_ctx *ctx, const struct sock_set *set,
+			   const int *errs)
+{
+	size_t failed = 0;
+	int first = 0;
+
+	for (size_t i = 0; i < set->n; i++) {
+		if (errs[i] < 0) {
+			failed++;
+			first = first ? first : errs[i];
+		}
+	}
+	if (!failed)
+		return 0;
+	/* -EINVAL would read as a usage error (exit 2): a refused destroy is a runtime
+	 * one. */
+	return run_error(ctx, first == -EINVAL ? -EPROTO : first,
+			 "could not destroy %zu of %zu socket%s: %s", failed, set->n,
+			 set->n == 1 ? "" : "s", diag_destroy_strerror(first));
+}
+
+int view_kill(const struct run_ctx *ctx)
+{
+	const struct opts *o = ctx->opts;
+	struct column_list cols;
+	struct collect c;
+	const char *bad = NULL;
+	int *errs, err;
+
+	if (!ctx->filter)
+		return run_error(
+		    ctx, -EINVAL,
+		    "refusing to destroy every socket: '--kill' needs a filter "
+		    "(for example --dport 8080 or 'state close-wait')");
+	err = column_list_build(o, o->all_netns, &cols, &bad);
+	if (err < 0)
+		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
+				 bad ? bad : "?");
+	err = collect_sockets(ctx, column_list_needs(&cols), &c);
+	if (err < 0) {
+		collect_done(&c);
+		return err;
+	}
+	if (!c.socks.n) {
+		run_note(ctx, "no socket matches the filter: nothing to destroy");
+		collect_done(&c);
+		return 0;
+	}
+	errs = calloc(c.socks.n, sizeof(*errs));
+	if (!errs) {
+		collect_done(&c);
+		return run_error(ctx, -ENOMEM, "out of memory");
+	}
+	if (!o->dry_run)
+		err = destroy_all(ctx, &c.socks, errs);
+	struct col_ctx cc = {c.procs, o->resolve, o->all_netns, ctx->msgs->netns};
+	if (err == 0)
+		err = print_report(ctx, &c.socks, errs, &cols, &cc);
+	if (err == -ENOMEM || err == -EIO)
+		err =
+		    run_error(ctx, err, "%s",
+			      err == -EIO ? "cannot write the output" : "out of memory");
+	if (err == 0)
+		err = report_failures(ctx, &c.socks, errs);
+	free(errs);
+	collect_done(&c);
+	return err;
+}

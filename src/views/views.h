@@ -1,0 +1,50 @@
+/* views.h - every view's entry point, one per file in views/; main.c picks one from a
+ * table. */
+#ifndef TCPSTATE_VIEWS_H
+#define TCPSTATE_VIEWS_H
+
+struct run_ctx;
+
+/*
+ * Each view collects what it needs, aggregates it and makes one output call. Each returns
+ * 0, a negative errno with the error text recorded by run_error(), or a positive exit
+ * status (3 from --doctor when it found something).
+ */
+
+/* The default view: the netstat-style table of sockets (view_list.c). */
+int view_list(const struct run_ctx *ctx);
+
+/* --list-columns: name, type and description of every column, in any --format but
+ * openmetrics; -EINVAL for openmetrics (view_list.c). */
+int view_list_columns(const struct run_ctx *ctx);
+
+/* -s: counts per state and family (view_summary.c); also the listing's openmetrics. */
+int view_summary(const struct run_ctx *ctx);
+
+/* --hist KEY[,KEY2]: group-by counts (view_hist.c). */
+int view_hist(const struct run_ctx *ctx);
+
+/* -E: lifecycle events from polling plus destroy notifications (view_events.c). */
+int view_events(const struct run_ctx *ctx);
+
+/* -K: destroy the selected sockets, or list them with --dry-run (view_kill.c). */
+int view_kill(const struct run_ctx *ctx);
+
+/* --doctor: findings with evidence; 3 when it found something (view_doctor.c). */
+int view_doctor(const struct run_ctx *ctx);
+
+/* --explain [TOPIC] (view_explain.c). */
+int view_explain(const struct run_ctx *ctx);
+
+/* --diagram: the state machine with live counts (view_diagram.c). */
+int view_diagram(const struct run_ctx *ctx);
+
+/*
+ * --complete WHAT: candidates for the shell completions, one per line: options, keywords,
+ * states, ports, processes, users, formats, colors, columns, sort, hist, topics, netns,
+ * or whats (this list). Live lists come from a dump of this namespace; -EINVAL for an
+ * unknown WHAT (view_complete.c).
+ */
+int view_complete(const struct run_ctx *ctx);
+
+#endif
