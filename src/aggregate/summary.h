@@ -1,5 +1,5 @@
-/* summary.h - the -s view: socket counts per state and family, counted while the dump
- * streams. */
+/* summary.h - the counts behind -s and OpenMetrics: sockets per state and family,
+ * counted while the dump streams. */
 #ifndef TCPSTATE_SUMMARY_H
 #define TCPSTATE_SUMMARY_H
 
@@ -10,8 +10,6 @@
 
 #include "model/sock.h"
 #include "model/states.h"
-
-struct run_ctx;
 
 /* Index of a family in the count arrays. */
 enum { SUMMARY_IPV4 = 0, SUMMARY_IPV6, SUMMARY_NFAMILIES };
