@@ -51,19 +51,4 @@ uint64_t summary_family_total(const struct summary *sum, int family);
 /* Free the listeners. Accepts NULL. */
 void summary_done(struct summary *sum);
 
-struct summary_render {
-	bool header; /* print the header line (and the total line) */
-	bool color;  /* colour the state names */
-	bool utf8;   /* Unicode bars */
-	int width;   /* terminal width for the bars; 0 = not a terminal (80 assumed) */
-};
-
-/*
- * Print the summary table: every one of the 11 states in lifecycle order with its IPv4,
- * IPv6 and total counts and a bar proportional to the largest total, then a Total line.
- * A row for UNKNOWN is added only when such sockets were seen. Returns 0 or -EIO.
- */
-int summary_render_table(FILE *out, const struct summary *sum,
-			 const struct summary_render *r);
-
 #endif
