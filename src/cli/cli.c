@@ -226,17 +226,6 @@ static void bind_tables(struct opts *o)
 
 static const struct {
 	const char *name;
-	enum out_format fmt;
-} formats[] = {
-    {"table", FMT_TABLE},
-    {"json", FMT_JSON},
-    {"jsonl", FMT_JSONL},
-    {"csv", FMT_CSV},
-    {"openmetrics", FMT_OPENMETRICS},
-};
-
-static const struct {
-	const char *name;
 	enum color_mode mode;
 } colors[] = {{"auto", COLOR_AUTO}, {"always", COLOR_ALWAYS}, {"never", COLOR_NEVER}};
 
@@ -330,17 +319,16 @@ static int handle(int rc, struct opts *o, char **ret_err)
 	case OPT_JSON:
 		o->format = FMT_JSON;
 		return 0;
-	case OPT_FORMAT:
-		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-			if (strcmp(arg_format, formats[i].name) == 0) {
-				o->format = formats[i].fmt;
-				return 0;
-			}
+	case OPT_FORMAT: {
+		int f = format_find(arg_format);
+		char names[128];
+		if (f >= 0) {
+			o->format = (enum out_format)f;
+			return 0;
 		}
-		return fail(
-		    ret_err,
-		    "unknown format '%s' (try table, json, jsonl, csv or openmetrics)",
-		    arg_format);
+		format_names_text(names, sizeof(names));
+		return fail(ret_err, "unknown format '%s' (try %s)", arg_format, names);
+	}
 	case OPT_COLOR:
 		for (size_t i = 0; i < sizeof(colors) / sizeof(colors[0]); i++) {
 			if (strcmp(arg_color, colors[i].name) == 0) {
@@ -601,14 +589,10 @@ const char *const *cli_long_options(void)
 
 const char *const *cli_option_values(const char *long_name)
 {
-	static const char *fmt_names[sizeof(formats) / sizeof(formats[0]) + 1];
 	static const char *color_names[sizeof(colors) / sizeof(colors[0]) + 1];
 
-	if (strcmp(long_name, "format") == 0) {
-		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-			fmt_names[i] = formats[i].name;
-		return fmt_names;
-	}
+	if (strcmp(long_name, "format") == 0)
+		return format_names;
 	if (strcmp(long_name, "color") == 0) {
 		for (size_t i = 0; i < sizeof(colors) / sizeof(colors[0]); i++)
 			color_names[i] = colors[i].name;

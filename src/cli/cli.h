@@ -4,15 +4,8 @@
 
 #include <stdint.h>
 
+#include "model/format.h"
 #include "model/states.h"
-
-enum out_format {
-	FMT_TABLE = 0,
-	FMT_JSON,
-	FMT_JSONL,
-	FMT_CSV,
-	FMT_OPENMETRICS,
-};
 
 enum color_mode {
 	COLOR_AUTO = 0,
