@@ -5,6 +5,7 @@
 #include <time.h>
 #include <sys/socket.h>
 
+#include "aggregate/evtrack.h"
 #include "views/events.h"
 
 static int failures;
