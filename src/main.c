@@ -15,9 +15,9 @@
 #include "base/escape.h"
 #include "cli/cli.h"
 #include "filter/filter.h"
+#include "render/output.h"
 #include "render/term.h"
 #include "render/term_cut.h"
-#include "views/events.h"
 #include "views/run.h"
 #include "views/views.h"
 #include "views/watch.h"
@@ -98,7 +98,7 @@ static int find_view(enum view v)
  */
 static FILE *open_output(const struct opts *o, const struct term *term)
 {
-	if (term->tty && term->width > 0 && o->format == FMT_TABLE &&
+	if (term->tty && term->width > 0 && output_format_human(o->format) &&
 	    o->continuous <= 0) {
 		FILE *cut = term_cut_open(stdout, STDOUT_FILENO, term->width);
 		if (cut)
@@ -183,7 +183,7 @@ int main(int argc, const char **argv)
 	term_probe(o.color, &term);
 	/* Human output in a locale that is not UTF-8 is ASCII; JSON, CSV and OpenMetrics
 	 * do not depend on the locale. */
-	escape_set_ascii(!term.utf8 && o.format == FMT_TABLE);
+	escape_set_ascii(!term.utf8 && output_format_human(o.format));
 
 	FILE *out = open_output(&o, &term);
 	struct run_ctx ctx = {&o, filter, &term, out, &msgs};

@@ -1,4 +1,5 @@
-/* table.h - the listing renderer: aligned columns, one socket per line. */
+/* table.h - the table format: the listing (aligned columns, one socket per line), the
+ * summary, histograms, event lines and the column list for people. */
 #ifndef TCPSTATE_TABLE_H
 #define TCPSTATE_TABLE_H
 
@@ -6,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "aggregate/evtrack.h"
 #include "aggregate/hist.h"
 #include "aggregate/summary.h"
 #include "model/columns.h"
@@ -104,5 +106,19 @@ struct hist_render {
  * -EIO.
  */
 int hist_render_table(FILE *out, const struct hist *h, const struct hist_render *r);
+
+/*
+ * One -E event as a line (with '\n'): "TIME EVENT LOCAL PEER IN-STATE [OWNERS]
+ * [DETAILS]", owners only when with_owners. Returns the length (truncated to sz, always
+ * NUL-terminated when sz > 0).
+ */
+size_t table_event_line(const struct ev_event *e, bool with_owners, char *buf, size_t sz);
+
+/* The header line matching table_event_line (with '\n'). Returns as table_event_line. */
+size_t table_event_header(bool with_owners, char *buf, size_t sz);
+
+/* The column table for --list-columns: name, type and description, aligned. Returns 0 or
+ * -EIO. */
+int table_columns(FILE *out, bool header);
 
 #endif

@@ -3,13 +3,8 @@
 #include <string.h>
 
 #include "aggregate/hist.h"
-#include "base/escape.h"
 #include "model/columns.h"
-#include "render/bars.h"
-#include "render/fmt_csv.h"
-#include "render/fmt_json.h"
-#include "render/fmt_om.h"
-#include "render/table.h"
+#include "render/output.h"
 #include "views/run.h"
 #include "views/views.h"
 
@@ -18,8 +13,9 @@ static int count_one(const struct sock_rec *s, void *data)
 	return hist_add(data, s);
 }
 
-/* What to show: --top N, else in a table on a terminal what fits its height. */
-static struct hist_limit pick_limit(const struct run_ctx *ctx, const struct hist *h)
+/* What to show: --top N, else for people on a terminal what fits its height. */
+static struct hist_limit pick_limit(const struct run_ctx *ctx, const struct output *out,
+				    const struct hist *h)
 {
 	const struct opts *o = ctx->opts;
 	struct hist_limit l = {0, 0};
@@ -29,32 +25,19 @@ static struct hist_limit pick_limit(const struct run_ctx *ctx, const struct hist
 		l.subs = (size_t)o->top;
 		return l;
 	}
-	if (o->format == FMT_TABLE && ctx->term->tty && ctx->term->height > 0)
+	if (output_format_human(out->format) && out->height > 0)
 		/* header, Total and the shell prompt */
-		return hist_fit(h, ctx->term->height - (o->no_header ? 1 : 3));
+		return hist_fit(h, out->height - (o->no_header ? 1 : 3));
 	return l;
 }
 
 static int render(const struct run_ctx *ctx, const struct hist *h)
 {
-	const struct opts *o = ctx->opts;
-	struct hist_limit lim = pick_limit(ctx, h);
+	struct output out;
 
-	switch (o->format) {
-	case FMT_JSON:
-	case FMT_JSONL:
-		return fmt_json_hist(ctx->out, h, &lim, o->format == FMT_JSONL);
-	case FMT_CSV:
-		return fmt_csv_hist(ctx->out, h, &lim, !o->no_header);
-	case FMT_OPENMETRICS:
-		return fmt_om_hist(ctx->out, h, &lim);
-	default: {
-		struct hist_render r = {!o->no_header, ctx->term->color,
-					ctx->term->tty && ctx->term->utf8,
-					ctx->term->tty ? ctx->term->width : 0, lim};
-		return hist_render_table(ctx->out, h, &r);
-	}
-	}
+	output_init(&out, ctx->out, ctx->opts, ctx->term);
+	struct hist_limit lim = pick_limit(ctx, &out, h);
+	return output_hist(&out, h, &lim);
 }
 
 int view_hist(const struct run_ctx *ctx)

@@ -6,7 +6,8 @@
 #include <sys/socket.h>
 
 #include "aggregate/evtrack.h"
-#include "views/events.h"
+#include "render/fmt_json.h"
+#include "render/table.h"
 
 static int failures;
 
@@ -214,7 +215,7 @@ static void test_owners_and_format(void)
 	if (!(e = events(t, 2)))
 		goto out;
 	/* e[0]: ESTABLISHED -> CLOSE_WAIT, e[1]: TIME_WAIT -> GONE */
-	events_format(&e[0], true, true, line, sizeof(line));
+	fmt_json_event(&e[0], true, line, sizeof(line));
 	const char *want_json =
 	    "{\"time\":\"2025-11-22T12:00:00.125Z\",\"event\":\"change\",\"old\":\"ESTABLISHED\","
 	    "\"new\":\"CLOSE_WAIT\",\"brief\":false,\"proto\":\"tcp\",\"local\":\"127.0.0.1:7000\","
@@ -222,21 +223,21 @@ static void test_owners_and_format(void)
 	    "\"owners\":[{\"pid\":42,\"comm\":\"evil\\\"\\n\"}]}\n";
 	CHECK(strcmp(line, want_json) == 0, "json:\n  got  %s  want %s", line, want_json);
 
-	events_format(&e[0], false, true, line, sizeof(line));
+	table_event_line(&e[0], true, line, sizeof(line));
 	const char *want_table =
 	    "12:00:00.125  ESTABLISHED -> CLOSE_WAIT  127.0.0.1:7000         "
 	    "127.0.0.1:41234               -  42/evil\"\\n\n";
 	CHECK(strcmp(line, want_table) == 0, "table:\n  got  '%s'\n  want '%s'", line,
 	      want_table);
 
-	events_format(&e[1], false, false, line, sizeof(line));
+	table_event_line(&e[1], false, line, sizeof(line));
 	const char *want_gone =
 	    "12:00:00.125  TIME_WAIT -> GONE          127.0.0.1:7000         "
 	    "127.0.0.1:41235               -\n";
 	CHECK(strcmp(line, want_gone) == 0, "gone:\n  got  '%s'\n  want '%s'", line,
 	      want_gone);
 
-	events_header(false, line, sizeof(line));
+	table_event_header(false, line, sizeof(line));
 	CHECK(strncmp(line, "Time          Event                      Local Address",
 		      53) == 0,
 	      "header '%s'", line);
