@@ -228,6 +228,17 @@ static void open_monitors(struct ev_view *v)
 	netns_list_free(l);
 }
 
+/* The format's table entry says whether it has event lines. */
+static int check_format(const struct run_ctx *ctx, const struct output *out)
+{
+	if (output_has(out, OUTPUT_EVENTS))
+		return 0;
+	return run_error(
+	    ctx, -EINVAL,
+	    "'--format %s' cannot stream events (use table or jsonl with --events)",
+	    format_name(out->format));
+}
+
 static state_set brief_state(const struct run_ctx *ctx)
 {
 	state_set want = filter_state_set(ctx->filter, run_default_states(ctx->opts));
@@ -284,12 +295,9 @@ int view_events(const struct run_ctx *ctx)
 	int err;
 
 	output_init(&out, ctx->out, o, ctx->term);
-	if (!output_has(&out, OUTPUT_EVENTS))
-		return run_error(
-		    ctx, -EINVAL,
-		    "'--format %s' cannot stream events (use table or jsonl with "
-		    "--events)",
-		    format_name(out.format));
+	err = check_format(ctx, &out);
+	if (err < 0)
+		return err;
 	v = calloc(1, sizeof(*v));
 	if (!v || evtrack_new(&v->tr) < 0) {
 		free(v);
