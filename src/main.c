@@ -144,10 +144,9 @@ static int report(int ret, int werr, const struct opts *o, const struct run_msgs
 int main(int argc, const char **argv)
 {
 	static char outbuf[1 << 16];
-	struct poptContext_s *pctx = NULL;
 	struct run_msgs msgs = {0};
 	struct filter *filter = NULL;
-	struct opts o;
+	struct opts o = {0};
 	struct term term;
 	char *err_text = NULL;
 	int ret, v, status = 0;
@@ -164,7 +163,7 @@ int main(int argc, const char **argv)
 	signal(SIGPIPE, SIG_DFL);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
-	ret = cli_parse(argc, argv, &o, &pctx, &err_text);
+	ret = cli_parse(argc, argv, &o, &err_text);
 	if (ret == 0 && (v = find_view(o.view)) >= 0 && views[v].needs_filter)
 		ret = filter_build(&o, &filter, &err_text);
 	if (ret != 0) {
@@ -197,6 +196,6 @@ out:
 	filter_free(filter);
 	run_msgs_done(&msgs);
 	free(err_text);
-	cli_done(pctx);
+	cli_done(&o);
 	return status;
 }
