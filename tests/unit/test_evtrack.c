@@ -6,20 +6,9 @@
 #include <sys/socket.h>
 
 #include "aggregate/evtrack.h"
+#include "check.h"
 #include "render/fmt_json.h"
 #include "render/table.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			printf("FAIL line %d: ", __LINE__);                              \
-			printf(__VA_ARGS__);                                             \
-			printf("\n");                                                    \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
 
 static struct sock_rec rec(uint64_t cookie, enum ts_state st, uint16_t lport,
 			   uint16_t rport)
@@ -251,7 +240,5 @@ int main(void)
 	tzset();
 	test_lifecycle();
 	test_owners_and_format();
-	if (failures)
-		printf("%d failure(s)\n", failures);
-	return failures ? 1 : 0;
+	return check_finish("test_evtrack");
 }

@@ -9,21 +9,10 @@
 #include <sys/socket.h>
 #include <linux/inet_diag.h>
 
+#include "check.h"
 #include "bcmodel.h"
 #include "cli/cli.h"
 #include "filter/filter.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			failures++;                                                      \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                      \
-			printf(__VA_ARGS__);                                             \
-			printf("\n");                                                    \
-		}                                                                        \
-	} while (0)
 
 /* Build a filter from one expression string (the tokenizer splits it). */
 static int build(const char *expr, struct filter **ret, char **ret_err)
@@ -134,7 +123,7 @@ static void test_match(void)
 	     0, false},
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct filter *f = NULL;
 		char *err = NULL;
 		int r = build(cases[i].expr, &f, &err);
@@ -179,7 +168,7 @@ static void test_errors(void)
 	    {"   ", NULL},
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct filter *f = NULL;
 		char *err = NULL;
 		int r = build(cases[i].expr, &f, &err);
@@ -222,7 +211,7 @@ static void test_states(void)
 	     STATE_SET_ALL & ~STATE_BIT(TS_LISTEN) & ~STATE_BIT(TS_ESTABLISHED)},
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct filter *f = NULL;
 		char *err = NULL;
 		int r = build(cases[i].expr, &f, &err);
@@ -329,8 +318,7 @@ static void random_expr(char *buf, size_t sz, int depth)
 	switch (k) {
 	case 0:
 	case 1:
-		snprintf(buf + n, sz - n, "%s",
-			 terms[rnd(sizeof(terms) / sizeof(terms[0]))]);
+		snprintf(buf + n, sz - n, "%s", terms[rnd(ARRAY_SIZE(terms))]);
 		return;
 	case 2:
 		snprintf(buf + n, sz - n, "not ( ");
@@ -401,7 +389,7 @@ static void test_bytecode(void)
 			      "'%s': request sport %u drops lport %u", expr, sp, s.lport);
 			CHECK(!dp || dp == s.rport,
 			      "'%s': request dport %u drops rport %u", expr, dp, s.rport);
-			if (failures > 20)
+			if (check_failures > 20)
 				return;
 		}
 		free(bc);
@@ -430,7 +418,7 @@ static void test_bytecode_exact(void)
 	    "sport 0-65535 and not dport 22",
 	};
 
-	for (size_t i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(exprs); i++) {
 		struct filter *f = NULL;
 		char *err = NULL;
 		void *bc;
@@ -448,7 +436,7 @@ static void test_bytecode_exact(void)
 			kept += k;
 			CHECK(k == filter_match(f, &s, NULL),
 			      "'%s': kernel %d, user space %d", exprs[i], k, !k);
-			if (failures > 20)
+			if (check_failures > 20)
 				return;
 		}
 		CHECK(kept > 0, "'%s' kept nothing", exprs[i]);
@@ -519,10 +507,5 @@ int main(void)
 	test_repeated();
 	test_bytecode();
 	test_bytecode_exact();
-	if (failures) {
-		printf("%d failures\n", failures);
-		return 1;
-	}
-	printf("all filter tests passed\n");
-	return 0;
+	return check_finish("test_filter");
 }

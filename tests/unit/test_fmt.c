@@ -193,7 +193,7 @@ static void test_escapes(void)
 	     "\\\\x85"},
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		fmt_json_escape(cases[i].in, cases[i].len, buf, sizeof(buf));
 		CHECK(strcmp(buf, cases[i].json) == 0, "json case %zu: got '%s'", i, buf);
 		fmt_csv_field(cases[i].in, cases[i].len, buf, sizeof(buf));
@@ -374,7 +374,5 @@ int main(void)
 	test_hist(&set, p);
 	procs_free(p);
 	sock_set_done(&set);
-	if (failures)
-		fprintf(stderr, "%d failure(s)\n", failures);
-	return failures ? 1 : 0;
+	return check_finish("test_fmt");
 }

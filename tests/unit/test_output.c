@@ -65,8 +65,8 @@ static void test_kinds(void)
 	    {FMT_OPENMETRICS, false, false, false, false, false, true},
 	};
 
-	CHECK(sizeof(want) / sizeof(want[0]) == FMT_COUNT, "a format is missing here");
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+	CHECK(ARRAY_SIZE(want) == FMT_COUNT, "a format is missing here");
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
 		struct output o = output_for(want[i].f, true);
 		const char *n = format_name(want[i].f);
 		CHECK(output_has(&o, OUTPUT_SUMMARY), "%s: no summary", n);
@@ -195,7 +195,5 @@ int main(void)
 	test_dispatch(&set, p);
 	procs_free(p);
 	sock_set_done(&set);
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures ? 1 : 0;
+	return check_finish("test_output");
 }

@@ -240,7 +240,5 @@ int main(void)
 	test_hist(&set, p);
 	procs_free(p);
 	sock_set_done(&set);
-	if (failures)
-		fprintf(stderr, "%d failure(s)\n", failures);
-	return failures ? 1 : 0;
+	return check_finish("test_render");
 }
