@@ -41,7 +41,7 @@ struct output_format {
 static int table_sockets(const struct output *o, const struct sock_set *set,
 			 const struct column_list *cols, const struct col_ctx *cc)
 {
-	struct table_opts t = {o->header, o->width, o->color};
+	struct table_opts t = {.header = o->header, .width = o->width, .color = o->color};
 
 	return table_render(o->out, set, cols, cc, &t);
 }
@@ -49,7 +49,7 @@ static int table_sockets(const struct output *o, const struct sock_set *set,
 static int table_stream_begin(const struct output *o, const struct column_list *cols,
 			      const struct col_ctx *cc, void **ret_state)
 {
-	struct table_opts t = {o->header, o->width, o->color};
+	struct table_opts t = {.header = o->header, .width = o->width, .color = o->color};
 	struct table_stream *ts = malloc(sizeof(*ts));
 
 	*ret_state = ts;
@@ -75,7 +75,8 @@ static int table_stream_end(void *state, bool print, bool *ret_restarted_late)
 
 static int table_summary(const struct output *o, const struct summary *sum)
 {
-	struct summary_render r = {o->header, o->color, o->utf8, o->width};
+	struct summary_render r = {
+	    .header = o->header, .color = o->color, .utf8 = o->utf8, .width = o->width};
 
 	return summary_render_table(o->out, sum, &r);
 }
@@ -83,7 +84,11 @@ static int table_summary(const struct output *o, const struct summary *sum)
 static int table_hist(const struct output *o, const struct hist *h,
 		      const struct hist_limit *lim)
 {
-	struct hist_render r = {o->header, o->color, o->utf8, o->width, *lim};
+	struct hist_render r = {.header = o->header,
+				.color = o->color,
+				.utf8 = o->utf8,
+				.width = o->width,
+				.limit = *lim};
 
 	return hist_render_table(o->out, h, &r);
 }

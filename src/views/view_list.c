@@ -49,7 +49,7 @@ static int stream_rows(const struct run_ctx *ctx, const struct output *out,
 		       const struct column_list *cols)
 {
 	const struct opts *o = ctx->opts;
-	struct col_ctx cc = {NULL, o->resolve, false, ctx->msgs->netns};
+	struct col_ctx cc = {.resolve = o->resolve, .netns = ctx->msgs->netns};
 	struct output_stream st;
 	bool late;
 	int err, err2;
@@ -105,7 +105,10 @@ int view_list(const struct run_ctx *ctx)
 		collect_done(&c);
 		return err;
 	}
-	struct col_ctx cc = {c.procs, o->resolve, o->all_netns, ctx->msgs->netns};
+	struct col_ctx cc = {.procs = c.procs,
+			     .resolve = o->resolve,
+			     .multi_netns = o->all_netns,
+			     .netns = ctx->msgs->netns};
 	err = sort_socks(&c.socks, &sort, &cc);
 	if (err < 0) {
 		collect_done(&c);

@@ -286,8 +286,10 @@ static int frame(struct watch *w)
 int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 {
 	const struct opts *o = ctx->opts;
-	struct watch w = {
-	    ctx, view, *ctx->term, {{0}, 0}, false, !output_format_human(o->format), {0}};
+	struct watch w = {.ctx = ctx,
+			  .view = view,
+			  .term = *ctx->term,
+			  .machine = !output_format_human(o->format)};
 	struct tick t;
 	long frames = 0;
 	int err, status = 0;

@@ -219,7 +219,7 @@ static void test_sockets(const struct sock_set *set, const struct procs *p)
 	o.processes = 1;
 	o.columns = "+lport,rport";
 	CHECK(column_list_build(&o, false, &cols, &bad) == 0, "columns");
-	struct col_ctx cc = {p, false, false};
+	struct col_ctx cc = {.procs = p};
 	CAPTURE(s, fmt_json_sockets(out, set, &cols, &cc, false));
 	CHECK_GOLDEN(s, JSON_SOCKETS_GOLDEN, "json sockets");
 	free(s);
@@ -240,7 +240,7 @@ static void test_sort(const struct sock_set *orig, const struct procs *p)
 	struct sock_set set = {NULL, 0, 0};
 	struct sort_spec spec;
 	const char *bad = NULL;
-	struct col_ctx cc = {p, false, false};
+	struct col_ctx cc = {.procs = p};
 	char got[64];
 
 	for (size_t i = 0; i < orig->n; i++)

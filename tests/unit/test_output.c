@@ -103,7 +103,7 @@ static void same(char *via, char *direct, const char *what)
 static void test_dispatch(const struct sock_set *set, const struct procs *p)
 {
 	struct column_list cols;
-	struct col_ctx cc = {p, false, false, NULL};
+	struct col_ctx cc = {.procs = p};
 	struct opts co;
 	const char *bad = NULL;
 	struct summary sum;
@@ -124,9 +124,9 @@ static void test_dispatch(const struct sock_set *set, const struct procs *p)
 	CHECK(hist_finish(&h) == 0, "hist_finish");
 
 	struct output o = output_for(FMT_TABLE, true);
-	struct table_opts t = {true, 60, false};
-	struct summary_render sr = {true, false, true, 60};
-	struct hist_render hr = {true, false, true, 60, lim};
+	struct table_opts t = {.header = true, .width = 60};
+	struct summary_render sr = {.header = true, .utf8 = true, .width = 60};
+	struct hist_render hr = {.header = true, .utf8 = true, .width = 60, .limit = lim};
 	CAPTURE(a, (o.out = out, output_sockets(&o, set, &cols, &cc)));
 	CAPTURE(b, table_render(out, set, &cols, &cc, &t));
 	same(a, b, "table rows");
