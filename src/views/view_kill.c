@@ -21,64 +21,49 @@ static const char *result_word(int err, bool dry_run)
 	return err ? "not destroyed" : "destroyed";
 }
 
-/* Destroy the sockets of one namespace (the one this thread is in) that want[i] selects.
+/* The sockets to destroy and what became of each. */
+struct destroy {
+	const struct sock_set *set;
+	int *errs;
+};
+
+/*
+ * Inside one namespace (e NULL: the current one), destroy its sockets: those tagged with
+ * it, or every socket when untagged (-N walks exactly one namespace, and without -N there
+ * is only this one). A namespace that could not be entered fails its sockets with that
+ * error.
  */
-static void destroy_here(const struct sock_set *set, const bool *want, int *errs)
+static int destroy_visit(const struct netns_ent *e, int err, void *data)
 {
-	struct diag_destroyer *d;
-	int err = diag_destroyer_open(&d);
+	struct destroy *k = data;
+	const struct sock_set *set = k->set;
+	struct diag_destroyer *d = NULL;
+	bool opened = false;
 
 	for (size_t i = 0; i < set->n; i++) {
-		if (!want[i])
+		if (e && set->v[i].netns && set->v[i].netns != e->ino)
 			continue;
-		errs[i] = err < 0 ? err : diag_destroy(d, &set->v[i]);
+		if (err == 0 && !opened) {
+			err = diag_destroyer_open(&d);
+			opened = true;
+		}
+		k->errs[i] = err < 0 ? err : diag_destroy(d, &set->v[i]);
 	}
 	diag_destroyer_close(d);
+	return 0;
 }
 
 /* Visit every namespace the dump walked; a socket is destroyed from inside its own. */
 static int destroy_all(const struct run_ctx *ctx, const struct sock_set *set, int *errs)
 {
-	const struct netns_list *l = ctx->msgs->netns;
-	bool *want = calloc(set->n + 1, sizeof(*want));
+	struct destroy k = {set, errs};
+	int back;
 
-	if (!want)
-		return -ENOMEM;
-	if (!l) {
-		for (size_t i = 0; i < set->n; i++)
-			want[i] = true;
-		destroy_here(set, want, errs);
-		free(want);
-		return 0;
-	}
-	for (size_t k = 0; k < l->n; k++) {
-		bool any = false;
-		int saved, err;
-		/* Untagged sockets come from -N, which walks exactly one namespace. */
-		for (size_t i = 0; i < set->n; i++) {
-			want[i] = set->v[i].netns == l->v[k].ino || !set->v[i].netns;
-			any = any || want[i];
-		}
-		if (!any)
-			continue;
-		err = netns_enter(&l->v[k], &saved);
-		if (err < 0) {
-			for (size_t i = 0; i < set->n; i++)
-				if (want[i])
-					errs[i] = err;
-			continue;
-		}
-		destroy_here(set, want, errs);
-		err = netns_return(saved);
-		if (err < 0) {
-			free(want);
-			return run_error(
-			    ctx, err,
-			    "cannot return to the original network namespace: %s",
-			    strerror(-err));
-		}
-	}
-	free(want);
+	netns_for_each(ctx->cstate->netns, destroy_visit, &k, &back);
+	if (back < 0)
+		return run_error(ctx, back,
+				 "cannot return to the original network namespace: %s",
+				 strerror(-back));
 	return 0;
 }
 
@@ -189,7 +174,9 @@ int view_kill(const struct run_ctx *ctx)
 	if (err < 0)
 		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
 				 bad ? bad : "?");
-	err = collect_sockets(ctx, column_list_needs(&cols), &c);
+	struct query q = *ctx->query;
+	q.needs = column_list_needs(&cols);
+	err = collect_sockets(&q, ctx->cstate, &c);
 	if (err < 0) {
 		collect_done(&c);
 		return err;
@@ -209,7 +196,7 @@ int view_kill(const struct run_ctx *ctx)
 	struct col_ctx cc = {.procs = c.procs,
 			     .resolve = o->resolve,
 			     .multi_netns = o->all_netns,
-			     .netns = ctx->msgs->netns};
+			     .netns = ctx->cstate->netns};
 	if (err == 0)
 		err = print_report(ctx, &c.socks, errs, &cols, &cc);
 	if (err == -ENOMEM || err == -EIO)
