@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/escape.h"
+#include "render/colfmt.h"
 #include "render/table.h"
 
 #define CELL_MAX 4096
@@ -143,8 +144,8 @@ static void fit_widths(struct table_stream *ts, const struct sock_set *set)
 	 * padded, so its width does not matter. */
 	for (size_t i = 0; i < set->n; i++) {
 		for (int c = 0; c < cols->n - 1; c++) {
-			size_t n =
-			    cols->v[c]->fmt(&set->v[i], ts->ctx, cell, sizeof(cell));
+			size_t n = colfmt_cell(cols->v[c], &set->v[i], ts->ctx, cell,
+					       sizeof(cell));
 			size_t w = table_display_width(cell, n);
 			if (w > ts->width[c])
 				ts->width[c] = w;
@@ -181,7 +182,7 @@ static int put_rows(struct table_stream *ts, const struct sock_set *set)
 		l.len = l.cols = 0;
 		for (int c = 0; c < cols->n; c++) {
 			const struct column *col = cols->v[c];
-			size_t n = col->fmt(s, ts->ctx, cell, sizeof(cell));
+			size_t n = colfmt_cell(col, s, ts->ctx, cell, sizeof(cell));
 			const char *color = NULL;
 			if (ts->t.color && c == ts->state_col)
 				color = table_state_color((enum ts_state)s->state);
@@ -228,8 +229,8 @@ static int format_chunk(struct table_stream *ts)
 	ts->arena_len = 0;
 	for (size_t i = 0, k = 0; i < ts->chunk.n; i++) {
 		for (int c = 0; c < cols->n; c++, k++) {
-			size_t n =
-			    cols->v[c]->fmt(&ts->chunk.v[i], ts->ctx, cell, sizeof(cell));
+			size_t n = colfmt_cell(cols->v[c], &ts->chunk.v[i], ts->ctx, cell,
+					       sizeof(cell));
 			if (ts->arena_len + n > ts->arena_cap) {
 				size_t cap = (ts->arena_cap + n) * 2;
 				char *a = realloc(ts->arena, cap);

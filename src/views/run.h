@@ -9,6 +9,7 @@
 #include "base/msgs.h"
 #include "cli/cli.h"
 #include "filter/filter.h"
+#include "model/columns.h"
 #include "model/sock.h"
 #include "query/collect.h"
 #include "query/diag.h"
@@ -27,6 +28,15 @@ struct run_ctx {
 	struct msgs *msgs;	      /* error text and notes for main.c */
 	struct collect_state *cstate; /* counters and namespaces of the dumps */
 };
+
+/* The column groups (COL_GROUP_*) the options add to the listing's defaults. */
+static inline unsigned run_column_groups(const struct opts *o)
+{
+	return (o->processes ? COL_GROUP_OWNERS : 0) |
+	       (o->extended ? COL_GROUP_EXTENDED : 0) |
+	       (o->timers ? COL_GROUP_TIMERS : 0) | (o->info ? COL_GROUP_INFO : 0) |
+	       (o->memory ? COL_GROUP_MEMORY : 0) | (o->all_netns ? COL_GROUP_NETNS : 0);
+}
 
 /* Record the error text for main.c (printf-style). Evaluates to err, so views can
  * `return run_error(ctx, -EPERM, "...")`. */

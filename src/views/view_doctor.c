@@ -12,6 +12,7 @@
 #include "base/escape.h"
 #include "model/columns.h"
 #include "query/netns.h"
+#include "render/colfmt.h"
 #include "views/doctor.h"
 #include "views/run.h"
 #include "views/views.h"

@@ -7,6 +7,7 @@
 #include "model/columns.h"
 #include "query/diag_destroy.h"
 #include "query/netns.h"
+#include "render/colfmt.h"
 #include "views/run.h"
 #include "views/views.h"
 
@@ -76,7 +77,7 @@ static int row_cells(const struct sock_rec *s, int err, const struct run_ctx *ct
 
 	cells[0] = strdup(result_word(err, ctx->opts->dry_run));
 	for (int c = 0; c < cols->n; c++) {
-		cols->v[c]->fmt(s, cc, buf, sizeof(buf));
+		colfmt_cell(cols->v[c], s, cc, buf, sizeof(buf));
 		cells[c + 1] = strdup(buf);
 	}
 	cells[cols->n + 1] = strdup(err ? diag_destroy_strerror(err) : "");
@@ -170,7 +171,7 @@ int view_kill(const struct run_ctx *ctx)
 		    ctx, -EINVAL,
 		    "refusing to destroy every socket: '--kill' needs a filter "
 		    "(for example --dport 8080 or 'state close-wait')");
-	err = column_list_build(o, o->all_netns, &cols, &bad);
+	err = column_list_build(o->columns, run_column_groups(o), &cols, &bad);
 	if (err < 0)
 		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
 				 bad ? bad : "?");

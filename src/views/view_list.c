@@ -6,6 +6,7 @@
 #include "aggregate/sortkeys.h"
 #include "aggregate/summary.h"
 #include "model/columns.h"
+#include "render/colfmt.h"
 #include "render/output.h"
 #include "views/counts.h"
 #include "views/run.h"
@@ -94,7 +95,7 @@ int view_list(const struct run_ctx *ctx)
 	output_init(&out, ctx->out, o, ctx->term);
 	if (!output_has(&out, OUTPUT_SOCKETS))
 		return list_counts(ctx, &out);
-	err = column_list_build(o, o->all_netns, &cols, &bad);
+	err = column_list_build(o->columns, run_column_groups(o), &cols, &bad);
 	if (err < 0)
 		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
 				 bad ? bad : "?");
@@ -113,7 +114,7 @@ int view_list(const struct run_ctx *ctx)
 			     .resolve = o->resolve,
 			     .multi_netns = o->all_netns,
 			     .netns = ctx->cstate->netns};
-	err = sort_socks(&c.socks, &sort, &cc);
+	err = sort_socks(&c.socks, &sort, &cc, colfmt_number);
 	if (err < 0) {
 		collect_done(&c);
 		return run_error(ctx, err, "out of memory");
