@@ -193,9 +193,11 @@ static int parse_msg(const struct nlmsghdr *nlh, struct sock_rec *s, struct sock
 	return 0;
 }
 
+/* One socket message (an nlsock_data_fn). */
 static int data_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct parse_ctx *pc = data;
+	struct nlsock_run *run = data;
+	struct parse_ctx *pc = run->data;
 	struct sock_rec s;
 	struct sock_ext ext;
 	int err;
@@ -203,9 +205,10 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 	pc->stats->msgs++;
 	err = parse_msg(nlh, &s, &ext);
 	if (err < 0)
-		return err;
+		return nlsock_fail(run, err);
 	pc->stats->socks++;
-	return pc->fn(&s, pc->data);
+	err = pc->fn(&s, pc->data);
+	return err < 0 ? nlsock_fail(run, err) : MNL_CB_OK;
 }
 
 /* One buffer through the parser; the kernel's extended-ack text of an error goes to

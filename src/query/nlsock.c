@@ -87,21 +87,12 @@ ssize_t nlsock_recv(struct nlsock *nls, void *buf, size_t sz)
 	}
 }
 
-/* What the callbacks of one nlsock_run share. */
-struct run_state {
-	nlsock_data_fn fn;
-	void *data;
-	int err;
-	char *ext_msg;
-	size_t ext_sz;
-};
-
 /*
  * Copy the NLMSGERR_ATTR_MSG text that follows offset bytes of nlh's payload, when the
  * kernel flagged extended-ack attributes. The walk stays within nlmsg_len (framing_ok
  * checked it against the buffer); bytes that are not printable ASCII become '?'.
  */
-static void ext_ack_text(const struct nlmsghdr *nlh, size_t offset, struct run_state *rs)
+static void ext_ack_text(const struct nlmsghdr *nlh, size_t offset, struct nlsock_run *rs)
 {
 	const char *p, *end = (const char *)nlh + nlh->nlmsg_len;
 
@@ -125,21 +116,6 @@ static void ext_ack_text(const struct nlmsghdr *nlh, size_t offset, struct run_s
 	}
 }
 
-static int data_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct run_state *rs = data;
-	int err;
-
-	if (!rs->fn)
-		return MNL_CB_OK;
-	err = rs->fn(nlh, rs->data);
-	if (err < 0) {
-		rs->err = err;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
-}
-
 /* An errno as the kernel sends it (negative): anything outside 1..4095 is not one, and
  * negating INT_MIN later would overflow. */
 static int kernel_errno(int e)
@@ -151,7 +127,7 @@ static int kernel_errno(int e)
 
 static int error_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct run_state *rs = data;
+	struct nlsock_run *rs = data;
 	const struct nlmsgerr *e;
 	size_t offset = sizeof(*e);
 
@@ -173,7 +149,7 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 /* NLMSG_DONE may carry an error (for instance a bytecode the kernel rejected late). */
 static int done_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct run_state *rs = data;
+	struct nlsock_run *rs = data;
 
 	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
 		int e = *(const int *)mnl_nlmsg_get_payload(nlh);
@@ -195,7 +171,7 @@ static int noop_cb(const struct nlmsghdr *nlh, void *data)
  * it silently, but it means the stream is not what we think it is. */
 static int bad_type_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct run_state *rs = data;
+	struct nlsock_run *rs = data;
 
 	rs->err = -EBADMSG;
 	return MNL_CB_ERROR;
@@ -203,7 +179,7 @@ static int bad_type_cb(const struct nlmsghdr *nlh, void *data)
 
 static int overrun_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct run_state *rs = data;
+	struct nlsock_run *rs = data;
 
 	rs->err = -ENOBUFS;
 	return MNL_CB_ERROR;
@@ -244,7 +220,7 @@ int nlsock_run(const void *buf, size_t len, uint32_t seq, uint32_t portid,
 	    [NLMSG_OVERRUN] = overrun_cb,
 	    [NLMSG_OVERRUN + 1 ... NLMSG_MIN_TYPE - 1] = bad_type_cb,
 	};
-	struct run_state rs = {fn, data, 0, ext_msg, ext_msg ? ext_sz : 0};
+	struct nlsock_run rs = {data, 0, ext_msg, ext_msg ? ext_sz : 0};
 	int ret;
 
 	if (ext_msg && ext_sz)
@@ -253,7 +229,7 @@ int nlsock_run(const void *buf, size_t len, uint32_t seq, uint32_t portid,
 	if (!framing_ok(buf, len))
 		return -EBADMSG;
 	errno = 0;
-	ret = mnl_cb_run2(buf, len, seq, portid, data_cb, &rs, ctl, NLMSG_MIN_TYPE);
+	ret = mnl_cb_run2(buf, len, seq, portid, fn, &rs, ctl, NLMSG_MIN_TYPE);
 	if (ret == MNL_CB_STOP)
 		return rs.err < 0 ? rs.err : 1;
 	if (ret == MNL_CB_ERROR) {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 
 /* Room for the kernel's extended-ack text (NLMSGERR_ATTR_MSG); longer ones are cut. */
@@ -51,12 +52,32 @@ int nlsock_send(struct nlsock *nls, struct nlmsghdr *nlh);
  */
 ssize_t nlsock_recv(struct nlsock *nls, void *buf, size_t sz);
 
-/* Called for each data message (type >= NLMSG_MIN_TYPE). Returns 0 to go on or a
- * negative errno to stop with it. */
-typedef int (*nlsock_data_fn)(const struct nlmsghdr *nlh, void *data);
+/* The state of one nlsock_run, which its callbacks share. */
+struct nlsock_run {
+	void *data; /* the caller's, for its data callback */
+	int err;    /* the first error: the kernel's, the caller's, a malformed stream */
+	char *ext_msg;
+	size_t ext_sz;
+};
 
 /*
- * Run one received buffer through fn (NULL: ignore data messages). seq and portid are
+ * Called for each data message (type >= NLMSG_MIN_TYPE) with the run (void *, as libmnl
+ * calls it: a struct nlsock_run whose data is the caller's). Returns MNL_CB_OK to go on,
+ * or nlsock_fail() to stop. A plain libmnl callback, so a dump costs no extra call per
+ * message.
+ */
+typedef mnl_cb_t nlsock_data_fn;
+
+/* Stop the run with err (a negative errno): `return nlsock_fail(run, -EBADMSG);`. */
+static inline int nlsock_fail(struct nlsock_run *run, int err)
+{
+	run->err = err;
+	return MNL_CB_ERROR;
+}
+
+/*
+ * Run one received buffer through fn (NULL: ignore data messages), which gets a struct
+ * nlsock_run whose data is data. seq and portid are
  * checked when non-zero (0 for multicast and replays). The buffer's framing is checked
  * before anything runs. An error the kernel sends (NLMSG_ERROR, or NLMSG_DONE carrying
  * one) leaves its extended-ack text in ext_msg (when not NULL; "" when none). Returns 1

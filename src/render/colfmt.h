@@ -17,6 +17,12 @@ typedef size_t (*colfmt_fn)(const struct sock_rec *s, const struct col_ctx *c, c
 /* The formatter of every column, indexed by enum column_id. */
 extern const colfmt_fn colfmt_cells[COLUMN_N];
 
+/* The formatter of col, for loops that format many cells of the same columns. */
+static inline colfmt_fn colfmt_cell_fn(const struct column *col)
+{
+	return colfmt_cells[column_id(col)];
+}
+
 /* Write the cell of col for s (escaped, terminal-safe). Returns its length. Inline: the
  * listing calls it for every cell. */
 static inline size_t colfmt_cell(const struct column *col, const struct sock_rec *s,

@@ -217,8 +217,11 @@ static int format_chunk(struct table_stream *ts)
 {
 	const struct column_list *cols = ts->cols;
 	size_t ncells = ts->chunk.n * (size_t)cols->n;
+	colfmt_fn fmt[COLUMNS_MAX];
 	char cell[CELL_MAX];
 
+	for (int c = 0; c < cols->n; c++) /* looked up once, not per cell */
+		fmt[c] = colfmt_cell_fn(cols->v[c]);
 	if (ncells > ts->cells_cap) {
 		struct table_cell *v = realloc(ts->cells, ncells * sizeof(*v));
 		if (!v)
@@ -229,8 +232,7 @@ static int format_chunk(struct table_stream *ts)
 	ts->arena_len = 0;
 	for (size_t i = 0, k = 0; i < ts->chunk.n; i++) {
 		for (int c = 0; c < cols->n; c++, k++) {
-			size_t n = colfmt_cell(cols->v[c], &ts->chunk.v[i], ts->ctx, cell,
-					       sizeof(cell));
+			size_t n = fmt[c](&ts->chunk.v[i], ts->ctx, cell, sizeof(cell));
 			if (ts->arena_len + n > ts->arena_cap) {
 				size_t cap = (ts->arena_cap + n) * 2;
 				char *a = realloc(ts->arena, cap);
