@@ -80,9 +80,6 @@ struct column {
 	enum col_type type;
 	unsigned needs;	  /* COL_NEED_* */
 	const char *help; /* one line for --list-columns */
-	enum column_id
-	    id; /* its index in column_table (a load is cheaper than the
-		 * pointer arithmetic, and every cell of the listing needs it) */
 };
 
 /* The column table, indexed by enum column_id and terminated by an entry with a NULL
