@@ -1,12 +1,15 @@
 /* view_kill.c - -K: destroy the sockets the filter selects (SOCK_DESTROY), or list them
  * (--dry-run). */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/columns.h"
 #include "query/diag_destroy.h"
 #include "query/netns.h"
+#include "query/nlsock.h"
 #include "render/colfmt.h"
 #include "views/run.h"
 #include "views/views.h"
@@ -26,6 +29,9 @@ static const char *result_word(int err, bool dry_run)
 struct destroy {
 	const struct sock_set *set;
 	int *errs;
+	char *why; /* the kernel's words for the failure of set->v[why_at] ("" if none) */
+	size_t why_sz;
+	size_t why_at; /* the lowest index that failed so far */
 };
 
 /*
@@ -49,15 +55,21 @@ static int destroy_visit(const struct netns_ent *e, int err, void *data)
 			opened = true;
 		}
 		k->errs[i] = err < 0 ? err : diag_destroy(d, &set->v[i]);
+		if (k->errs[i] < 0 && i < k->why_at) {
+			k->why_at = i;
+			snprintf(k->why, k->why_sz, "%s",
+				 err < 0 ? "" : diag_destroyer_error_text(d));
+		}
 	}
 	diag_destroyer_close(d);
 	return 0;
 }
 
 /* Visit every namespace the dump walked; a socket is destroyed from inside its own. */
-static int destroy_all(const struct run_ctx *ctx, const struct sock_set *set, int *errs)
+static int destroy_all(const struct run_ctx *ctx, const struct sock_set *set, int *errs,
+		       char *why, size_t why_sz)
 {
-	struct destroy k = {set, errs};
+	struct destroy k = {set, errs, why, why_sz, SIZE_MAX};
 	int back;
 
 	netns_for_each(ctx->cstate->netns, destroy_visit, &k, &back);
@@ -136,9 +148,10 @@ static int print_report(const struct run_ctx *ctx, const struct sock_set *set,
 	return err;
 }
 
-/* The error for main.c: how many failed, and why the first one did. */
+/* The error for main.c: how many failed, and why the first one did (with the kernel's
+ * own words when it sent some). */
 static int report_failures(const struct run_ctx *ctx, const struct sock_set *set,
-			   const int *errs)
+			   const int *errs, const char *why)
 {
 	size_t failed = 0;
 	int first = 0;
@@ -154,8 +167,9 @@ static int report_failures(const struct run_ctx *ctx, const struct sock_set *set
 	/* -EINVAL would read as a usage error (exit 2): a refused destroy is a runtime
 	 * one. */
 	return run_error(ctx, first == -EINVAL ? -EPROTO : first,
-			 "could not destroy %zu of %zu socket%s: %s", failed, set->n,
-			 set->n == 1 ? "" : "s", diag_destroy_strerror(first));
+			 "could not destroy %zu of %zu socket%s: %s%s%s", failed, set->n,
+			 set->n == 1 ? "" : "s", diag_destroy_strerror(first),
+			 why[0] ? ": " : "", why);
 }
 
 int view_kill(const struct run_ctx *ctx)
@@ -164,6 +178,7 @@ int view_kill(const struct run_ctx *ctx)
 	struct column_list cols;
 	struct collect c;
 	const char *bad = NULL;
+	char why[NLSOCK_EXT_MSG_MAX] = "";
 	int *errs, err;
 
 	if (!ctx->filter)
@@ -193,7 +208,7 @@ int view_kill(const struct run_ctx *ctx)
 		return run_error(ctx, -ENOMEM, "out of memory");
 	}
 	if (!o->dry_run)
-		err = destroy_all(ctx, &c.socks, errs);
+		err = destroy_all(ctx, &c.socks, errs, why, sizeof(why));
 	struct col_ctx cc = {.procs = c.procs,
 			     .resolve = o->resolve,
 			     .multi_netns = o->all_netns,
@@ -205,7 +220,7 @@ int view_kill(const struct run_ctx *ctx)
 		    run_error(ctx, err, "%s",
 			      err == -EIO ? "cannot write the output" : "out of memory");
 	if (err == 0)
-		err = report_failures(ctx, &c.socks, errs);
+		err = report_failures(ctx, &c.socks, errs, why);
 	free(errs);
 	collect_done(&c);
 	return err;
