@@ -1,7 +1,7 @@
-/* collect.c - the query stage: options and filter -> sock_diag request -> matching
- * sockets. */
+/* collect.c - the query stage: a query -> sock_diag request in each namespace (or a
+ * replay) -> the matching sockets, with owners when asked. */
 #include <errno.h>
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
