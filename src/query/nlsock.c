@@ -211,16 +211,28 @@ int nlsock_run(const void *buf, size_t len, uint32_t seq, uint32_t portid,
 	       nlsock_data_fn fn, void *data, char *ext_msg, size_t ext_sz)
 {
 	/* Every control type has its callback, so an error carried in NLMSG_DONE is not
-	 * lost; the types netlink does not define are errors. Not const: mnl_cb_run2
-	 * takes a non-const array. (Spelled out: a range designator is not ISO C.) */
-	_Static_assert(NLMSG_NOOP == 1 && NLMSG_ERROR == 2 && NLMSG_DONE == 3 &&
-			   NLMSG_OVERRUN == 4 && NLMSG_MIN_TYPE == 16,
-		       "netlink control types");
+	 * lost. Not const: mnl_cb_run2 takes a non-const array. */
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
-	    bad_type_cb, noop_cb,     error_cb,	   done_cb,	overrun_cb,  bad_type_cb,
-	    bad_type_cb, bad_type_cb, bad_type_cb, bad_type_cb, bad_type_cb, bad_type_cb,
-	    bad_type_cb, bad_type_cb, bad_type_cb, bad_type_cb,
+	    [0] = bad_type_cb,
+	    [NLMSG_NOOP] = noop_cb,
+	    [NLMSG_ERROR] = error_cb,
+	    [NLMSG_DONE] = done_cb,
+	    [NLMSG_OVERRUN] = overrun_cb,
+	    /* the reserved control types up to NLMSG_MIN_TYPE (ISO C has no ranges) */
+	    [5] = bad_type_cb,
+	    [6] = bad_type_cb,
+	    [7] = bad_type_cb,
+	    [8] = bad_type_cb,
+	    [9] = bad_type_cb,
+	    [10] = bad_type_cb,
+	    [11] = bad_type_cb,
+	    [12] = bad_type_cb,
+	    [13] = bad_type_cb,
+	    [14] = bad_type_cb,
+	    [15] = bad_type_cb,
 	};
+	_Static_assert(NLMSG_OVERRUN == 4 && NLMSG_MIN_TYPE == 16,
+		       "ctl[] names every control type");
 	struct nlsock_run rs = {data, 0, ext_msg, ext_msg ? ext_sz : 0};
 	int ret;
 
