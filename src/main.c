@@ -12,6 +12,7 @@
 
 #include "aggregate/hist.h"
 #include "aggregate/summary.h"
+#include "base/atomic_file.h"
 #include "base/escape.h"
 #include "cli/cli.h"
 #include "filter/filter.h"
@@ -141,6 +142,66 @@ static int report(int ret, int werr, const struct opts *o, const struct msgs *ms
 	return status;
 }
 
+/* Why --output FILE cannot be written, for "cannot write 'FILE': why". */
+static const char *output_error(int err)
+{
+	return err == -EINVAL ? "not a regular file" : strerror(-err);
+}
+
+/*
+ * --output FILE: the view writes into a temporary file next to FILE, and only a view that
+ * succeeded replaces FILE (rename), so a reader sees the old output or the new, never a
+ * part and never an error's half. Not a terminal: no cut, colour only when asked.
+ */
+static int open_file_output(const struct opts *o, struct term *term,
+			    struct atomic_file *af, FILE **ret_out)
+{
+	int r = atomic_file_open(o->output, 0644, af);
+
+	if (r < 0)
+		return r;
+	*ret_out = atomic_file_stream(af);
+	if (!*ret_out) {
+		r = -errno;
+		atomic_file_abort(af);
+		return r;
+	}
+	term->tty = false;
+	term->width = term->height = 0;
+	term->color = o->color == COLOR_ALWAYS;
+	return 0;
+}
+
+/* Where the view writes: --output's temporary file, or stdout (cut at a terminal's
+ * width). Returns 0 or a negative errno (--output's file cannot be made). */
+static int setup_output(const struct opts *o, struct term *term, struct atomic_file *af,
+			FILE **ret_out)
+{
+	if (o->output)
+		return open_file_output(o, term, af, ret_out);
+	*ret_out = open_output(o, term);
+	return 0;
+}
+
+/* Replace --output's file after the view ran (status 0, or 3 from --doctor), or throw the
+ * temporary file away. Returns the exit status. */
+static int close_file_output(const struct opts *o, struct atomic_file *af, int status)
+{
+	int r;
+
+	if (status != 0 && status != 3) {
+		atomic_file_abort(af);
+		return status;
+	}
+	r = atomic_file_commit(af);
+	if (r < 0) {
+		fprintf(stderr, "tcpstate: cannot write '%s': %s\n", o->output,
+			output_error(r));
+		return 1;
+	}
+	return status;
+}
+
 int main(int argc, const char **argv)
 {
 	static char outbuf[1 << 16];
@@ -149,6 +210,7 @@ int main(int argc, const char **argv)
 	struct filter *filter = NULL;
 	struct query query;
 	void *bytecode = NULL;
+	struct atomic_file af = {0};
 	struct opts o = {0};
 	struct term term;
 	char *err_text = NULL;
@@ -187,7 +249,13 @@ int main(int argc, const char **argv)
 	 * do not depend on the locale. */
 	escape_set_ascii(!term.utf8 && output_format_human(o.format));
 
-	FILE *out = open_output(&o, &term);
+	FILE *out = stdout;
+	if ((ret = setup_output(&o, &term, &af, &out)) < 0) {
+		fprintf(stderr, "tcpstate: cannot write '%s': %s\n", o.output,
+			output_error(ret));
+		status = 1;
+		goto out;
+	}
 	struct run_ctx ctx = {.opts = &o,
 			      .filter = filter,
 			      .query = &query,
@@ -204,9 +272,11 @@ int main(int argc, const char **argv)
 		ret =
 		    o.continuous > 0 ? watch_run(&ctx, views[v].run) : views[v].run(&ctx);
 	int werr = errno; /* a failed write's errno, before anything else changes it */
-	if (out != stdout)
+	if (out != stdout && !o.output)
 		fclose(out); /* unbuffered: everything is in stdout already */
 	status = report(ret, werr, &o, &msgs, &cstate.stats, &reported);
+	if (o.output)
+		status = close_file_output(&o, &af, status);
 out:
 	status = finish_output(status, reported);
 	filter_free(filter);

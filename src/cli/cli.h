@@ -63,6 +63,7 @@ struct opts {
 	char *sort;    /* --sort KEY[,KEY...] */
 	char *columns; /* --columns LIST */
 	char *hist;    /* --hist KEY[,KEY2] */
+	char *output;  /* --output FILE: written atomically instead of stdout */
 	long top;      /* --top N; 0 = fit the terminal */
 
 	/* repetition and events */
