@@ -202,11 +202,14 @@ verify_units() {
 step units verify_units
 
 textfile() {
-	TCPSTATE=/usr/bin/tcpstate TCPSTATE_UNIT=$unitdir/tcpstate-textfile.service \
-		/usr/bin/python3 "$top/tests/integration/test_textfile.py" || return 1
+	local out
+	out=$(TCPSTATE=/usr/bin/tcpstate TCPSTATE_UNIT=$unitdir/tcpstate-textfile.service \
+		/usr/bin/python3 "$top/tests/integration/test_textfile.py" 2>&1) ||
+		{ echo "$out"; return 1; }
+	echo "$out"
+	grep '^ok - a reader' <<<"$out" | sed 's/^ok - //' >"$work/textfile.summary"
 }
 step textfile textfile
-grep '^ok - a reader' "$work/textfile.log" | sed 's/^ok - //' >"$work/textfile.summary"
 
 # --- 7. hardening -----------------------------------------------------------------------
 # Control-flow protection (IBT/SHSTK) cannot be had on Debian 12: its crt1.o lacks the
