@@ -16,6 +16,8 @@ function __tcpstate_list --argument-names what signs
     set -l item (string replace -r -- '^.*,' '' $tok)
     if test -n "$signs"; and string match -qr -- '^[+-]' $item
         set prefix "$prefix"(string sub -l 1 -- $item)
+    else if string match -q -- ':*' $item # "sport = :80"
+        set prefix "$prefix:"
     end
     for w in (__tcpstate_ask $what)
         printf '%s%s\n' $prefix $w

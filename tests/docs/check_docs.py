@@ -61,7 +61,9 @@ def check_option_docs(opts):
     }
     man, bash, zsh = read("man/tcpstate.8"), read("completions/tcpstate.bash"), \
         read("completions/_tcpstate")
-    fish = read("completions/tcpstate.fish")
+    # only the complete commands: "set -l output" is a local variable, not an option
+    fish = "\n".join(re.findall(r"^complete -c tcpstate .*$", read("completions/tcpstate.fish"),
+                                re.M))
     readme = read("README.md") if os.path.exists(os.path.join(src, "README.md")) else ""
     for path, has in docs.items():
         missing = sorted(o for o in opts if not has(o))
