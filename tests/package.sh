@@ -3,6 +3,7 @@
 #
 #   1. meson dist: the tarball of HEAD, built and tested from the unpacked tarball
 #   2. dpkg-buildpackage -us -uc from that tarball (the unit and cli suites run inside)
+#      and every po/LANG.po in it as a .mo file
 #   3. lintian on the .changes (so the .dsc and .deb too): no error, no warning
 #   4. the .deb installed; as nobody with the default PATH: tcpstate -s, man tcpstate
 #   5. zsh (compinit, default fpath), bash (bash-completion) and fish complete
@@ -88,6 +89,21 @@ build() {
 step build build
 deb=$(ls "$work"/deb/tcpstate_*_"$(dpkg --print-architecture)".deb 2>/dev/null)
 changes=$(ls "$work"/deb/tcpstate_*.changes 2>/dev/null)
+
+# Translations: every po/LANG.po (when po/ exists) is in the package as a .mo file.
+translations() {
+	local po lang n=0
+	[ -n "$deb" ] || return 1
+	for po in "$top"/po/*.po; do
+		[ -e "$po" ] || continue
+		lang=$(basename "$po" .po)
+		dpkg-deb -c "$deb" | grep -q "/usr/share/locale/$lang/LC_MESSAGES/tcpstate.mo" ||
+			{ echo "no $lang translation in $(basename "$deb")"; return 1; }
+		n=$((n + 1))
+	done
+	echo "$n languages in the package (po/*.po)" >"$work/translations.summary"
+}
+step translations translations
 
 # --- 3. lintian -------------------------------------------------------------------------
 lint() {
@@ -197,7 +213,11 @@ verify_units() {
 	out=$(systemd-analyze verify "$unitdir/tcpstate-textfile.service" \
 		"$unitdir/tcpstate-textfile.timer" 2>&1) || { echo "$out"; return 1; }
 	[ -z "$out" ] || { echo "$out"; return 1; }
-	echo "tcpstate-textfile.service and .timer: no complaint" >"$work/units.summary"
+	# how exposed the service is, by systemd's own measure (informative)
+	out=$(systemd-analyze security --offline=true "$unitdir/tcpstate-textfile.service" \
+		2>&1 | sed -n 's/.*Overall exposure level for [^:]*: //p')
+	echo "tcpstate-textfile.service and .timer: no complaint; exposure ${out:-unknown}" \
+		>"$work/units.summary"
 }
 step units verify_units
 
