@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""test_output.py - --output FILE: every format lands in FILE exactly as on stdout, mode
+"""test_output_file.py - --output FILE: every format lands in FILE exactly as on stdout, mode
 0644 whatever the umask, atomically (a failed run leaves the old file and no temporary
 file), and what is not a regular file is refused. Uses --replay, so no privilege and no
 namespace are needed (the Debian build runs it)."""
