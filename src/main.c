@@ -30,6 +30,7 @@ static const struct {
 	enum view view;
 	int (*run)(const struct run_ctx *ctx);
 	bool needs_filter;
+	bool repeats_itself; /* handles -c itself: not wrapped in watch_run */
 } views[] = {
     {VIEW_LIST, view_list, true},
     {VIEW_KILL, view_kill, true},
@@ -41,6 +42,7 @@ static const struct {
     {VIEW_EVENTS, view_events, true},
     {VIEW_LIST_COLUMNS, view_list_columns, false},
     {VIEW_COMPLETE, view_complete, false},
+    {VIEW_LAB, view_lab, true, true}, /* --lab wraps the view in opts.view */
 };
 
 static void print_msgs(const struct msgs *m)
@@ -229,7 +231,8 @@ int main(int argc, const char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
 	ret = cli_parse(argc, argv, &o, &err_text);
-	if (ret == 0 && (v = find_view(o.view)) >= 0 && views[v].needs_filter)
+	if (ret == 0 && (v = find_view(o.lab ? VIEW_LAB : o.view)) >= 0 &&
+	    views[v].needs_filter)
 		ret = filter_build(&o, &filter, &err_text);
 	if (ret != 0) {
 		if (ret < 0) {
@@ -269,8 +272,9 @@ int main(int argc, const char **argv)
 		msgs_error(&msgs, ret, "cannot compile the filter for the kernel: %s",
 			   strerror(-ret));
 	else
-		ret =
-		    o.continuous > 0 ? watch_run(&ctx, views[v].run) : views[v].run(&ctx);
+		ret = o.continuous > 0 && !views[v].repeats_itself
+			  ? watch_run(&ctx, views[v].run)
+			  : views[v].run(&ctx);
 	int werr = errno; /* a failed write's errno, before anything else changes it */
 	if (out != stdout && !o.output)
 		fclose(out); /* unbuffered: everything is in stdout already */

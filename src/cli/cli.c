@@ -398,8 +398,11 @@ static const struct optdef optdefs[] = {
     {G_VIEW, "dry-run", '\0', NONE, "with --kill: only show what would go", NULL,
      set_flag, AT(dry_run)},
     {G_VIEW, "explain", '\0', OPTIONAL,
-     "explain the states, one state, 'handshake' or 'close'", "TOPIC", set_view,
-     AT(explain), VIEW_EXPLAIN, .fits = fits_topic, .dflt = ""},
+     "explain the states, one state, or a topic: handshake, close, 2msl, rst...", "TOPIC",
+     set_view, AT(explain), VIEW_EXPLAIN, .fits = fits_topic, .dflt = ""},
+    {G_VIEW, "lab", '\0', OPTIONAL,
+     "build a socket in every state in a private namespace, or step through LESSON",
+     "LESSON", set_string, AT(lab), .fits = fits_topic, .dflt = ""},
 
     {G_DEBUG, "record", '\0', STR,
      "also save the raw netlink dump to FILE (for a bug report)", "FILE", set_string,
