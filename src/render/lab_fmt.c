@@ -7,6 +7,8 @@
 #include "render/fmt_json.h"
 #include "render/lab_fmt.h"
 
+enum { LAB_FMT_WIDTH = 80 };
+
 const char *lab_errno_name(int err)
 {
 	const char *n;
@@ -115,7 +117,7 @@ static void text_segment(FILE *out, struct lab_seq *q, const struct lab_segment 
 		snprintf(extra, sizeof(extra), "  len %u", g->len);
 	else if (g->win == 0 && !(g->flags & LAB_RST))
 		snprintf(extra, sizeof(extra), "  win 0");
-	fprintf(out, "  %-6s -> %-6s  %-8s seq %u", side_name(g->sport),
+	fprintf(out, "  %-6s -> %-6s  %-11s seq %u", side_name(g->sport),
 		side_name(g->dport), flags, seq);
 	if (g->flags & LAB_ACK)
 		fprintf(out, " ack %u", ack);
@@ -144,6 +146,44 @@ static void text_sockets(FILE *out, const struct sock_set *set)
 	}
 }
 
+/* A paragraph indented by two, wrapped at LAB_FMT_WIDTH columns (words are ASCII). */
+static void wrap(FILE *out, const char *text)
+{
+	const char *p = text;
+	int col = 0;
+
+	while (*p) {
+		size_t len = strcspn(p, " ");
+		if (col > 2 && col + 1 + (int)len > LAB_FMT_WIDTH) {
+			fputc('\n', out);
+			col = 0;
+		}
+		if (col == 0) {
+			fputs("  ", out);
+			col = 2;
+		} else {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(p, 1, len, out);
+		col += (int)len;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', out);
+}
+
+static void text_bulk(FILE *out, int d, unsigned n, unsigned long bytes)
+{
+	fprintf(out, "  %-6s -> %-6s  ", d ? "server" : "client",
+		d ? "client" : "server");
+	if (bytes)
+		fprintf(out, "%u segments with %lu bytes of data\n", n, bytes);
+	else
+		fprintf(out, "%u ACKs and window probes\n", n);
+}
+
 static int text_step(FILE *out, const struct lab_seen *s, struct lab_seq *q)
 {
 	const struct lab_step *st = &s->lesson->steps[s->step];
@@ -167,11 +207,7 @@ static int text_step(FILE *out, const struct lab_seen *s, struct lab_seq *q)
 		count_bulk(s, q, &b);
 		for (int d = 0; d < 2; d++)
 			if (b.n[d])
-				fprintf(
-				    out,
-				    "  %-6s -> %-6s  %u more segments, %lu bytes of data\n",
-				    d ? "server" : "client", d ? "client" : "server",
-				    b.n[d], b.bytes[d]);
+				text_bulk(out, d, b.n[d], b.bytes[d]);
 		n += b.n[0] + b.n[1];
 	}
 	if (n == 0)
@@ -179,7 +215,7 @@ static int text_step(FILE *out, const struct lab_seen *s, struct lab_seq *q)
 	text_sockets(out, s->socks);
 	if (!s->settled)
 		fprintf(out, "  (the kernel had not reached this step's states yet)\n");
-	fprintf(out, "  %s\n", st->point);
+	wrap(out, st->point);
 	return 0;
 }
 
