@@ -109,20 +109,4 @@ int lab_step(struct lab *l, const struct lab_lesson *ls, size_t i, int *ret_resu
  * namespace, go with it. Accepts NULL. */
 void lab_stop(struct lab *l);
 
-/* Helpers the lessons share with the all-states recipes (lab.c). Each returns a
- * descriptor or a negative errno. */
-int lab_listener(uint16_t port, int backlog, int rcvbuf, int defer, bool reuse);
-int lab_connect(uint16_t sport, uint16_t dport, int rcvbuf, bool nonblock);
-int lab_accept(int lst);
-
-/* Wait (bounded) until fd's tcpi_state is kstate. Returns 0 or -ETIMEDOUT. */
-int lab_wait_kstate(int fd, int kstate);
-
-/* Write into fd until the peer's window is closed and the send buffer is full. Returns
- * the bytes queued or a negative errno. */
-long lab_fill(int fd);
-
-/* Read fd until end of file (bounded). Returns the bytes read or a negative errno. */
-long lab_drain(int fd);
-
 #endif

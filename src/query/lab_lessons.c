@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 
 #include "query/lab.h"
+#include "query/lab_sock.h"
 
 enum { TINY_RCVBUF = 1024, DEFER_SECS = 600 };
 

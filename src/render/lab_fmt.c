@@ -314,10 +314,12 @@ int lab_fmt_header(FILE *out, const struct lab_lesson *ls, pid_t pid, bool jsonl
 	else
 		fprintf(
 		    out,
-		    "%s: client 127.0.0.1:%d, server 127.0.0.1:%d, in a private "
-		    "network namespace (pid %d)\n"
-		    "Segments as seen on its loopback (numbers relative to each side's "
-		    "first), states from the kernel. More: tcpstate --explain %s\n",
+		    "%s\n"
+		    "  client 127.0.0.1:%d, server 127.0.0.1:%d, in the private network "
+		    "namespace of pid %d\n"
+		    "  segments from its loopback, numbered from each side's first; "
+		    "states from sock_diag\n"
+		    "  more: tcpstate --explain %s\n",
 		    ls->title, LAB_CLIENT_PORT, LAB_SERVER_PORT, (int)pid, ls->topic);
 	return ferror(out) ? -EIO : 0;
 }

@@ -51,8 +51,8 @@ int view_lab(const struct run_ctx *ctx);
 /*
  * --complete WHAT: candidates for the shell completions, one per line: options, keywords,
  * states, ports, processes, users, formats, colors, columns, sort, hist, topics, netns,
- * or whats (this list). Live lists come from a dump of this namespace; -EINVAL for an
- * unknown WHAT (view_complete.c).
+ * thresholds, lessons (--lab), or whats (this list). Live lists come from a dump of this
+ * namespace; -EINVAL for an unknown WHAT (view_complete.c).
  */
 int view_complete(const struct run_ctx *ctx);
 
