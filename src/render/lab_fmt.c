@@ -335,6 +335,10 @@ int lab_fmt_step(FILE *out, const struct lab_seen *s, struct lab_seq *seq, bool 
 
 int lab_fmt_prompt(FILE *out, size_t next, size_t n_steps)
 {
-	fprintf(out, "-- Enter: step %zu/%zu, Ctrl-C: stop --\n", next + 1, n_steps);
+	if (next < n_steps)
+		fprintf(out, "-- Enter: step %zu/%zu, Ctrl-C: stop --\n", next + 1,
+			n_steps);
+	else
+		fprintf(out, "-- Enter: end the lesson --\n");
 	return ferror(out) ? -EIO : 0;
 }

@@ -45,7 +45,8 @@ int lab_fmt_header(FILE *out, const struct lab_lesson *ls, pid_t pid, bool jsonl
 int lab_fmt_step(FILE *out, const struct lab_seen *s, struct lab_seq *seq, bool jsonl);
 
 /*
- * The line before a pause on a terminal ("Enter: next step, Ctrl-C: stop").
+ * The line before a pause on a terminal: before step next + 1, or at the end when next is
+ * n_steps.
  * Returns 0 or -EIO.
  */
 int lab_fmt_prompt(FILE *out, size_t next, size_t n_steps);

@@ -224,7 +224,14 @@ static int run_lesson(struct lesson_run *r, struct tick *t)
 		if ((err = one_step(r, i)) < 0)
 			return err;
 	}
-	return 0;
+	/* The last states stay up too, to look at from outside, until the user is done.
+	 */
+	if (mode == PAUSE_KEY &&
+	    lab_fmt_prompt(r->ctx->out, r->ls->n_steps, r->ls->n_steps) == 0)
+		watch_flush(r->ctx->out);
+	err = mode == PAUSE_KEY || mode == PAUSE_LINE ? lab_pause(t, &mode, false, false)
+						      : 0;
+	return err < 0 ? err : 0;
 }
 
 static int lesson(const struct run_ctx *ctx, const struct lab_lesson *ls, struct lab *lab,
