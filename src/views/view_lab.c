@@ -338,8 +338,9 @@ static int all_states(const struct run_ctx *ctx, struct lab *lab, struct tick *t
 			(int)lab_pid(lab), (int)lab_pid(lab));
 	if (o.continuous > 0)
 		return watch_run(&in, view);
-	if ((err = view(&in)) < 0)
-		return err;
+	int status = view(&in); /* 3 when --doctor found something */
+	if (status < 0)
+		return status;
 	if (mode == PAUSE_KEY || mode == PAUSE_LINE) {
 		if (mode == PAUSE_KEY)
 			fprintf(ctx->out,
@@ -348,7 +349,7 @@ static int all_states(const struct run_ctx *ctx, struct lab *lab, struct tick *t
 			return run_error(ctx, -EIO, "cannot write the output");
 		err = lab_pause(t, &mode, false, true);
 	}
-	return err < 0 ? err : 0;
+	return err < 0 ? err : status;
 }
 
 /* ---- the entry ----------------------------------------------------------------------

@@ -10,7 +10,9 @@ exits 1 with one line; with user namespaces forbidden it must exit 1 with one li
 """
 
 import os
+import pty
 import pwd
+import select
 import shutil
 import signal
 import subprocess
@@ -128,7 +130,49 @@ def test_views():
         rc, out, err = h.run(["--lab"] + args, timeout=DEADLINE)
         h.check_eq(rc, 0, "tcpstate --lab %s" % " ".join(args), err)
         h.check(word in out, "--lab %s lacks %r" % (" ".join(args), word), out)
-    h.ok("--lab with --diagram, -o and --format json")
+    rc, out, err = h.run(["--lab", "--doctor"], timeout=DEADLINE)
+    h.check_eq(rc, 3, "tcpstate --lab --doctor finds the full accept queue", err + out)
+    h.check("accept-queue" in out, "--lab --doctor lacks the accept-queue finding", out)
+    h.ok("--lab with --diagram, -o, --format json and --doctor (exit 3)")
+
+
+def test_terminal():
+    """On a terminal: a prompt, Enter for the next step, Ctrl-C tears the lab down."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.pop("TCPSTATE_IN_NETNS", None)
+        os.execv(h.binary(), [h.binary(), "--lab", "close"])
+    buf = [b""]
+
+    def seen(text):
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            try:
+                buf[0] += os.read(fd, 65536)
+            except OSError:
+                pass
+        return text.encode() in buf[0]
+
+    try:
+        wait_for("the first prompt", lambda: seen("Enter: step 2/4"))
+        h.check(b"Step 2/4" not in buf[0], "step 2 ran before Enter", buf[0].decode())
+        holder = h.children_of(pid)[0]
+        ident = os.readlink("/proc/%d/ns/net" % holder)
+        os.write(fd, b"\n")
+        wait_for("step 2 after Enter", lambda: seen("Enter: step 3/4"))
+        h.check(b"FIN_WAIT_2" in buf[0], "step 2 shows no FIN_WAIT_2", buf[0].decode())
+        os.write(fd, b"\x03")  # the terminal sends SIGINT to the foreground group
+        wait_for("tcpstate to end after Ctrl-C",
+                 lambda: os.waitpid(pid, os.WNOHANG)[0] == pid)
+        pid = None
+        wait_for("the namespace to go", lambda: h.netns_holders(ident) == [])
+        h.check(not os.path.exists("/proc/%d" % holder), "the holder is left")
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    h.ok("terminal: waits for Enter between steps; Ctrl-C leaves nothing behind")
 
 
 def unprivileged_argv():
@@ -190,6 +234,7 @@ def main():
     test_signal(signal.SIGINT)
     test_signal(signal.SIGTERM)
     test_views()
+    test_terminal()
     test_unprivileged()
     h.cleanup()
 
