@@ -328,8 +328,11 @@ static int all_states(const struct run_ctx *ctx, struct lab *lab, struct tick *t
 	if ((err = wait_all_states(ctx)) < 0)
 		return err;
 	o.all = 1; /* CLOSED and LISTEN too */
-	if (o.view == VIEW_LIST)
+	if (o.view == VIEW_LIST) {
 		o.processes = 1;
+		if (!o.sort)
+			o.sort = "state,lport"; /* the lifecycle, one recipe after another */
+	}
 	in.opts = &o;
 	if (o.format == FMT_TABLE && !o.no_header && o.continuous <= 0)
 		fprintf(ctx->out,

@@ -131,6 +131,17 @@ def run_lesson(name, steps):
     h.ok("--lab %s: %d steps match ss in the lab's namespace" % (name, len(steps)))
 
 
+def timed():
+    """-c SECONDS: a pause of that long between steps instead of a line (stdin is not a
+    pipe here); every step still comes, in order."""
+    rc, out, err = h.run(["--lab", "handshake", "--format", "jsonl", "-c", "0.05"],
+                         timeout=DEADLINE)
+    h.check_eq(rc, 0, "--lab handshake -c 0.05: exit status", err)
+    steps = [json.loads(line).get("step") for line in out.splitlines()[1:]]
+    h.check_eq(steps, [1, 2, 3, 4], "--lab handshake -c 0.05: steps", out)
+    h.ok("--lab handshake -c 0.05 runs every step with timed pauses")
+
+
 def main():
     h.enter_netns()
     import shutil
@@ -140,6 +151,8 @@ def main():
     for name, steps in LESSONS.items():
         if not only or name in only:
             run_lesson(name, steps)
+    if not only:
+        timed()
     h.cleanup()
 
 
