@@ -331,7 +331,8 @@ static int all_states(const struct run_ctx *ctx, struct lab *lab, struct tick *t
 	if (o.view == VIEW_LIST) {
 		o.processes = 1;
 		if (!o.sort)
-			o.sort = "state,lport"; /* the lifecycle, one recipe after another */
+			o.sort =
+			    "state,lport"; /* the lifecycle, one recipe after another */
 	}
 	in.opts = &o;
 	if (o.format == FMT_TABLE && !o.no_header && o.continuous <= 0)
