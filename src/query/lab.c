@@ -47,8 +47,7 @@ struct lab {
 	int cmd_fd, rep_fd;
 };
 
-/* ---- the namespace ------------------------------------------------------------------
- */
+/* ---- the namespace ------------------------------------------------------- */
 
 static int write_file(const char *path, const char *text)
 {
@@ -130,8 +129,7 @@ static void lo_addr(struct sockaddr_in *a, uint16_t port)
 	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 }
 
-/* ---- the 11 states ------------------------------------------------------------------
- */
+/* ---- the 11 states ------------------------------------------------------- */
 
 struct held {
 	int fd[LAB_MAX_HELD];
@@ -311,8 +309,7 @@ static const struct {
     {"TIME_WAIT (close first)", build_time_wait},
 };
 
-/* ---- the holder -----------------------------------------------------------------------
- */
+/* ---- the holder ---------------------------------------------------------- */
 
 static int run_step(struct lab_fds *f, const struct lab_cmd *c)
 {

@@ -1,12 +1,14 @@
 /* lab_lessons.c - the --lab lessons: each step is a few system calls the holder makes on
  * loopback, with the states it waits for (what is shown comes from the kernel). */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "query/lab.h"
 #include "query/lab_sock.h"
@@ -30,8 +32,7 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/* ---- steps shared by several lessons ------------------------------------------------
- */
+/* ---- steps shared by several lessons ------------------------------------- */
 
 static int setup_pair(struct lab_fds *f, int srv_rcvbuf, bool reuse, bool keep_listener)
 {
@@ -82,8 +83,7 @@ static int st_server_shut(struct lab_fds *f)
 	return shutdown(f->srv, SHUT_WR) < 0 ? -errno : 0;
 }
 
-/* ---- handshake ----------------------------------------------------------------------
- */
+/* ---- handshake ----------------------------------------------------------- */
 
 static int hs_listen(struct lab_fds *f)
 {
@@ -126,8 +126,7 @@ static const struct lab_step handshake[] = {
      false, E(S(ESTABLISHED), S(ESTABLISHED), S(LISTEN)), hs_accept},
 };
 
-/* ---- close --------------------------------------------------------------------------
- */
+/* ---- close --------------------------------------------------------------- */
 
 static const struct lab_step close_steps[] = {
     {"both", "listen(), connect(), accept(); close() the listener",
@@ -147,8 +146,7 @@ static const struct lab_step close_steps[] = {
      false, E(S(TIME_WAIT), GONE, GONE), st_server_close},
 };
 
-/* ---- simultaneous close ---------------------------------------------------------------
- */
+/* ---- simultaneous close -------------------------------------------------- */
 
 static int sc_setup(struct lab_fds *f)
 {
@@ -182,8 +180,7 @@ static const struct lab_step simultaneous[] = {
      true, E(S(TIME_WAIT), S(TIME_WAIT), GONE), st_server_eof},
 };
 
-/* ---- rst ----------------------------------------------------------------------------
- */
+/* ---- rst ----------------------------------------------------------------- */
 
 static int rst_refused(struct lab_fds *f)
 {
@@ -217,6 +214,33 @@ static int rst_reset(struct lab_fds *f)
 	return 0;
 }
 
+/* TCP_REPAIR makes close() silent (no FIN, no RST): the server forgets the connection
+ * the way a host that restarted has, and the client does not know. */
+static int rst_forget(struct lab_fds *f)
+{
+	int one = 1;
+
+	if (setsockopt(f->srv, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one)) < 0)
+		return -errno;
+	close_fd(&f->srv);
+	return 0;
+}
+
+static int rst_half_open(struct lab_fds *f)
+{
+	struct pollfd p = {f->cli, POLLIN, 0};
+	char c;
+
+	if (send(f->cli, "ping", 4, MSG_NOSIGNAL) < 0)
+		return -errno;
+	if (poll(&p, 1, 5000) <= 0)
+		return -ETIMEDOUT;
+	if (recv(f->cli, &c, 1, MSG_DONTWAIT) < 0)
+		f->result = errno;
+	close_fd(&f->cli);
+	return 0;
+}
+
 static const struct lab_step rst[] = {
     {"client", "socket(), bind(127.0.0.1:40000), connect(127.0.0.1:8080); close()",
      "Nobody listens on 8080: the kernel answers the SYN with RST+ACK, and connect() "
@@ -231,10 +255,20 @@ static const struct lab_step rst[] = {
     {"server", "recv(), close()",
      "The server learns of the reset on its next call: recv() fails with ECONNRESET.",
      false, E(GONE, GONE, GONE), rst_reset},
+    {"both", "listen(), connect(), accept(); close() the listener",
+     "A new connection, to be left half-open.", false,
+     E(S(ESTABLISHED), S(ESTABLISHED), GONE), st_setup},
+    {"server", "setsockopt(TCP_REPAIR), close(): the server's host restarts",
+     "Nothing is sent: the server has forgotten the connection, the client still "
+     "believes it is ESTABLISHED. The connection is half-open.",
+     false, E(S(ESTABLISHED), GONE, GONE), rst_forget},
+    {"client", "send('ping'), recv()",
+     "The server's kernel has no connection for the data and answers RST; the client's "
+     "recv() fails with ECONNRESET.",
+     false, E(GONE, GONE, GONE), rst_half_open},
 };
 
-/* ---- half-close ---------------------------------------------------------------------
- */
+/* ---- half-close ---------------------------------------------------------- */
 
 static int hc_reply(struct lab_fds *f)
 {
@@ -269,8 +303,7 @@ static const struct lab_step half_close[] = {
      E(S(TIME_WAIT), GONE, GONE), st_server_close},
 };
 
-/* ---- reuseaddr ----------------------------------------------------------------------
- */
+/* ---- reuseaddr ----------------------------------------------------------- */
 
 static int ra_setup(struct lab_fds *f)
 {
@@ -346,7 +379,8 @@ const struct lab_lesson lab_lessons[] = {
     {"close", "The four-way close", "four-way", close_steps, ARRAY_SIZE(close_steps)},
     {"simultaneous-close", "Both ends close at once", "simultaneous", simultaneous,
      ARRAY_SIZE(simultaneous)},
-    {"rst", "Resets: a closed port and an abortive close", "rst", rst, ARRAY_SIZE(rst)},
+    {"rst", "Resets: a closed port, an abortive close, a half-open connection", "rst",
+     rst, ARRAY_SIZE(rst)},
     {"half-close", "Half-close with shutdown()", "half-close", half_close,
      ARRAY_SIZE(half_close)},
     {"reuseaddr", "Restarting a server: TIME_WAIT and SO_REUSEADDR", "reuseaddr",

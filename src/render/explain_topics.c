@@ -131,6 +131,7 @@ static const char *const half_open[] = {
 	"application-level heartbeat sends a probe on an idle connection so that the "
 	"RST or the timeout comes. A pile of old ESTABLISHED sockets with idle peers on "
 	"a server is often this; tcpstate -o shows which have a keepalive timer.",
+	"Watch it: tcpstate --lab rst (its last three steps make one and end it).",
 	NULL,
 };
 

@@ -88,8 +88,7 @@ static int lab_pause(struct tick *t, enum pause_mode *mode, bool timed, bool unt
 	}
 }
 
-/* ---- a snapshot of the lab's sockets ------------------------------------------------
- */
+/* ---- a snapshot of the lab's sockets ------------------------------------- */
 
 static int add_sock(const struct sock_rec *s, void *data)
 {
@@ -157,8 +156,7 @@ static int settle(struct diag_sock *ds, const struct lab_step *st, struct sock_s
 	}
 }
 
-/* ---- lessons ------------------------------------------------------------------------
- */
+/* ---- lessons ------------------------------------------------------------- */
 
 struct lesson_run {
 	const struct run_ctx *ctx;
@@ -257,8 +255,7 @@ static int lesson(const struct run_ctx *ctx, const struct lab_lesson *ls, struct
 	return err;
 }
 
-/* ---- every state --------------------------------------------------------------------
- */
+/* ---- every state --------------------------------------------------------- */
 
 static int count_state(const struct sock_rec *s, void *data)
 {
@@ -356,8 +353,7 @@ static int all_states(const struct run_ctx *ctx, struct lab *lab, struct tick *t
 	return err < 0 ? err : status;
 }
 
-/* ---- the entry ----------------------------------------------------------------------
- */
+/* ---- the entry ----------------------------------------------------------- */
 
 static int check_options(const struct run_ctx *ctx, const struct lab_lesson **ret)
 {

@@ -6,7 +6,7 @@ each next step. After every step the sockets it reports (bound-only CLOSED ones 
 which ss cannot see) must be exactly what `nsenter -t PID -n ss -tan` shows, and the
 states must be the ones the lesson is about (written here independently of the tool).
 reuseaddr must show bind() failing with EADDRINUSE and then succeeding; rst the refused
-connect and the reset.
+connect, the abortive close and the half-open connection's reset.
 """
 
 import json
@@ -47,6 +47,9 @@ LESSONS = {
         ({"client": "ESTABLISHED", "server": "ESTABLISHED"}, "ok", ["SYN"]),
         ({"client": None, "server": None}, "ok", ["RST,ACK"]),
         ({"client": None, "server": None}, "ECONNRESET", []),
+        ({"client": "ESTABLISHED", "server": "ESTABLISHED"}, "ok", ["SYN"]),
+        ({"client": "ESTABLISHED", "server": None}, "ok", []),  # half-open: nothing sent
+        ({"client": None, "server": None}, "ECONNRESET", ["PSH,ACK", "RST"]),
     ],
     "half-close": [
         ({"client": "ESTABLISHED", "server": "ESTABLISHED"}, "ok", ["SYN"]),
