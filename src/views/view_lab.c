@@ -310,7 +310,25 @@ static int (*lab_view_fn(enum view v))(const struct run_ctx *)
 	return NULL;
 }
 
-static int all_states(const struct run_ctx *ctx, struct lab *lab, struct tick *t)
+/* Where the lab is and how to look at it from outside: root may use -N; the user who
+ * owns a user namespace may enter it with nsenter -U, but not setns() from outside. */
+static void lab_banner(FILE *out, pid_t pid, enum lab_ns_kind kind)
+{
+	fprintf(out,
+		"lab: every TCP state on 127.0.0.1, held by pid %d in a private network "
+		"namespace",
+		(int)pid);
+	if (kind == LAB_NS_USER)
+		fprintf(out,
+			" of a user namespace\n(look in with: nsenter -t %d -U -n "
+			"--preserve-credentials ss -tan)\n\n",
+			(int)pid);
+	else
+		fprintf(out, "\n(look in with: tcpstate -N %d -a)\n\n", (int)pid);
+}
+
+static int all_states(const struct run_ctx *ctx, struct lab *lab, enum lab_ns_kind kind,
+		      struct tick *t)
 {
 	struct opts o = *ctx->opts;
 	struct run_ctx in = *ctx;
@@ -333,10 +351,7 @@ static int all_states(const struct run_ctx *ctx, struct lab *lab, struct tick *t
 	}
 	in.opts = &o;
 	if (o.format == FMT_TABLE && !o.no_header && o.continuous <= 0)
-		fprintf(ctx->out,
-			"lab: every TCP state on 127.0.0.1, held by pid %d in a private "
-			"network namespace (tcpstate -N %d shows it from outside)\n\n",
-			(int)lab_pid(lab), (int)lab_pid(lab));
+		lab_banner(ctx->out, lab_pid(lab), kind);
 	if (o.continuous > 0)
 		return watch_run(&in, view);
 	int status = view(&in); /* 3 when --doctor found something */
@@ -426,7 +441,7 @@ int view_lab(const struct run_ctx *ctx)
 		err = run_error(ctx, err, "--lab: cannot start the holder: %s",
 				strerror(-err));
 	if (err == 0)
-		err = ls ? lesson(ctx, ls, lab, &t) : all_states(ctx, lab, &t);
+		err = ls ? lesson(ctx, ls, lab, &t) : all_states(ctx, lab, kind, &t);
 	lab_stop(lab);
 	tick_close(&t);
 	return err;
