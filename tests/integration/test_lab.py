@@ -208,7 +208,15 @@ def test_unprivileged():
                        timeout=DEADLINE * 2, env=env())
     if r.returncode == 0:
         h.check("TIME_WAIT" in r.stdout, "unprivileged --lab close", r.stdout)
-        h.ok("as nobody: --lab works in a user namespace")
+        r = subprocess.run(pre + h.wrapper() + [binary, "--lab"], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=DEADLINE * 2, env=env())
+        h.check_eq(r.returncode, 0, "unprivileged --lab: exit status", r.stderr)
+        for s in h.STATES:
+            h.check(s in r.stdout, "unprivileged --lab lacks %s" % s, r.stdout)
+        h.check("tcpstate-lab" in r.stdout, "unprivileged --lab shows no owners", r.stdout)
+        h.check("incomplete" not in r.stderr,
+                "unprivileged --lab says its owners are incomplete", r.stderr)
+        h.ok("as nobody: --lab works in a user namespace, owners complete")
     else:
         check_one_line_failure(r.returncode, r.stdout, r.stderr, "as nobody")
         h.ok("as nobody: exit 1 with one line")
