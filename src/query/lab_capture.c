@@ -22,7 +22,7 @@ int lab_capture_open(void)
 	if (fd < 0)
 		return -errno;
 	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = (int)if_nametoindex("lo");
 	if (sll.sll_ifindex == 0 || bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 		int err = errno ? -errno : -ENODEV;
@@ -91,8 +91,11 @@ int lab_capture_next(int fd, int timeout_ms, struct lab_segment *ret)
 				return 0;
 			continue;
 		}
-		/* lo shows each packet twice: leaving (OUTGOING) and arriving (HOST) */
-		if (from.sll_pkttype == PACKET_OUTGOING)
+		/* lo shows each packet twice, leaving (OUTGOING) and arriving (HOST).
+		 * Leaving is the moment the sender's state changed: a step's last
+		 * segment is in before the states it caused can be seen. */
+		if (from.sll_pkttype != PACKET_OUTGOING ||
+		    from.sll_protocol != htons(ETH_P_IP))
 			continue;
 		size_t cap = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf);
 		if (parse(buf, cap, (size_t)n, ret))

@@ -29,8 +29,9 @@ struct lab_segment {
 int lab_capture_open(void);
 
 /*
- * The next TCP segment that entered the loopback (each is seen once), waiting up to
- * timeout_ms. Returns 1 with *ret filled, 0 when none came in time, or a negative errno.
+ * The next TCP segment sent over the loopback (each is seen once, as it leaves), waiting
+ * up to timeout_ms. Returns 1 with *ret filled, 0 when none came in time, or a negative
+ * errno.
  */
 int lab_capture_next(int fd, int timeout_ms, struct lab_segment *ret);
 
