@@ -145,7 +145,7 @@ long lab_fill(int fd)
 
 long lab_drain(int fd)
 {
-	static char buf[65536];
+	char buf[16384];
 	long long deadline = now_ms() + LAB_WAIT_MS;
 	long total = 0;
 
