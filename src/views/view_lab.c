@@ -330,8 +330,9 @@ static void lab_banner(FILE *out, pid_t pid, enum lab_ns_kind kind)
 static int all_states(const struct run_ctx *ctx, struct lab *lab, enum lab_ns_kind kind,
 		      struct tick *t)
 {
-	struct opts o = *ctx->opts;
+	struct opts o = *ctx->opts; /* a copy: its strings still belong to ctx->opts */
 	struct run_ctx in = *ctx;
+	char by_state[] = "state,lport"; /* the lifecycle, one recipe after another */
 	enum pause_mode mode = pause_mode(ctx);
 	int (*view)(const struct run_ctx *) = lab_view_fn(o.view);
 	const char *what;
@@ -346,8 +347,7 @@ static int all_states(const struct run_ctx *ctx, struct lab *lab, enum lab_ns_ki
 	if (o.view == VIEW_LIST) {
 		o.processes = 1;
 		if (!o.sort)
-			o.sort =
-			    "state,lport"; /* the lifecycle, one recipe after another */
+			o.sort = by_state;
 	}
 	in.opts = &o;
 	if (o.format == FMT_TABLE && !o.no_header && o.continuous <= 0)
