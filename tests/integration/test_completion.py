@@ -223,7 +223,13 @@ def check_offers(shell_name, sh, port, options):
     got = sh.complete("tcpstate --format ")
     h.check({"table", "json", "csv"} <= set(got), "%s: formats after --format" % shell_name,
             got)
-    h.ok("%s: process names, filter keywords, lists, columns and formats" % shell_name)
+    got = sh.complete("tcpstate --lab ")
+    h.check({"handshake", "close", "simultaneous-close", "rst", "half-close",
+             "reuseaddr"} <= set(got), "%s: lessons after --lab" % shell_name, got)
+    got = sh.complete("tcpstate --explain 2")
+    h.check("2msl" in got, "%s: --explain 2 should offer 2msl" % shell_name, got)
+    h.ok("%s: process names, filter keywords, lists, columns, formats, lessons and topics"
+         % shell_name)
 
 
 def check_static_lists(options):
