@@ -18,8 +18,9 @@
 #include "views/watch.h"
 
 enum {
-	LAB_SETTLE_MS = 5000, /* the longest a step's segments may take on loopback */
-	LAB_QUIET_MS = 30,    /* no segment for this long: the step is over */
+	LAB_SETTLE_MS =
+	    5000,	   /* the longest the kernel may take to reach a step's states */
+	LAB_QUIET_MS = 30, /* no segment for this long: the step is over */
 	LAB_MAX_SEGS = 4096,
 };
 
@@ -124,10 +125,10 @@ static bool expected(const struct lab_step *st, const struct sock_set *set)
 			const struct sock_rec *r = &set->v[i];
 			if ((int)lab_role_of(r->lport, r->rport) != role)
 				continue;
+			/* a CLOSED socket is only bound: it is no connection */
 			if (r->state == want)
 				seen = true;
-			else if (r->state !=
-				 TS_CLOSED) /* bound, not connected: no state */
+			else if (r->state != TS_CLOSED)
 				other = true;
 		}
 		if (want == LAB_GONE ? other : !seen)
@@ -222,8 +223,7 @@ static int run_lesson(struct lesson_run *r, struct tick *t)
 		if ((err = one_step(r, i)) < 0)
 			return err;
 	}
-	/* The last states stay up too, to look at from outside, until the user is done.
-	 */
+	/* The last states stay up too, to be looked at, until the user is done. */
 	if (mode == PAUSE_KEY &&
 	    lab_fmt_prompt(r->ctx->out, r->ls->n_steps, r->ls->n_steps) == 0)
 		watch_flush(r->ctx->out);
