@@ -146,27 +146,26 @@ static void text_sockets(FILE *out, const struct sock_set *set)
 	}
 }
 
-/* A paragraph indented by two, wrapped at LAB_FMT_WIDTH columns (words are ASCII). */
-static void wrap(FILE *out, const char *text)
+/* text as words wrapped at LAB_FMT_WIDTH columns: the first line after lead, the others
+ * indented by indent (the words are ASCII). */
+static void wrap(FILE *out, const char *lead, int indent, const char *text)
 {
 	const char *p = text;
-	int col = 0;
+	int col = fprintf(out, "%s", lead);
+	bool first = true;
 
 	while (*p) {
 		size_t len = strcspn(p, " ");
-		if (col > 2 && col + 1 + (int)len > LAB_FMT_WIDTH) {
-			fputc('\n', out);
-			col = 0;
-		}
-		if (col == 0) {
-			fputs("  ", out);
-			col = 2;
-		} else {
+		if (!first && col + 1 + (int)len > LAB_FMT_WIDTH) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (!first) {
 			fputc(' ', out);
 			col++;
 		}
 		fwrite(p, 1, len, out);
 		col += (int)len;
+		first = false;
 		p += len;
 		while (*p == ' ')
 			p++;
@@ -190,9 +189,12 @@ static int text_step(FILE *out, const struct lab_seen *s, struct lab_seq *q)
 	struct lab_seq q0 = *q;
 	struct bulk b;
 	size_t n = 0;
+	char lead[64];
 
-	fprintf(out, "\nStep %zu/%zu  %s: %s\n", s->step + 1, s->lesson->n_steps,
-		st->actor, st->call);
+	snprintf(lead, sizeof(lead), "Step %zu/%zu  %s: ", s->step + 1,
+		 s->lesson->n_steps, st->actor);
+	fputc('\n', out);
+	wrap(out, lead, 4, st->call);
 	if (s->result)
 		fprintf(out, "  -> %s (%s)\n", lab_errno_name(s->result),
 			strerror(s->result));
@@ -215,7 +217,7 @@ static int text_step(FILE *out, const struct lab_seen *s, struct lab_seq *q)
 	text_sockets(out, s->socks);
 	if (!s->settled)
 		fprintf(out, "  (the kernel had not reached this step's states yet)\n");
-	wrap(out, st->point);
+	wrap(out, "  ", 2, st->point);
 	return 0;
 }
 
@@ -315,10 +317,10 @@ int lab_fmt_header(FILE *out, const struct lab_lesson *ls, pid_t pid, bool jsonl
 		fprintf(
 		    out,
 		    "%s\n"
-		    "  client 127.0.0.1:%d, server 127.0.0.1:%d, in the private network "
-		    "namespace of pid %d\n"
-		    "  segments from its loopback, numbered from each side's first; "
-		    "states from sock_diag\n"
+		    "  client 127.0.0.1:%d, server 127.0.0.1:%d, network namespace of "
+		    "pid %d\n"
+		    "  segments seen on its loopback (relative numbers); states from "
+		    "sock_diag\n"
 		    "  more: tcpstate --explain %s\n",
 		    ls->title, LAB_CLIENT_PORT, LAB_SERVER_PORT, (int)pid, ls->topic);
 	return ferror(out) ? -EIO : 0;

@@ -314,17 +314,17 @@ static int (*lab_view_fn(enum view v))(const struct run_ctx *)
  * owns a user namespace may enter it with nsenter -U, but not setns() from outside. */
 static void lab_banner(FILE *out, pid_t pid, enum lab_ns_kind kind)
 {
-	fprintf(out,
-		"lab: every TCP state on 127.0.0.1, held by pid %d in a private network "
-		"namespace",
-		(int)pid);
+	fprintf(
+	    out,
+	    "lab: all 11 TCP states on 127.0.0.1, in the network namespace of pid %d\n",
+	    (int)pid);
 	if (kind == LAB_NS_USER)
 		fprintf(out,
-			" of a user namespace\n(look in with: nsenter -t %d -U -n "
-			"--preserve-credentials ss -tan)\n\n",
+			"(a user namespace; look in with:\n"
+			" nsenter -t %d -U -n --preserve-credentials ss -tan)\n\n",
 			(int)pid);
 	else
-		fprintf(out, "\n(look in with: tcpstate -N %d -a)\n\n", (int)pid);
+		fprintf(out, "(look in with: tcpstate -N %d -a)\n\n", (int)pid);
 }
 
 static int all_states(const struct run_ctx *ctx, struct lab *lab, enum lab_ns_kind kind,

@@ -208,6 +208,29 @@ static void check_header(void)
 	free(buf);
 }
 
+/* Every step of every lesson, as text, fits 80 columns (a terminal cuts longer lines). */
+static void check_width(void)
+{
+	struct sock_set set = {0};
+
+	add(&set, LAB_CLIENT_PORT, LAB_SERVER_PORT, TS_ESTABLISHED);
+	for (const struct lab_lesson *l = lab_lessons; l->name; l++) {
+		for (size_t i = 0; i < l->n_steps; i++) {
+			struct lab_seq q = {{0, 0}, {false, false}};
+			struct lab_seen seen = {
+			    .lesson = l, .step = i, .settled = true, .socks = &set};
+			char *text = render(&seen, &q, false);
+
+			for (char *line = strtok(text, "\n"); line;
+			     line = strtok(NULL, "\n"))
+				CHECK(strlen(line) <= 80, "%s step %zu: %zu columns: %s",
+				      l->name, i + 1, strlen(line), line);
+			free(text);
+		}
+	}
+	sock_set_done(&set);
+}
+
 int main(void)
 {
 	check_table();
@@ -215,5 +238,6 @@ int main(void)
 	check_refused_step();
 	check_bulk_step();
 	check_header();
+	check_width();
 	return check_finish("test_lab_fmt");
 }
