@@ -332,6 +332,7 @@ static int all_states(const struct run_ctx *ctx, struct lab *lab, enum lab_ns_ki
 {
 	struct opts o = *ctx->opts; /* a copy: its strings still belong to ctx->opts */
 	struct run_ctx in = *ctx;
+	struct query q = *ctx->query;
 	char by_state[] = "state,lport"; /* the lifecycle, one recipe after another */
 	enum pause_mode mode = pause_mode(ctx);
 	int (*view)(const struct run_ctx *) = lab_view_fn(o.view);
@@ -343,13 +344,15 @@ static int all_states(const struct run_ctx *ctx, struct lab *lab, enum lab_ns_ki
 				 what ? what : "the sockets", strerror(-err));
 	if ((err = wait_all_states(ctx)) < 0)
 		return err;
-	o.all = 1; /* CLOSED and LISTEN too */
+	o.all = 1;
 	if (o.view == VIEW_LIST) {
 		o.processes = 1;
 		if (!o.sort)
 			o.sort = by_state;
 	}
+	query_select_all(&q, false); /* as -a: CLOSED and LISTEN too */
 	in.opts = &o;
+	in.query = &q;
 	if (o.format == FMT_TABLE && !o.no_header && o.continuous <= 0)
 		lab_banner(ctx->out, lab_pid(lab), kind);
 	if (o.continuous > 0)
