@@ -70,7 +70,18 @@ def up(p):
     return holder, ident
 
 
+def kernel_lists_bound():
+    """Linux 6.8 added bound-only (CLOSED) sockets to sock_diag dumps."""
+    import re
+    m = re.match(r"(\d+)\.(\d+)", os.uname().release)
+    return bool(m) and (int(m.group(1)), int(m.group(2))) >= (6, 8)
+
+
 def check_closed(holder):
+    if not kernel_lists_bound():
+        print("# kernel %s lists no bound-only sockets: CLOSED not checked" %
+              os.uname().release)
+        return
     rc, out, err = h.run(["-N", str(holder), "-a", "--state", "closed"])
     h.check(rc == 0, "tcpstate -N %d exited %d" % (holder, rc), err)
     h.check("127.0.0.1:7000" in out and "CLOSED" in out,
@@ -107,7 +118,7 @@ def test_lab():
     h.ok("tcpstate -N %d -a shows the bound-only CLOSED socket" % holder)
     rc, out, err = finish(p, "eof")
     h.check_eq(rc, 0, "exit status after end of file", err)
-    for s in h.STATES:
+    for s in h.STATES if kernel_lists_bound() else WANT:
         h.check(s in out, "the listing lacks %s" % s, out)
     h.check("tcpstate-lab" in out, "the listing does not show the holder as owner", out)
     check_gone(holder, ident, p)
@@ -211,7 +222,7 @@ def test_unprivileged():
         r = subprocess.run(pre + h.wrapper() + [binary, "--lab"], stdin=subprocess.DEVNULL,
                            capture_output=True, text=True, timeout=DEADLINE * 2, env=env())
         h.check_eq(r.returncode, 0, "unprivileged --lab: exit status", r.stderr)
-        for s in h.STATES:
+        for s in h.STATES if kernel_lists_bound() else WANT:
             h.check(s in r.stdout, "unprivileged --lab lacks %s" % s, r.stdout)
         h.check("tcpstate-lab" in r.stdout, "unprivileged --lab shows no owners", r.stdout)
         h.check("incomplete" not in r.stderr,
