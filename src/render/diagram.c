@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/states.h"
+#include "base/i18n.h"
 #include "render/diagram.h"
 
 #define DIAGRAM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -90,18 +91,19 @@ static const struct diagram_box {
 	{ TS_TIME_WAIT, 37, 1 },
 };
 
-/* Above and below the machine; "->" becomes an arrow character in unicode mode. */
+/* Above and below the machine, translated when printed (the legend; the art and the state
+ * names stay as they are); "->" becomes an arrow character in unicode mode. */
 static const char *const diagram_header[] = {
-	" ACTIVE SIDE: connect(), closes first   PASSIVE SIDE: listen(), closes second",
+	N_(" ACTIVE SIDE: connect(), closes first   PASSIVE SIDE: listen(), closes second"),
 	"",
 };
 
 static const char *const diagram_footer[] = {
 	"",
-	" Also: rcv RST in any state -> CLOSED, without TIME_WAIT;",
-	"       close() in LISTEN or SYN_SENT -> CLOSED;",
-	"       FIN_WAIT_1 with FIN and ACK in one segment / snd ACK -> TIME_WAIT.",
-	" Numbers: sockets in each state now, after filters.",
+	N_(" Also: rcv RST in any state -> CLOSED, without TIME_WAIT;"),
+	N_("       close() in LISTEN or SYN_SENT -> CLOSED;"),
+	N_("       FIN_WAIT_1 with FIN and ACK in one segment / snd ACK -> TIME_WAIT."),
+	N_(" Numbers: sockets in each state now, after filters."),
 };
 
 /* clang-format on */
@@ -278,6 +280,8 @@ static void diagram_put_text(FILE *out, const char *s, bool unicode)
 {
 	const char *arrow;
 
+	if (*s)
+		s = _(s);
 	while (unicode && (arrow = strstr(s, "->"))) {
 		fwrite(s, 1, (size_t)(arrow - s), out);
 		fputs("\u2192", out);
