@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <linux/inet_diag.h>
 
+#include "base/i18n.h"
 #include "model/columns.h"
 #include "query/collect.h"
 #include "query/netns.h"
@@ -83,19 +84,20 @@ static int dump_fallback(const struct query *q, struct collect_state *st,
 	int ferr;
 
 	if (q->record || !procfs_can_answer(req))
-		return msgs_error(st->msgs, err, "%s: %s%s", what, strerror(-err),
+		return msgs_error(st->msgs, err, _("%s: %s%s"), what, strerror(-err),
 				  dump_hint(err));
 	ferr = fn(NULL, data);
 	if (ferr == 0)
 		ferr = procfs_dump("/proc", req, fn, data, NULL);
 	if (ferr < 0)
 		return msgs_error(st->msgs, err,
-				  "%s: %s%s; nor could /proc/net/tcp be read: %s", what,
-				  strerror(-err), dump_hint(err), strerror(-ferr));
-	msgs_note(st->msgs,
-		  "%s (%s): listed from /proc/net/tcp instead, which shows no bound-only "
-		  "(CLOSED) sockets and no socket cookies",
-		  what, strerror(-err));
+				  _("%s: %s%s; nor could /proc/net/tcp be read: %s"),
+				  what, strerror(-err), dump_hint(err), strerror(-ferr));
+	msgs_note(
+	    st->msgs,
+	    _("%s (%s): listed from /proc/net/tcp instead, which shows no bound-only "
+	      "(CLOSED) sockets and no socket cookies"),
+	    what, strerror(-err));
 	return 0;
 }
 
@@ -126,7 +128,7 @@ static int replay(const struct query *q, struct collect_state *st, diag_sock_fn 
 	int err;
 
 	if (!in)
-		return msgs_error(st->msgs, -errno, "cannot open '%s': %s", q->replay,
+		return msgs_error(st->msgs, -errno, _("cannot open '%s': %s"), q->replay,
 				  strerror(errno));
 	err = diag_replay(in, fn, data, &rs);
 	fclose(in);
@@ -134,8 +136,8 @@ static int replay(const struct query *q, struct collect_state *st, diag_sock_fn 
 	/* -EINVAL recorded from the kernel is not the user's usage error (exit 2) */
 	if (err < 0)
 		return msgs_error(st->msgs, err == -EINVAL ? -EPROTO : err,
-				  "cannot replay '%s': %s", q->replay,
-				  err == -EBADMSG ? "malformed or truncated dump"
+				  _("cannot replay '%s': %s"), q->replay,
+				  err == -EBADMSG ? _("malformed or truncated dump")
 						  : strerror(-err));
 	return 0;
 }
@@ -156,7 +158,7 @@ static int dump_here(const struct query *q, struct collect_state *st,
 	if (q->record) {
 		record = fopen(q->record, "wb");
 		if (!record)
-			return msgs_error(st->msgs, -errno, "cannot write '%s': %s",
+			return msgs_error(st->msgs, -errno, _("cannot write '%s': %s"),
 					  q->record, strerror(errno));
 	}
 	err = diag_sock_open(&ds);
@@ -172,14 +174,14 @@ static int dump_here(const struct query *q, struct collect_state *st,
 	diag_sock_close(ds);
 	add_stats(st, &mine, ret);
 	if (record && fclose(record) != 0 && err == 0)
-		return msgs_error(st->msgs, -EIO, "cannot write '%s': %s", q->record,
+		return msgs_error(st->msgs, -EIO, _("cannot write '%s': %s"), q->record,
 				  strerror(errno));
 	if (err == -ERESTART)
 		return err; /* the namespace walk starts over (dump_all) */
 	if (err == -EINTR)
 		return msgs_error(
 		    st->msgs, err,
-		    "the socket table kept changing during the dump; try again");
+		    _("the socket table kept changing during the dump; try again"));
 	if ((err == -ENOENT || err == -EOPNOTSUPP || err == -EPROTONOSUPPORT) &&
 	    !mine.socks)
 		return dump_fallback(q, st, req, fn, data, err,
@@ -188,7 +190,7 @@ static int dump_here(const struct query *q, struct collect_state *st,
 	 * runtime failure. The kernel's own words, when it sent some, come last. */
 	if (err < 0 && !st->msgs->error)
 		return msgs_error(st->msgs, err == -EINVAL ? -EPROTO : err,
-				  "the kernel's socket dump failed: %s%s%s%s",
+				  _("the kernel's socket dump failed: %s%s%s%s"),
 				  strerror(-err), dump_hint(err), why[0] ? ": " : "",
 				  why);
 	return err;
@@ -232,20 +234,20 @@ static int select_netns(const struct query *q, struct collect_state *st)
 		err = netns_discover("/run/netns", "/proc", &l);
 		if (err < 0)
 			return msgs_error(st->msgs, err,
-					  "cannot list the network namespaces: %s",
+					  _("cannot list the network namespaces: %s"),
 					  strerror(-err));
 		if (l->denied)
 			msgs_note(
 			    st->msgs,
-			    "the network namespaces of %u process%s could not be examined "
-			    "(another user's /proc/PID/ns/net needs root or CAP_SYS_PTRACE): "
-			    "their sockets may be missing",
+			    _("the network namespaces of %u process%s could not be examined "
+			      "(another user's /proc/PID/ns/net needs root or CAP_SYS_PTRACE): "
+			      "their sockets may be missing"),
 			    l->denied, l->denied == 1 ? "" : "es");
 	} else {
 		err = netns_resolve(q->netns, "/run/netns", "/proc", &l);
 		if (err < 0)
 			return msgs_error(st->msgs, err,
-					  "cannot use the network namespace '%s': %s",
+					  _("cannot use the network namespace '%s': %s"),
 					  q->netns, netns_strerror(err));
 	}
 	st->netns = l;
@@ -284,7 +286,7 @@ static int dump_visit(const struct netns_ent *e, int err, void *data)
 	}
 	if (err < 0)
 		return msgs_error(w->st->msgs, err,
-				  "cannot enter the network namespace '%s': %s",
+				  _("cannot enter the network namespace '%s': %s"),
 				  w->q->netns, netns_strerror(err));
 	err = dump_here(w->q, w->st, w->req, tag_one, &tag, &one);
 	stats_add(&w->sum, &one);
@@ -302,8 +304,8 @@ static int dump_all(const struct query *q, struct collect_state *st,
 		return dump_here(q, st, req, fn, data, ret);
 	if (q->record && q->all_netns)
 		return msgs_error(st->msgs, -EINVAL,
-				  "'--record' cannot be combined with '--all-netns' "
-				  "(a recording holds one namespace's dump)");
+				  _("'--record' cannot be combined with '--all-netns' "
+				    "(a recording holds one namespace's dump)"));
 	err = select_netns(q, st);
 	if (err < 0)
 		return err;
@@ -313,21 +315,22 @@ static int dump_all(const struct query *q, struct collect_state *st,
 		if (back < 0)
 			return msgs_error(
 			    st->msgs, back,
-			    "cannot return to the original network namespace: %s",
+			    _("cannot return to the original network namespace: %s"),
 			    strerror(-back));
 		if (ret)
 			*ret = w.sum;
 		if (err == -ERESTART)
 			continue;
 		if (w.n_skipped)
-			msgs_note(st->msgs, "skipped %zu network namespace%s (%s): %s%s",
+			msgs_note(st->msgs,
+				  _("skipped %zu network namespace%s (%s): %s%s"),
 				  w.n_skipped, w.n_skipped == 1 ? "" : "s",
 				  netns_strerror(w.skip_err), w.skipped,
 				  w.n_skipped > 3 ? ", ..." : "");
 		return err;
 	}
 	return msgs_error(st->msgs, -EINTR,
-			  "the socket table kept changing during the dump; try again");
+			  _("the socket table kept changing during the dump; try again"));
 }
 
 /* Kernel pre-filter plus the user-space check of everything but owners. */
@@ -405,9 +408,9 @@ static void note_owners(struct collect_state *st, const struct collect *c)
 	if (ps->denied && owner_missing(c))
 		msgs_note(
 		    st->msgs,
-		    "%u processes could not be examined (reading another user's "
-		    "/proc/PID/fd needs root or CAP_SYS_PTRACE): the PID/Program name "
-		    "column is incomplete",
+		    _("%u processes could not be examined (reading another user's "
+		      "/proc/PID/fd needs root or CAP_SYS_PTRACE): the PID/Program name "
+		      "column is incomplete"),
 		    ps->denied);
 }
 
@@ -426,13 +429,14 @@ int collect_sockets(const struct query *q, struct collect_state *st, struct coll
 	/* Only the inodes that survived the kernel's filter are looked up. */
 	inodes = malloc((ret->socks.n + 1) * sizeof(*inodes));
 	if (!inodes)
-		return msgs_error(st->msgs, -ENOMEM, "out of memory");
+		return msgs_error(st->msgs, -ENOMEM, _("out of memory"));
 	for (size_t i = 0; i < ret->socks.n; i++)
 		inodes[i] = ret->socks.v[i].inode;
 	err = procs_scan("/proc", inodes, ret->socks.n, &ret->procs, &ret->pstats);
 	free(inodes);
 	if (err < 0)
-		return msgs_error(st->msgs, err, "cannot read /proc: %s", strerror(-err));
+		return msgs_error(st->msgs, err, _("cannot read /proc: %s"),
+				  strerror(-err));
 	note_owners(st, ret);
 	if (procs_filter)
 		filter_with_owners(q, ret);

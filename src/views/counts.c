@@ -1,6 +1,7 @@
 /* counts.c - collect and count what -s shows; nothing but the counts is kept. */
 #include <errno.h>
 
+#include "base/i18n.h"
 #include "views/counts.h"
 
 static int count_one(const struct sock_rec *s, void *data)
@@ -19,7 +20,7 @@ int counts_summary(const struct run_ctx *ctx, bool keep_listeners, struct summar
 	err = collect_stream(&q, ctx->cstate, count_one, ret, NULL);
 	if (err < 0)
 		return err == -ENOMEM && !ctx->msgs->error
-			   ? run_error(ctx, err, "out of memory")
+			   ? run_error(ctx, err, _("out of memory"))
 			   : err;
 	summary_finish(ret);
 	return 0;

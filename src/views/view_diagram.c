@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "render/diagram.h"
 #include "views/run.h"
 #include "views/views.h"
@@ -35,6 +36,6 @@ int view_diagram(const struct run_ctx *ctx)
 	 * ASCII. */
 	err = diagram_write(ctx->out, counts, ctx->term->tty && ctx->term->utf8);
 	if (err < 0)
-		return run_error(ctx, err, "cannot write the output");
+		return run_error(ctx, err, _("cannot write the output"));
 	return 0;
 }

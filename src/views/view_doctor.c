@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "base/i18n.h"
 #include "base/escape.h"
 #include "model/columns.h"
 #include "query/netns.h"
@@ -87,7 +88,7 @@ int doctor_parse_thresholds(const char *const *words, int n, double *vals, char 
 			for (int j = 0; j < TH_N; j++)
 				snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys),
 					 "%s%s", j ? ", " : "", doctor_thresholds[j].key);
-			return fail(ret_err, "unknown threshold '%.*s' (try %s)",
+			return fail(ret_err, _("unknown threshold '%.*s' (try %s)"),
 				    (int)klen, words[w], keys);
 		}
 		char *end;
@@ -97,7 +98,7 @@ int doctor_parse_thresholds(const char *const *words, int n, double *vals, char 
 		    v < doctor_thresholds[k].min || v > doctor_thresholds[k].max)
 			return fail(
 			    ret_err,
-			    "bad value '%s' for threshold '%s' (a number from %g)",
+			    _("bad value '%s' for threshold '%s' (a number from %g)"),
 			    eq ? eq + 1 : "", doctor_thresholds[k].key,
 			    doctor_thresholds[k].min);
 		vals[k] = v;
@@ -552,12 +553,12 @@ static int examine_all(struct doc *d, const struct netns_list *l)
 	int back;
 
 	if (!x.sel)
-		return run_error(d->ctx, -ENOMEM, "out of memory");
+		return run_error(d->ctx, -ENOMEM, _("out of memory"));
 	netns_for_each(l, examine_visit, &x, &back);
 	free(x.sel);
 	if (back < 0)
 		return run_error(d->ctx, back,
-				 "cannot return to the original network namespace: %s",
+				 _("cannot return to the original network namespace: %s"),
 				 strerror(-back));
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <sys/socket.h>
 
+#include "base/i18n.h"
 #include "aggregate/evtrack.h"
 #include "base/tick.h"
 #include "model/columns.h"
@@ -54,7 +55,7 @@ static int drain(struct ev_view *v)
 		int err = diagmon_drain(v->mon[i], on_destroy, v, &v->lost);
 		if (err < 0)
 			return run_error(v->ctx, err,
-					 "cannot read destroy notifications: %s",
+					 _("cannot read destroy notifications: %s"),
 					 strerror(-err));
 	}
 	return 0;
@@ -122,12 +123,12 @@ static int find_owners(struct ev_view *v)
 		return 0;
 	inodes = malloc(n * sizeof(*inodes));
 	if (!inodes)
-		return run_error(v->ctx, -ENOMEM, "out of memory");
+		return run_error(v->ctx, -ENOMEM, _("out of memory"));
 	evtrack_owner_inodes(v->tr, inodes, n);
 	err = procs_scan("/proc", inodes, n, &procs, &ps);
 	free(inodes);
 	if (err < 0)
-		return run_error(v->ctx, err, "cannot read /proc: %s", strerror(-err));
+		return run_error(v->ctx, err, _("cannot read /proc: %s"), strerror(-err));
 	if (ps.denied)
 		run_note(
 		    v->ctx,
@@ -135,7 +136,7 @@ static int find_owners(struct ev_view *v)
 		    "/proc/PID/fd needs root or CAP_SYS_PTRACE): owners are incomplete");
 	err = evtrack_fill_owners(v->tr, pack_owners, procs);
 	procs_free(procs);
-	return err < 0 ? run_error(v->ctx, err, "out of memory") : 0;
+	return err < 0 ? run_error(v->ctx, err, _("out of memory")) : 0;
 }
 
 /* Print the events of one poll; returns 1 when --count is reached. */
@@ -151,7 +152,7 @@ static int print_events(struct ev_view *v)
 			break;
 	}
 	if (n && watch_flush(v->ctx->out) < 0)
-		return run_error(v->ctx, -EIO, "cannot write the output: %s",
+		return run_error(v->ctx, -EIO, _("cannot write the output: %s"),
 				 strerror(errno));
 	return o->count && v->printed >= o->count;
 }
@@ -234,7 +235,7 @@ static int check_format(const struct run_ctx *ctx, const struct output *out)
 		return 0;
 	return run_error(
 	    ctx, -EINVAL,
-	    "'--format %s' cannot stream events (use table or jsonl with --events)",
+	    _("'--format %s' cannot stream events (use table or jsonl with --events)"),
 	    format_name(out->format));
 }
 
@@ -259,13 +260,14 @@ static int run_loop(struct ev_view *v)
 
 	err = tick_open(&t, o->interval > 0 ? o->interval : 0.1);
 	if (err < 0)
-		return run_error(v->ctx, err, "cannot set up the polling timer: %s",
+		return run_error(v->ctx, err, _("cannot set up the polling timer: %s"),
 				 strerror(-err));
 	for (;;) {
 		int ev = tick_wait(&t, v->n_mon ? diagmon_fd(v->mon[0]) : -1);
 		if (ev < 0) {
-			err = run_error(v->ctx, ev, "cannot wait for the next poll: %s",
-					strerror(-ev));
+			err =
+			    run_error(v->ctx, ev, _("cannot wait for the next poll: %s"),
+				      strerror(-ev));
 			break;
 		}
 		if (ev == TICK_STOP) {
@@ -300,7 +302,7 @@ int view_events(const struct run_ctx *ctx)
 	v = calloc(1, sizeof(*v));
 	if (!v || evtrack_new(&v->tr) < 0) {
 		free(v);
-		return run_error(ctx, -ENOMEM, "out of memory");
+		return run_error(ctx, -ENOMEM, _("out of memory"));
 	}
 	v->out = out;
 	v->ctx = ctx;

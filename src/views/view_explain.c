@@ -2,6 +2,7 @@
  */
 #include <errno.h>
 
+#include "base/i18n.h"
 #include "render/explain.h"
 #include "views/run.h"
 #include "views/views.h"
@@ -15,12 +16,17 @@ int view_explain(const struct run_ctx *ctx)
 	if (err == -ENOENT)
 		return run_error(
 		    ctx, -EINVAL,
+<<<<<<< HEAD
 		    "unknown topic '%s' for --explain (try a state such as "
 		    "close-wait, a group, 'handshake', 'close', 'three-way', "
 		    "'four-way', 'half-close', '2msl', 'rst', 'half-open', "
 		    "'reuseaddr', 'simultaneous' or 'sysctl')",
+=======
+		    _("unknown topic '%s' for --explain (try a state such as "
+		      "close-wait, a group, 'handshake', 'close' or 'sysctl')"),
+>>>>>>> 5ea46b5 (errors and notes of filter, query and views marked and translated where formatted; errno tables of netns and destroy translated on lookup)
 		    topic ? topic : "");
 	if (err < 0)
-		return run_error(ctx, err, "cannot write the output");
+		return run_error(ctx, err, _("cannot write the output"));
 	return 0;
 }

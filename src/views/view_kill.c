@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "model/columns.h"
 #include "query/diag_destroy.h"
 #include "query/netns.h"
@@ -75,7 +76,7 @@ static int destroy_all(const struct run_ctx *ctx, const struct sock_set *set, in
 	netns_for_each(ctx->cstate->netns, destroy_visit, &k, &back);
 	if (back < 0)
 		return run_error(ctx, back,
-				 "cannot return to the original network namespace: %s",
+				 _("cannot return to the original network namespace: %s"),
 				 strerror(-back));
 	return 0;
 }
@@ -167,8 +168,8 @@ static int report_failures(const struct run_ctx *ctx, const struct sock_set *set
 	/* -EINVAL would read as a usage error (exit 2): a refused destroy is a runtime
 	 * one. */
 	return run_error(ctx, first == -EINVAL ? -EPROTO : first,
-			 "could not destroy %zu of %zu socket%s: %s%s%s", failed, set->n,
-			 set->n == 1 ? "" : "s", diag_destroy_strerror(first),
+			 _("could not destroy %zu of %zu socket%s: %s%s%s"), failed,
+			 set->n, set->n == 1 ? "" : "s", diag_destroy_strerror(first),
 			 why[0] ? ": " : "", why);
 }
 
@@ -184,11 +185,12 @@ int view_kill(const struct run_ctx *ctx)
 	if (!ctx->filter)
 		return run_error(
 		    ctx, -EINVAL,
-		    "refusing to destroy every socket: '--kill' needs a filter "
-		    "(for example --dport 8080 or 'state close-wait')");
+		    _("refusing to destroy every socket: '--kill' needs a filter "
+		      "(for example --dport 8080 or 'state close-wait')"));
 	err = column_list_build(o->columns, run_column_groups(o), &cols, &bad);
 	if (err < 0)
-		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
+		return run_error(ctx, -EINVAL,
+				 _("unknown column '%s' (see --list-columns)"),
 				 bad ? bad : "?");
 	struct query q = *ctx->query;
 	q.needs = column_list_needs(&cols);
@@ -205,7 +207,7 @@ int view_kill(const struct run_ctx *ctx)
 	errs = calloc(c.socks.n, sizeof(*errs));
 	if (!errs) {
 		collect_done(&c);
-		return run_error(ctx, -ENOMEM, "out of memory");
+		return run_error(ctx, -ENOMEM, _("out of memory"));
 	}
 	if (!o->dry_run)
 		err = destroy_all(ctx, &c.socks, errs, why, sizeof(why));

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "aggregate/sortkeys.h"
 #include "aggregate/summary.h"
 #include "model/columns.h"
@@ -25,10 +26,11 @@ static int sort_error(const struct run_ctx *ctx, const char *bad)
 			break;
 		o += (size_t)n;
 	}
-	return run_error(ctx, -EINVAL,
-			 "unknown sort key '%s' (try %s, or a number column; -KEY sorts "
-			 "descending)",
-			 bad, names);
+	return run_error(
+	    ctx, -EINVAL,
+	    _("unknown sort key '%s' (try %s, or a number column; -KEY sorts "
+	      "descending)"),
+	    bad, names);
 }
 
 /*
@@ -57,7 +59,7 @@ static int stream_rows(const struct run_ctx *ctx, const struct output *out,
 
 	err = output_stream_begin(out, cols, &cc, &st);
 	if (err < 0)
-		return run_error(ctx, err, "out of memory");
+		return run_error(ctx, err, _("out of memory"));
 	struct query q = *ctx->query;
 	q.needs = column_list_needs(cols);
 	err = collect_stream(&q, ctx->cstate, st.row, st.state, NULL);
@@ -97,7 +99,8 @@ int view_list(const struct run_ctx *ctx)
 		return list_counts(ctx, &out);
 	err = column_list_build(o->columns, run_column_groups(o), &cols, &bad);
 	if (err < 0)
-		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
+		return run_error(ctx, -EINVAL,
+				 _("unknown column '%s' (see --list-columns)"),
 				 bad ? bad : "?");
 	if (o->sort && sort_parse(o->sort, &sort, &bad) < 0)
 		return sort_error(ctx, bad);
@@ -117,7 +120,7 @@ int view_list(const struct run_ctx *ctx)
 	err = sort_socks(&c.socks, &sort, &cc, colfmt_number);
 	if (err < 0) {
 		collect_done(&c);
-		return run_error(ctx, err, "out of memory");
+		return run_error(ctx, err, _("out of memory"));
 	}
 	err = output_sockets(&out, &c.socks, &cols, &cc);
 	collect_done(&c);
@@ -134,7 +137,7 @@ int view_list_columns(const struct run_ctx *ctx)
 	err = output_columns(&out);
 	if (err == -EOPNOTSUPP)
 		return run_error(ctx, -EINVAL,
-				 "'--format %s' has no form for --list-columns",
+				 _("'--format %s' has no form for --list-columns"),
 				 format_name(out.format));
 	return err;
 }

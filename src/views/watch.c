@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "base/i18n.h"
 #include "base/tick.h"
 #include "render/output.h"
 #include "render/term.h"
@@ -53,7 +54,7 @@ static int check_view(const struct run_ctx *ctx)
 		if (watch_views[i].repeats)
 			return (int)watch_views[i].sel;
 		return run_error(ctx, -EINVAL,
-				 "'--continuous' cannot be combined with '%s'",
+				 _("'--continuous' cannot be combined with '%s'"),
 				 watch_views[i].option);
 	}
 	return SEL_OPTIONS;
@@ -248,13 +249,13 @@ static int frame(struct watch *w)
 		return err;
 	FILE *mem = open_memstream(&text, &len);
 	if (!mem)
-		return run_error(ctx, -ENOMEM, "out of memory");
+		return run_error(ctx, -ENOMEM, _("out of memory"));
 	struct run_ctx fctx = *ctx;
 	fctx.term = &w->term;
 	fctx.out = mem;
 	status = w->view(&fctx);
 	if (fclose(mem) != 0 && status >= 0)
-		status = run_error(ctx, -ENOMEM, "out of memory");
+		status = run_error(ctx, -ENOMEM, _("out of memory"));
 	if (status < 0) {
 		free(text);
 		return status;
@@ -275,7 +276,7 @@ static int frame(struct watch *w)
 	w->prev = cur;
 	w->have_prev = true;
 	if (watch_flush(ctx->out) < 0)
-		return run_error(ctx, -EIO, "cannot write the output: %s",
+		return run_error(ctx, -EIO, _("cannot write the output: %s"),
 				 strerror(errno));
 	return status;
 }
@@ -299,15 +300,16 @@ int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 		query_select_all(&w.count_q, err == SEL_ALL_BUT_L);
 	err = tick_open(&t, o->continuous);
 	if (err < 0)
-		return run_error(ctx, err, "cannot set up the repeat timer: %s",
+		return run_error(ctx, err, _("cannot set up the repeat timer: %s"),
 				 strerror(-err));
 	if (w.term.tty)
 		fputs(TTY_ENTER, ctx->out);
 	for (;;) {
 		int ev = tick_wait(&t, -1);
 		if (ev < 0) {
-			status = run_error(ctx, ev, "cannot wait for the next frame: %s",
-					   strerror(-ev));
+			status =
+			    run_error(ctx, ev, _("cannot wait for the next frame: %s"),
+				      strerror(-ev));
 			break;
 		}
 		if (ev == TICK_STOP) {
