@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/escape.h"
 #include "render/bars.h"
 #include "render/table.h"
+#include "render/textwrap.h"
 
 static int digits(uint64_t v)
 {
@@ -50,11 +52,13 @@ int summary_render_table(FILE *out, const struct summary *sum,
 			(unsigned long long)v4, nw, (unsigned long long)v6, nw,
 			(unsigned long long)(v4 + v6), *bar ? "  " : "", bar);
 	}
+	const char *total = _("Total"); /* the row's label; the column headers stay */
+	int pad = STATE_COL - textwrap_width(total);
 	if (r->header)
-		fprintf(out, "%-*s  %*llu  %*llu  %*llu\n", STATE_COL, "Total", nw,
-			(unsigned long long)summary_family_total(sum, SUMMARY_IPV4), nw,
-			(unsigned long long)summary_family_total(sum, SUMMARY_IPV6), nw,
-			(unsigned long long)all);
+		fprintf(out, "%s%*s  %*llu  %*llu  %*llu\n", total, pad > 0 ? pad : 0, "",
+			nw, (unsigned long long)summary_family_total(sum, SUMMARY_IPV4),
+			nw, (unsigned long long)summary_family_total(sum, SUMMARY_IPV6),
+			nw, (unsigned long long)all);
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -92,19 +96,19 @@ static void walk(const struct hist *h, const struct hist_render *r, hline_fn fn,
 		}
 		hist_sub_rest(h, gr, lim->subs, &rest_n, &rest_count);
 		if (rest_n) {
-			snprintf(sub_more, sizeof(sub_more), "(%zu more)", rest_n);
+			snprintf(sub_more, sizeof(sub_more), _("(%zu more)"), rest_n);
 			struct hline l = {{gr->key, sub_more}, rest_count, false};
 			fn(h, &l, data);
 		}
 	}
 	hist_rest(h, lim->groups, &rest_n, &rest_count);
 	if (rest_n) {
-		snprintf(more, sizeof(more), "(%zu more)", rest_n);
+		snprintf(more, sizeof(more), _("(%zu more)"), rest_n);
 		struct hline l = {{more, ""}, rest_count, false};
 		fn(h, &l, data);
 	}
 	if (r->header) {
-		struct hline l = {{"Total", ""}, h->total, false};
+		struct hline l = {{_("Total"), ""}, h->total, false};
 		fn(h, &l, data);
 	}
 }

@@ -14,6 +14,7 @@
 #include "model/columns.h"
 #include "query/netns.h"
 #include "render/colfmt.h"
+#include "render/textwrap.h"
 #include "views/doctor.h"
 #include "views/run.h"
 #include "views/views.h"
@@ -123,20 +124,39 @@ struct doc {
 	unsigned found;
 };
 
-/* One finding: "KIND: [netns] evidence; next step", on one line. */
+/*
+ * One finding: "KIND: [netns] evidence; next step", on one line for a pipe or a file; on
+ * a terminal wrapped to its width (by display width, for CJK text) under a hanging
+ * indent, so nothing is cut. KIND is a keyword and stays English.
+ */
 static void finding(struct doc *d, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void finding(struct doc *d, const char *kind, const char *fmt, ...)
 {
+	FILE *out = d->ctx->out;
+	char *text = NULL, *ns = NULL, lead[64];
 	va_list ap;
 
-	fprintf(d->ctx->out, "%s: ", kind);
-	if (d->ns_label)
-		fprintf(d->ctx->out, "in network namespace %s: ", d->ns_label);
 	va_start(ap, fmt);
-	vfprintf(d->ctx->out, fmt, ap);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
 	va_end(ap);
-	fputc('\n', d->ctx->out);
+	if (d->ns_label && asprintf(&ns, _("in network namespace %s: %s"), d->ns_label,
+				    text ? text : "") < 0)
+		ns = NULL;
+	snprintf(lead, sizeof(lead), "%s:", kind);
+	if (d->ctx->term->tty && d->ctx->term->width > 0) {
+		fprintf(out, "%s\n", lead);
+		textwrap_write(out, "  ", 2,
+			       ns     ? ns
+			       : text ? text
+				      : "",
+			       d->ctx->term->width);
+	} else {
+		fprintf(out, "%s %s\n", lead, ns ? ns : text ? text : "");
+	}
+	free(ns);
+	free(text);
 	d->found++;
 }
 
@@ -202,14 +222,16 @@ static const char *owner_text(const struct doc *d, uint32_t inode, char *buf, si
 	char esc[PROCS_COMM_MAX * 4];
 
 	if (!n) {
-		snprintf(buf, sz, "%s", inode ? "an unknown process" : "no process");
+		snprintf(buf, sz, "%s",
+			 inode ? _("an unknown process") : _("no process"));
 		return buf;
 	}
 	escape_name(own[0]->comm, esc, sizeof(esc));
 	if (n == 1)
 		snprintf(buf, sz, "%d/%.100s", (int)own[0]->pid, esc);
 	else
-		snprintf(buf, sz, "%d/%.100s and %zu more", (int)own[0]->pid, esc, n - 1);
+		snprintf(buf, sz, _("%d/%.100s and %zu more"), (int)own[0]->pid, esc,
+			 n - 1);
 	return buf;
 }
 
@@ -264,13 +286,18 @@ static void report_close_wait(struct doc *d, const size_t *idx, size_t n, uint32
 		return;
 	finding(
 	    d, "close-wait-leak",
-	    "%s holds %zu socket%s in CLOSE_WAIT idle for over %g s (the longest %u s: %s): "
-	    "the peers closed but the process never called close(), a socket leak; look for "
-	    "a code path that drops a connection without closing it (restarting the process "
-	    "frees them)",
+	    ngettext(
+		"%s holds %zu socket in CLOSE_WAIT idle for over %g s (the longest %u s: %s): "
+		"the peers closed but the process never called close(), a socket leak; look "
+		"for a code path that drops a connection without closing it (restarting the "
+		"process frees them)",
+		"%s holds %zu sockets in CLOSE_WAIT idle for over %g s (the longest %u s: %s): "
+		"the peers closed but the process never called close(), a socket leak; look "
+		"for a code path that drops a connection without closing it (restarting the "
+		"process frees them)",
+		n),
 	    owner_text(d, d->set->v[idx[0]].inode, who, sizeof(who)), n,
-	    n == 1 ? "" : "s", d->th[TH_CLOSE_WAIT_AGE], oldest / 1000,
-	    examples(d, idx, n, ex, sizeof(ex)));
+	    d->th[TH_CLOSE_WAIT_AGE], oldest / 1000, examples(d, idx, n, ex, sizeof(ex)));
 }
 
 /*
@@ -332,13 +359,13 @@ static const char *syncookies_text(long v)
 {
 	/* a split literal in parentheses: clang warns of a missing comma otherwise */
 	static const char *const text[] = {
-	    ("net.ipv4.tcp_syncookies=0: off, so a full SYN queue drops new connections; "
-	     "turn them on"),
-	    "net.ipv4.tcp_syncookies=1: cookies are sent once the SYN queue overflows",
-	    "net.ipv4.tcp_syncookies=2: cookies are always sent",
+	    N_("net.ipv4.tcp_syncookies=0: off, so a full SYN queue drops new connections; "
+	       "turn them on"),
+	    N_("net.ipv4.tcp_syncookies=1: cookies are sent once the SYN queue overflows"),
+	    N_("net.ipv4.tcp_syncookies=2: cookies are always sent"),
 	};
 
-	return v >= 0 && v <= 2 ? text[v] : "net.ipv4.tcp_syncookies unknown";
+	return v >= 0 && v <= 2 ? _(text[v]) : _("net.ipv4.tcp_syncookies unknown");
 }
 
 /* SYN_RCVD piling up on a listener; and listeners whose accept queue is (nearly) full. */
@@ -376,26 +403,40 @@ static void check_listeners(struct doc *d, const size_t *sel, size_t n)
 		    syn[k] >= d->th[TH_SYN_RCVD_RATIO] * backlog)
 			finding(
 			    d, "syn-flood",
-			    "listener %s (%s) has %zu connection%s in SYN_RCVD against a "
-			    "backlog of %u (%s): possibly a SYN flood, or handshakes that do not "
-			    "complete; look at the peers with 'tcpstate --state syn-rcvd "
-			    "--sport %u' and consider a larger backlog (listen(), net.core.somaxconn)",
+			    ngettext(
+				"listener %s (%s) has %zu connection in SYN_RCVD against a "
+				"backlog of %u (%s): possibly a SYN flood, or handshakes that "
+				"do not complete; look at the peers with 'tcpstate --state "
+				"syn-rcvd --sport %u' and consider a larger backlog (listen(), "
+				"net.core.somaxconn)",
+				"listener %s (%s) has %zu connections in SYN_RCVD against a "
+				"backlog of %u (%s): possibly a SYN flood, or handshakes that "
+				"do not complete; look at the peers with 'tcpstate --state "
+				"syn-rcvd --sport %u' and consider a larger backlog (listen(), "
+				"net.core.somaxconn)",
+				syn[k]),
 			    endpoint(l, false, ep, sizeof(ep)),
-			    owner_text(d, l->inode, who, sizeof(who)), syn[k],
-			    syn[k] == 1 ? "" : "s", l->wqueue,
+			    owner_text(d, l->inode, who, sizeof(who)), syn[k], l->wqueue,
 			    syncookies_text(d->facts.syncookies), l->lport);
 		double limit = fmax(1, ceil(d->th[TH_ACCEPT_QUEUE_RATIO] * backlog));
 		if (l->rqueue >= limit)
 			finding(
 			    d, "accept-queue",
-			    "listener %s (%s) has %u connection%s waiting in its accept queue, "
-			    "backlog %u%s: the application does not call accept() fast enough and "
-			    "further connections are dropped or delayed (ListenOverflows in "
-			    "nstat); make it accept faster or give listen() a larger backlog",
+			    ngettext(
+				"listener %s (%s) has %u connection waiting in its accept "
+				"queue, backlog %u%s: the application does not call accept() "
+				"fast enough and further connections are dropped or delayed "
+				"(ListenOverflows in nstat); make it accept faster or give "
+				"listen() a larger backlog",
+				"listener %s (%s) has %u connections waiting in its accept "
+				"queue, backlog %u%s: the application does not call accept() "
+				"fast enough and further connections are dropped or delayed "
+				"(ListenOverflows in nstat); make it accept faster or give "
+				"listen() a larger backlog",
+				l->rqueue),
 			    endpoint(l, false, ep, sizeof(ep)),
 			    owner_text(d, l->inode, who, sizeof(who)), l->rqueue,
-			    l->rqueue == 1 ? "" : "s", l->wqueue,
-			    l->rqueue > l->wqueue ? " (full)" : "");
+			    l->wqueue, l->rqueue > l->wqueue ? _(" (full)") : "");
 	}
 out:
 	free(lst);
@@ -418,11 +459,11 @@ static void report_port_exhaustion(struct doc *d, const size_t *idx, size_t n,
 		return;
 	finding(
 	    d, "port-exhaustion",
-	    "%zu sockets in TIME_WAIT towards %s hold %.0f%% of the %ld ephemeral ports "
-	    "(net.ipv4.ip_local_port_range %ld %ld): connections to it are opened and closed "
-	    "faster than TIME_WAIT (60 s) frees their ports, and connect() will fail with "
-	    "'Cannot assign requested address'; reuse connections (keep-alive, a pool), widen "
-	    "the range or set net.ipv4.tcp_tw_reuse=1",
+	    _("%zu sockets in TIME_WAIT towards %s hold %.0f%% of the %ld ephemeral ports "
+	      "(net.ipv4.ip_local_port_range %ld %ld): connections to it are opened and "
+	      "closed faster than TIME_WAIT (60 s) frees their ports, and connect() will fail "
+	      "with 'Cannot assign requested address'; reuse connections (keep-alive, a "
+	      "pool), widen the range or set net.ipv4.tcp_tw_reuse=1"),
 	    n, endpoint(&d->set->v[idx[0]], true, peer, sizeof(peer)),
 	    100.0 * (double)n / (double)range, range, d->facts.port_lo, d->facts.port_hi);
 }
@@ -435,12 +476,16 @@ static void report_time_wait_bind(struct doc *d, const size_t *idx, size_t n,
 
 	if (n < d->th[TH_TIME_WAIT_BIND_MIN])
 		return;
-	finding(
-	    d, "time-wait-bind",
-	    "local port %u has %zu socket%s in TIME_WAIT (this side closed first: %s): a "
-	    "server restarting on port %u fails with 'Address already in use' for up to "
-	    "60 s unless it sets SO_REUSEADDR before bind()",
-	    port, n, n == 1 ? "" : "s", examples(d, idx, n, ex, sizeof(ex)), port);
+	finding(d, "time-wait-bind",
+		ngettext(
+		    "local port %u has %zu socket in TIME_WAIT (this side closed first: "
+		    "%s): a server restarting on port %u fails with 'Address already in "
+		    "use' for up to 60 s unless it sets SO_REUSEADDR before bind()",
+		    "local port %u has %zu sockets in TIME_WAIT (this side closed first: "
+		    "%s): a server restarting on port %u fails with 'Address already in "
+		    "use' for up to 60 s unless it sets SO_REUSEADDR before bind()",
+		    n),
+		port, n, examples(d, idx, n, ex, sizeof(ex)), port);
 }
 
 /* TIME_WAIT per destination against the ephemeral range, and on server ports. */
@@ -498,17 +543,22 @@ static void check_fin_wait_2(struct doc *d, const size_t *sel, size_t n)
 			idx[k++] = sel[j];
 	}
 	if (d->facts.fin_timeout >= 0)
-		snprintf(t, sizeof(t), "net.ipv4.tcp_fin_timeout, %ld s",
+		snprintf(t, sizeof(t), _("net.ipv4.tcp_fin_timeout, %ld s"),
 			 d->facts.fin_timeout);
 	if (k && k >= d->th[TH_FIN_WAIT_2_MIN])
 		finding(
 		    d, "orphan-fin-wait-2",
-		    "%zu socket%s in FIN_WAIT_2 belong%s to no process (%s): the application "
-		    "closed its end and the peer has not sent its FIN; the kernel drops such "
-		    "sockets after %s, but if they pile up, find out why the peer application "
-		    "does not close",
-		    k, k == 1 ? "" : "s", k == 1 ? "s" : "",
-		    examples(d, idx, k, ex, sizeof(ex)), t);
+		    ngettext(
+			"%zu socket in FIN_WAIT_2 belongs to no process (%s): the "
+			"application closed its end and the peer has not sent its FIN; the "
+			"kernel drops such sockets after %s, but if they pile up, find out "
+			"why the peer application does not close",
+			"%zu sockets in FIN_WAIT_2 belong to no process (%s): the "
+			"application closed its end and the peer has not sent its FIN; the "
+			"kernel drops such sockets after %s, but if they pile up, find out "
+			"why the peer application does not close",
+			k),
+		    k, examples(d, idx, k, ex, sizeof(ex)), t);
 	free(idx);
 }
 
@@ -589,7 +639,10 @@ int view_doctor(const struct run_ctx *ctx)
 	struct doc d = {ctx, &c.socks, c.procs, th, NULL, {0}, 0};
 	err = examine_all(&d, ctx->cstate->netns);
 	if (err == 0 && !d.found && ctx->term->tty)
-		fprintf(ctx->out, "no problems found in %zu sockets\n", c.socks.n);
+		fprintf(ctx->out,
+			ngettext("no problems found in %zu socket\n",
+				 "no problems found in %zu sockets\n", c.socks.n),
+			c.socks.n);
 	collect_done(&c);
 	if (err < 0)
 		return err;

@@ -93,7 +93,7 @@ size_t watch_header(char *buf, size_t sz, const char *stamp, double every,
 
 	if (sz)
 		buf[0] = '\0';
-	at = append(buf, sz, at, "%s  every %gs  total %u", stamp, every, cur->total);
+	at = append(buf, sz, at, _("%s  every %gs  total %u"), stamp, every, cur->total);
 	at = append_delta(buf, sz, at, cur->total, prev ? &prev->total : NULL);
 	for (int s = 0; s <= TS_NSTATES; s++) {
 		bool changed = prev && prev->n[s] != cur->n[s];
@@ -212,7 +212,7 @@ static void draw_tty(FILE *out, const struct term *term, const char *header,
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		if (rows && nlines > (size_t)rows && row == rows - 1) {
 			char more[64];
-			snprintf(more, sizeof(more), "... %zu more lines",
+			snprintf(more, sizeof(more), _("... %zu more lines"),
 				 nlines - (size_t)row);
 			put_line(out, more, strlen(more), term->width);
 			fputc('\n', out);
