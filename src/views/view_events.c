@@ -132,8 +132,8 @@ static int find_owners(struct ev_view *v)
 	if (ps.denied)
 		run_note(
 		    v->ctx,
-		    "some processes could not be examined (reading another user's "
-		    "/proc/PID/fd needs root or CAP_SYS_PTRACE): owners are incomplete");
+		    _("some processes could not be examined (reading another user's "
+		      "/proc/PID/fd needs root or CAP_SYS_PTRACE): owners are incomplete"));
 	err = evtrack_fill_owners(v->tr, pack_owners, procs);
 	procs_free(procs);
 	return err < 0 ? run_error(v->ctx, err, _("out of memory")) : 0;
@@ -184,13 +184,13 @@ static void note_monitor(const struct run_ctx *ctx, int err)
 	if (err == -EPERM || err == -EACCES)
 		run_note(
 		    ctx,
-		    "following destroy notifications needs CAP_NET_ADMIN: connections "
-		    "that open and close between two polls are not shown");
+		    _("following destroy notifications needs CAP_NET_ADMIN: connections "
+		      "that open and close between two polls are not shown"));
 	else
 		run_note(
 		    ctx,
-		    "cannot follow destroy notifications (%s): connections that open "
-		    "and close between two polls are not shown",
+		    _("cannot follow destroy notifications (%s): connections that open "
+		      "and close between two polls are not shown"),
 		    strerror(-err));
 }
 
@@ -313,10 +313,11 @@ int view_events(const struct run_ctx *ctx)
 	watch_flush(ctx->out);
 	err = run_loop(v);
 	if (v->lost)
-		run_note(ctx,
-			 "the kernel dropped %llu destroy notifications (too many closes "
-			 "at once): some short-lived connections are missing",
-			 (unsigned long long)v->lost);
+		run_note(
+		    ctx,
+		    _("the kernel dropped %llu destroy notifications (too many closes "
+		      "at once): some short-lived connections are missing"),
+		    (unsigned long long)v->lost);
 	for (int i = 0; i < v->n_mon; i++)
 		diagmon_close(v->mon[i]);
 	evtrack_free(v->tr);

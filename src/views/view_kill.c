@@ -200,7 +200,7 @@ int view_kill(const struct run_ctx *ctx)
 		return err;
 	}
 	if (!c.socks.n) {
-		run_note(ctx, "no socket matches the filter: nothing to destroy");
+		run_note(ctx, _("no socket matches the filter: nothing to destroy"));
 		collect_done(&c);
 		return 0;
 	}
@@ -218,9 +218,9 @@ int view_kill(const struct run_ctx *ctx)
 	if (err == 0)
 		err = print_report(ctx, &c.socks, errs, &cols, &cc);
 	if (err == -ENOMEM || err == -EIO)
-		err =
-		    run_error(ctx, err, "%s",
-			      err == -EIO ? "cannot write the output" : "out of memory");
+		err = run_error(ctx, err, "%s",
+				err == -EIO ? _("cannot write the output")
+					    : _("out of memory"));
 	if (err == 0)
 		err = report_failures(ctx, &c.socks, errs, why);
 	free(errs);

@@ -65,9 +65,10 @@ static int stream_rows(const struct run_ctx *ctx, const struct output *out,
 	err = collect_stream(&q, ctx->cstate, st.row, st.state, NULL);
 	err2 = output_stream_end(&st, err >= 0, &late);
 	if (late)
-		run_note(ctx,
-			 "the socket table changed during the dump: some sockets may be "
-			 "listed twice");
+		run_note(
+		    ctx,
+		    _("the socket table changed during the dump: some sockets may be "
+		      "listed twice"));
 	return err < 0 ? err : err2;
 }
 
