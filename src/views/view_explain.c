@@ -16,15 +16,10 @@ int view_explain(const struct run_ctx *ctx)
 	if (err == -ENOENT)
 		return run_error(
 		    ctx, -EINVAL,
-<<<<<<< HEAD
-		    "unknown topic '%s' for --explain (try a state such as "
-		    "close-wait, a group, 'handshake', 'close', 'three-way', "
-		    "'four-way', 'half-close', '2msl', 'rst', 'half-open', "
-		    "'reuseaddr', 'simultaneous' or 'sysctl')",
-=======
 		    _("unknown topic '%s' for --explain (try a state such as "
-		      "close-wait, a group, 'handshake', 'close' or 'sysctl')"),
->>>>>>> 5ea46b5 (errors and notes of filter, query and views marked and translated where formatted; errno tables of netns and destroy translated on lookup)
+		      "close-wait, a group, 'handshake', 'close', 'three-way', "
+		      "'four-way', 'half-close', '2msl', 'rst', 'half-open', "
+		      "'reuseaddr', 'simultaneous' or 'sysctl')"),
 		    topic ? topic : "");
 	if (err < 0)
 		return run_error(ctx, err, _("cannot write the output"));
