@@ -239,10 +239,15 @@ static int select_netns(const struct query *q, struct collect_state *st)
 		if (l->denied)
 			msgs_note(
 			    st->msgs,
-			    _("the network namespaces of %u process%s could not be examined "
-			      "(another user's /proc/PID/ns/net needs root or CAP_SYS_PTRACE): "
-			      "their sockets may be missing"),
-			    l->denied, l->denied == 1 ? "" : "es");
+			    ngettext(
+				"the network namespaces of %u process could not be "
+				"examined (another user's /proc/PID/ns/net needs root or "
+				"CAP_SYS_PTRACE): their sockets may be missing",
+				"the network namespaces of %u processes could not be "
+				"examined (another user's /proc/PID/ns/net needs root or "
+				"CAP_SYS_PTRACE): their sockets may be missing",
+				l->denied),
+			    l->denied);
 	} else {
 		err = netns_resolve(q->netns, "/run/netns", "/proc", &l);
 		if (err < 0)
@@ -323,9 +328,10 @@ static int dump_all(const struct query *q, struct collect_state *st,
 			continue;
 		if (w.n_skipped)
 			msgs_note(st->msgs,
-				  _("skipped %zu network namespace%s (%s): %s%s"),
-				  w.n_skipped, w.n_skipped == 1 ? "" : "s",
-				  netns_strerror(w.skip_err), w.skipped,
+				  ngettext("skipped %zu network namespace (%s): %s%s",
+					   "skipped %zu network namespaces (%s): %s%s",
+					   w.n_skipped),
+				  w.n_skipped, netns_strerror(w.skip_err), w.skipped,
 				  w.n_skipped > 3 ? ", ..." : "");
 		return err;
 	}

@@ -168,9 +168,10 @@ static int report_failures(const struct run_ctx *ctx, const struct sock_set *set
 	/* -EINVAL would read as a usage error (exit 2): a refused destroy is a runtime
 	 * one. */
 	return run_error(ctx, first == -EINVAL ? -EPROTO : first,
-			 _("could not destroy %zu of %zu socket%s: %s%s%s"), failed,
-			 set->n, set->n == 1 ? "" : "s", diag_destroy_strerror(first),
-			 why[0] ? ": " : "", why);
+			 ngettext("could not destroy %zu of %zu socket: %s%s%s",
+				  "could not destroy %zu of %zu sockets: %s%s%s", set->n),
+			 failed, set->n, diag_destroy_strerror(first), why[0] ? ": " : "",
+			 why);
 }
 
 int view_kill(const struct run_ctx *ctx)
