@@ -124,8 +124,8 @@ static void measure_line(const struct hist *h, const struct hline *l, void *data
 	char esc[HIST_VALUE_MAX * 4];
 
 	for (int k = 0; k < h->nkeys; k++) {
-		size_t n = escape_name(l->k[k], esc, sizeof(esc));
-		size_t w = table_display_width(esc, n);
+		escape_name(l->k[k], esc, sizeof(esc));
+		size_t w = (size_t)textwrap_width(esc); /* CJK labels: two columns */
 		if (w > m->width[k])
 			m->width[k] = w;
 	}
@@ -155,8 +155,8 @@ static void print_line(const struct hist *h, const struct hline *l, void *data)
 	char esc[HIST_VALUE_MAX * 4], bar[BARS_BYTES(64)];
 
 	for (int k = 0; k < h->nkeys; k++) {
-		size_t n = escape_name(l->k[k], esc, sizeof(esc));
-		size_t w = table_display_width(esc, n);
+		escape_name(l->k[k], esc, sizeof(esc));
+		size_t w = (size_t)textwrap_width(esc); /* CJK labels: two columns */
 		const char *color = "";
 		if (p->r->color && l->bar && strcmp(h->keys[k]->name, "state") == 0)
 			color = state_color(esc);
