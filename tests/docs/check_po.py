@@ -3,7 +3,8 @@
 sources (the same xgettext call as po/meson.build) has no message that zh_CN.po or
 zh_TW.po lacks or leaves untranslated or fuzzy; `msgfmt --check --statistics` agrees;
 po/POTFILES names every source file that marks a message; the committed tcpstate.pot is
-current. Exits 77 without xgettext."""
+current; man/po/zh_CN.po translates every paragraph of man/tcpstate.8 (po4a, when it is
+installed). Exits 77 without xgettext."""
 import os
 import re
 import shutil
@@ -101,6 +102,27 @@ for lang in linguas:
     print("%s: %s" % (lang, r.stderr.strip()))
     if r.returncode != 0 or "fuzzy" in r.stderr or "untranslated" in r.stderr:
         failures.append("msgfmt --check --statistics %s: %s" % (lang, r.stderr.strip()))
+
+# The man page: every paragraph po4a extracts from man/tcpstate.8 has a translation.
+updatepo = shutil.which("po4a-updatepo")
+if updatepo:
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = os.path.join(tmp, "tcpstate.8.pot")
+        subprocess.run([updatepo, "-f", "man", "-M", "UTF-8", "-m",
+                        os.path.join(src, "man", "tcpstate.8"), "-p", fresh],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        want = parse(fresh)
+    have = parse(os.path.join(src, "man", "po", "zh_CN.po"))
+    stale = [m for m in want if m not in have or have[m][1] or not all(have[m][0].values())]
+    print("man/po/zh_CN.po: %d of %d paragraphs translated" % (len(want) - len(stale),
+                                                               len(want)))
+    for m in stale[:10]:
+        failures.append("man/po/zh_CN.po lacks a translation of %r (ninja -C build "
+                        "tcpstate-man-update-po, then translate)" % m.split("\0")[0][:70])
+    if len(stale) > 10:
+        failures.append("... and %d more man page paragraphs" % (len(stale) - 10))
+else:
+    print("note: po4a is not installed, the man page translation is not checked")
 
 for f in failures:
     print("FAIL:", f)
