@@ -126,6 +126,12 @@ for lang in ("zh_CN", "zh_TW"):
         if code == 2 and r.stdout:
             failures.append("%s under %s: stdout not empty" % (what, lang))
         check_chinese(what, lang, text)
+    # -c: the frame header in a pipe ("=== DATE  every 0.1s  total N")
+    out = run(["--replay", DUMP, "-s", "-c", "0.1", "--count", "1"],
+              LANG=lang + ".UTF-8").stdout.decode()
+    head = out.splitlines()[0] if out else ""
+    if not head.startswith("=== ") or "every" in head or "每" not in head:
+        failures.append("-c header under %s: %r" % (lang, head))
     # -s: the state names stay, the Total row is translated
     out = run(["--replay", DUMP, "-s"], LANG=lang + ".UTF-8").stdout.decode()
     rows = [l.split()[0] for l in out.splitlines() if l.strip()]
