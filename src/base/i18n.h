@@ -13,4 +13,16 @@
 /* Mark a message for translation without translating it here. */
 #define N_(s) s
 
+/* Mark a message with a context for translators (gettext's msgctxt), for i18n_only(). */
+#define NC_(ctx, s) ctx "\004" s
+
+/* The translation of a message marked with NC_(), or NULL when the catalog has none: for
+ * text that exists only in other languages, such as a gloss beside a state name. */
+static inline const char *i18n_only(const char *ctx_s)
+{
+	const char *t = dgettext(I18N_DOMAIN, ctx_s);
+
+	return t == ctx_s ? NULL : t;
+}
+
 #endif

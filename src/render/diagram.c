@@ -9,6 +9,8 @@
 #include "model/states.h"
 #include "base/i18n.h"
 #include "render/diagram.h"
+#include "render/explain.h"
+#include "render/textwrap.h"
 
 #define DIAGRAM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -291,6 +293,35 @@ static void diagram_put_text(FILE *out, const char *s, bool unicode)
 	fputc('\n', out);
 }
 
+/*
+ * In a language with state glosses, one more legend paragraph: " 状态：CLOSED 关闭，..."
+ * wrapped at DIAGRAM_COLS between pairs, never between a name and its gloss.
+ */
+static void diagram_glosses(FILE *out)
+{
+	const char *lead = _(" States: ");
+	int indent = textwrap_width(lead), col = indent;
+	char pair[128];
+
+	for (int s = 0; s < TS_NSTATES; s++)
+		if (!explain_state_gloss((enum ts_state)s))
+			return;
+	fputs(lead, out);
+	for (int s = 0; s < TS_NSTATES; s++) {
+		snprintf(pair, sizeof(pair), s + 1 < TS_NSTATES ? _("%s %s, ") : "%s %s",
+			 state_name((enum ts_state)s),
+			 explain_state_gloss((enum ts_state)s));
+		int w = textwrap_width(pair);
+		if (col > indent && col + w > DIAGRAM_COLS) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		}
+		fputs(pair, out);
+		col += w;
+	}
+	fputc('\n', out);
+}
+
 int diagram_write(FILE *out, const uint64_t counts[TS_NSTATES], bool unicode)
 {
 	struct diagram_canvas cv;
@@ -304,6 +335,7 @@ int diagram_write(FILE *out, const uint64_t counts[TS_NSTATES], bool unicode)
 		diagram_put_row(out, &cv, r, unicode);
 	for (i = 0; i < DIAGRAM_ARRAY_SIZE(diagram_footer); i++)
 		diagram_put_text(out, diagram_footer[i], unicode);
+	diagram_glosses(out);
 	if (fflush(out) == EOF || ferror(out))
 		return -EIO;
 	return 0;

@@ -254,6 +254,22 @@ static const struct explain_state_text explain_table[TS_NSTATES] = {
 	},
 };
 
+/* The glosses, one per state; each msgid is the state name itself, so a catalog without
+ * one leaves the name alone. */
+static const char *const explain_glosses[TS_NSTATES] = {
+	[TS_CLOSED] = NC_("state gloss", "CLOSED"),
+	[TS_LISTEN] = NC_("state gloss", "LISTEN"),
+	[TS_SYN_SENT] = NC_("state gloss", "SYN_SENT"),
+	[TS_SYN_RCVD] = NC_("state gloss", "SYN_RCVD"),
+	[TS_ESTABLISHED] = NC_("state gloss", "ESTABLISHED"),
+	[TS_FIN_WAIT_1] = NC_("state gloss", "FIN_WAIT_1"),
+	[TS_FIN_WAIT_2] = NC_("state gloss", "FIN_WAIT_2"),
+	[TS_CLOSE_WAIT] = NC_("state gloss", "CLOSE_WAIT"),
+	[TS_CLOSING] = NC_("state gloss", "CLOSING"),
+	[TS_LAST_ACK] = NC_("state gloss", "LAST_ACK"),
+	[TS_TIME_WAIT] = NC_("state gloss", "TIME_WAIT"),
+};
+
 /* The labelled paragraphs of a state, in the order they are printed. */
 static const struct explain_field {
 	const char *label;
@@ -453,6 +469,13 @@ static const struct explain_sysctl {
 
 /* clang-format on */
 
+const char *explain_state_gloss(enum ts_state s)
+{
+	if ((unsigned)s >= TS_NSTATES)
+		return NULL;
+	return i18n_only(explain_glosses[s]);
+}
+
 const struct explain_state_text *explain_state(enum ts_state s)
 {
 	if ((unsigned)s >= TS_NSTATES)
@@ -488,7 +511,12 @@ static void explain_one_state(FILE *out, enum ts_state s, int width)
 	char buf[160];
 	size_t i;
 
-	fprintf(out, "%s\n", state_name(s));
+	const char *gloss = explain_state_gloss(s);
+
+	if (gloss)
+		fprintf(out, _("%s (%s)\n"), state_name(s), gloss);
+	else
+		fprintf(out, "%s\n", state_name(s));
 	snprintf(buf, sizeof(buf), _("netstat %s, ss %s, kernel %s"), t->netstat,
 		 ss ? ss : "?", t->kernel);
 	textwrap_write(out, _("  Spelled:"), EXPLAIN_FIELD_INDENT, buf, width);

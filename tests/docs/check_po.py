@@ -74,7 +74,7 @@ for dirpath, _, names in os.walk(os.path.join(src, "src")):
 with tempfile.TemporaryDirectory() as tmp:
     fresh = os.path.join(tmp, "tcpstate.pot")
     subprocess.run(["xgettext", "--from-code=UTF-8", "--add-comments=TRANSLATORS:",
-                    "--package-name=tcpstate", "--keyword=_", "--keyword=N_", "--no-wrap",
+                    "--package-name=tcpstate", "--keyword=_", "--keyword=N_", "--keyword=NC_:1c,2", "--no-wrap",
                     "-D", src, "-o", fresh] + potfiles, check=True)
     want = parse(fresh)
 committed = parse(os.path.join(po, "tcpstate.pot"))
