@@ -194,12 +194,12 @@ def tmux_check(args):
     tmux_runs[0] += 1  # a server of its own each time: a killed one takes a moment to go
     session = "tcpstate-i18n-%d-%d" % (os.getpid(), tmux_runs[0])
     done = os.path.join(builddir, session + ".done")
-    cmd = "env %s %s %s; echo $? > %s; sleep 60" % (
+    cmd = "env -u LANGUAGE -u LC_ALL -u LC_MESSAGES %s %s %s; echo $? > %s; sleep 60" % (
         " ".join("%s=%s" % kv for kv in (("LANG", "zh_CN.UTF-8"),
                                          ("TCPSTATE_LOCALEDIR", localedir))),
         binary, " ".join(args), done)
     subprocess.run(["tmux", "-L", session, "new-session", "-d", "-s", session,
-                    "-x", "60", "-y", "200", cmd], check=True)
+                    "-x", "60", "-y", "200", cmd], check=True, env=env_for())
     try:
         deadline = time.time() + 30
         while not os.path.exists(done) and time.time() < deadline:
