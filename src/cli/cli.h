@@ -59,6 +59,7 @@ struct opts {
 	int info;      /* -i */
 	int memory;    /* -m */
 	int no_header; /* -H */
+	int wide;      /* -W: never cut lines at the terminal's width */
 	enum out_format format;
 	enum color_mode color;
 	char *sort;    /* --sort KEY[,KEY...] */

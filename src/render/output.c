@@ -8,6 +8,7 @@
 #include "render/fmt_om.h"
 #include "render/output.h"
 #include "render/table.h"
+#include "render/term_cut.h"
 
 /* An event line is built in a buffer first: the renderers also serve tests that want it.
  */
@@ -41,7 +42,10 @@ struct output_format {
 static int table_sockets(const struct output *o, const struct sock_set *set,
 			 const struct column_list *cols, const struct col_ctx *cc)
 {
-	struct table_opts t = {.header = o->header, .width = o->width, .color = o->color};
+	struct table_opts t = {.header = o->header,
+			       .width = o->cut,
+			       .color = o->color,
+			       .marker = term_cut_marker(o->utf8)};
 
 	return table_render(o->out, set, cols, cc, &t);
 }
@@ -49,7 +53,10 @@ static int table_sockets(const struct output *o, const struct sock_set *set,
 static int table_stream_begin(const struct output *o, const struct column_list *cols,
 			      const struct col_ctx *cc, void **ret_state)
 {
-	struct table_opts t = {.header = o->header, .width = o->width, .color = o->color};
+	struct table_opts t = {.header = o->header,
+			       .width = o->cut,
+			       .color = o->color,
+			       .marker = term_cut_marker(o->utf8)};
 	struct table_stream *ts = malloc(sizeof(*ts));
 
 	*ret_state = ts;
@@ -221,6 +228,7 @@ void output_init(struct output *ret, FILE *out, const struct opts *o,
 	    .color = t->color,
 	    .utf8 = t->tty && t->utf8,
 	    .width = t->tty ? t->width : 0,
+	    .cut = t->tty && !o->wide ? t->width : 0,
 	    .height = t->tty ? t->height : 0,
 	};
 }

@@ -26,6 +26,7 @@ struct output {
 	bool color;  /* colour state names */
 	bool utf8;   /* Unicode bars: a terminal in a UTF-8 locale */
 	int width;   /* the terminal's width; 0 = not a terminal */
+	int cut;     /* cut lines at this width: the terminal's unless -W; 0 = never */
 	int height;  /* the terminal's height; 0 = not a terminal */
 };
 

@@ -17,6 +17,7 @@ struct table_opts {
 	bool header; /* print the header line */
 	int width;   /* cut lines at this many columns (a terminal); 0 = never cut */
 	bool color;  /* colour the state column */
+	const char *marker; /* ends a cut cell or line (term_cut_marker); NULL: ">" */
 };
 
 /*
@@ -70,7 +71,7 @@ int table_stream_finish(struct table_stream *ts);
 /* Free the buffers without printing (after a failed dump). */
 void table_stream_done(struct table_stream *ts);
 
-/* Display width of escaped, valid UTF-8 text: every character counts as one column. */
+/* Display width of escaped, valid UTF-8 text in terminal columns (dwidth). */
 size_t table_display_width(const char *s, size_t len);
 
 /* ANSI colour sequence for a state on a terminal ("" for none). */

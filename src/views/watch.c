@@ -9,6 +9,7 @@
 #include "base/tick.h"
 #include "render/output.h"
 #include "render/term.h"
+#include "render/term_cut.h"
 #include "views/watch.h"
 
 /* Alternate screen and hidden cursor while we draw; both undone at the end. */
@@ -107,32 +108,7 @@ size_t watch_header(char *buf, size_t sz, const char *stamp, double every,
 
 size_t watch_fit(const char *line, size_t len, int width, bool *ret_cut)
 {
-	size_t i = 0, cols = 0;
-
-	*ret_cut = false;
-	if (width <= 0)
-		return len;
-	while (i < len) {
-		if (line[i] == '\033' && i + 1 < len && line[i + 1] == '[') {
-			/* CSI: parameters and intermediates, then one final byte
-			 * 0x40..0x7e */
-			size_t j = i + 2;
-			while (j < len && ((unsigned char)line[j] < 0x40 ||
-					   (unsigned char)line[j] > 0x7e))
-				j++;
-			i = j < len ? j + 1 : len;
-			continue;
-		}
-		if (((unsigned char)line[i] & 0xc0) != 0x80) {
-			if (cols == (size_t)width) {
-				*ret_cut = true;
-				return i;
-			}
-			cols++;
-		}
-		i++;
-	}
-	return len;
+	return term_cut_fit(line, len, width, ret_cut);
 }
 
 int watch_flush(FILE *out)
@@ -173,15 +149,19 @@ static void stamp_now(bool full, char *buf, size_t sz)
 	snprintf(buf, sz, "%.40s.%03d", t, (int)(tv.tv_usec / 1000) % 1000);
 }
 
-/* Write one line cut to the terminal width; a cut line gets its colours reset. */
-static void put_line(FILE *out, const char *s, size_t len, int width)
+/* Write one line cut to the terminal width; a cut line gets its colours reset and the
+ * marker. */
+static void put_line(FILE *out, const char *s, size_t len, const struct term *term,
+		     bool wide)
 {
 	bool cut;
-	size_t n = watch_fit(s, len, width, &cut);
+	size_t n = watch_fit(s, len, wide ? 0 : term->width, &cut);
 
 	fwrite(s, 1, n, out);
 	if (cut && memchr(s, '\033', len))
 		fputs("\033[0m", out);
+	if (cut)
+		fputs(term_cut_marker(term->utf8), out);
 	fputs(TTY_CLEAR_EOL, out);
 }
 
@@ -192,7 +172,7 @@ static void put_line(FILE *out, const char *s, size_t len, int width)
  * reads it, a logger or a test); the last row of the window stays empty for the cursor
  * so that this newline never scrolls.
  */
-static void draw_tty(FILE *out, const struct term *term, const char *header,
+static void draw_tty(FILE *out, const struct term *term, bool wide, const char *header,
 		     const char *text, size_t len)
 {
 	int rows = term->height > 2 ? term->height - 2 : 0; /* 0: unknown, no limit */
@@ -204,7 +184,7 @@ static void draw_tty(FILE *out, const struct term *term, const char *header,
 	if (len && text[len - 1] != '\n')
 		nlines++;
 	fputs(TTY_HOME, out);
-	put_line(out, header, strlen(header), term->width);
+	put_line(out, header, strlen(header), term, wide);
 	fputc('\n', out);
 	for (const char *p = text, *end = text + len; p < end; row++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -213,11 +193,11 @@ static void draw_tty(FILE *out, const struct term *term, const char *header,
 			char more[64];
 			snprintf(more, sizeof(more), "... %zu more lines",
 				 nlines - (size_t)row);
-			put_line(out, more, strlen(more), term->width);
+			put_line(out, more, strlen(more), term, wide);
 			fputc('\n', out);
 			break;
 		}
-		put_line(out, p, n, term->width);
+		put_line(out, p, n, term, wide);
 		fputc('\n', out);
 		p += n + (nl ? 1 : 0);
 	}
@@ -263,7 +243,7 @@ static int frame(struct watch *w)
 	watch_header(header, sizeof(header), stamp, ctx->opts->continuous, &cur,
 		     w->have_prev ? &w->prev : NULL);
 	if (w->term.tty) {
-		draw_tty(ctx->out, &w->term, header, text, len);
+		draw_tty(ctx->out, &w->term, ctx->opts->wide, header, text, len);
 	} else {
 		if (!w->machine)
 			fprintf(ctx->out, "=== %s\n", header);
