@@ -5,6 +5,7 @@
 
 #include "render/fmt_csv.h"
 #include "render/fmt_json.h"
+#include "render/fmt_lines.h"
 #include "render/fmt_om.h"
 #include "render/output.h"
 #include "render/table.h"
@@ -166,6 +167,13 @@ static int om_hist(const struct output *o, const struct hist *h,
 	return fmt_om_hist(o->out, h, lim);
 }
 
+/* lines */
+
+static int lines_summary(const struct output *o, const struct summary *sum)
+{
+	return fmt_lines_summary(o->out, sum, o->header);
+}
+
 static const struct output_format formats[FMT_COUNT] = {
     [FMT_TABLE] =
 	{
@@ -209,6 +217,11 @@ static const struct output_format formats[FMT_COUNT] = {
 	    .listeners = true,
 	    .summary = om_summary,
 	    .hist = om_hist,
+	},
+    /* a listing in lines is its counts, like openmetrics */
+    [FMT_LINES] =
+	{
+	    .summary = lines_summary,
 	},
 };
 

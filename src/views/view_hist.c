@@ -44,10 +44,18 @@ int view_hist(const struct run_ctx *ctx)
 {
 	const char *bad = NULL;
 	char names[256];
+	struct output out;
 	struct hist h;
 	struct collect c;
 	int err;
 
+	output_init(&out, ctx->out, ctx->opts, ctx->term);
+	if (!output_has(&out, OUTPUT_HIST))
+		return run_error(
+		    ctx, -EINVAL,
+		    "'--format %s' has no histogram form (it shows the counts "
+		    "per state of -s)",
+		    format_name(out.format));
 	err = hist_init(&h, ctx->opts->hist, &bad);
 	if (err == -EINVAL) {
 		hist_key_names(names, sizeof(names));

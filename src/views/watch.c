@@ -149,6 +149,101 @@ static void stamp_now(bool full, char *buf, size_t sz)
 	snprintf(buf, sz, "%.40s.%03d", t, (int)(tv.tv_usec / 1000) % 1000);
 }
 
+struct watch {
+	const struct run_ctx *ctx;
+	int (*view)(const struct run_ctx *ctx);
+	struct term term; /* re-probed on SIGWINCH */
+	struct watch_counts prev;
+	bool have_prev;
+	bool machine; /* a machine-readable format: frames get no header in a pipe */
+	/* a format whose frames are timed records (series[]), NULL for the others */
+	void (*series)(struct watch *w, const char *stamp, const char *text, size_t len);
+	struct query count_q; /* the sockets of the header's count (see enum watch_sel) */
+};
+
+/* The time of a record: ISO 8601 with milliseconds and the UTC offset,
+ * "2026-11-28T19:30:01.123+01:00". */
+static void stamp_iso(char *buf, size_t sz)
+{
+	struct timeval tv;
+	struct tm tm;
+	char t[64], z[8];
+
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(z, sizeof(z), "%z", &tm); /* +0100: ISO 8601 extended wants +01:00 */
+	snprintf(buf, sz, "%.40s.%03d%.3s:%.2s", t, (int)(tv.tv_usec / 1000) % 1000, z,
+		 z + 3);
+}
+
+/* The end of the record that starts at text[at]: past its line break, which does not
+ * count inside a CSV quoted field. */
+static size_t record_end(const char *text, size_t len, size_t at)
+{
+	bool quoted = false;
+
+	for (size_t i = at; i < len; i++) {
+		if (text[i] == '"')
+			quoted = !quoted;
+		else if (text[i] == '\n' && !quoted)
+			return i + 1;
+	}
+	return len;
+}
+
+/*
+ * CSV and lines as one table for the whole run: the header once, with a time column in
+ * front, then every record of every frame behind its frame's time.
+ */
+static void put_records(struct watch *w, const char *stamp, const char *text, size_t len)
+{
+	bool csv = w->ctx->opts->format == FMT_CSV;
+	const char *sep = csv ? "," : "  ";
+	size_t at = 0;
+
+	if (!w->ctx->opts->no_header && len) {
+		size_t end = record_end(text, len, 0);
+		if (!w->have_prev)
+			fprintf(w->ctx->out, "%-*s%s%.*s", csv ? 0 : (int)strlen(stamp),
+				"time", sep, (int)end, text);
+		at = end;
+	}
+	while (at < len) {
+		size_t end = record_end(text, len, at);
+		fprintf(w->ctx->out, "%s%s%.*s", stamp, sep, (int)(end - at), text + at);
+		at = end;
+	}
+}
+
+/* JSON lines: every object gets "time" first; JSON: the frame's document does. */
+static void put_objects(struct watch *w, const char *stamp, const char *text, size_t len)
+{
+	bool lines = w->ctx->opts->format == FMT_JSONL;
+	size_t at = 0;
+
+	while (at < len) {
+		size_t end = lines ? record_end(text, len, at) : len;
+		if (text[at] == '{') {
+			fprintf(w->ctx->out, "{\"time\":\"%s\",", stamp);
+			at++;
+		}
+		fwrite(text + at, 1, end - at, w->ctx->out);
+		at = end;
+	}
+}
+
+/* The formats whose frames are records with a time (-c as a time series). */
+static const struct {
+	enum out_format format;
+	void (*put)(struct watch *w, const char *stamp, const char *text, size_t len);
+} series[] = {
+    {FMT_CSV, put_records},
+    {FMT_LINES, put_records},
+    {FMT_JSONL, put_objects},
+    {FMT_JSON, put_objects},
+};
+
 /* Write one line cut to the terminal width; a cut line gets its colours reset and the
  * marker. */
 static void put_line(FILE *out, const char *s, size_t len, const struct term *term,
@@ -204,16 +299,6 @@ static void draw_tty(FILE *out, const struct term *term, bool wide, const char *
 	fputs(TTY_CLEAR_EOS, out);
 }
 
-struct watch {
-	const struct run_ctx *ctx;
-	int (*view)(const struct run_ctx *ctx);
-	struct term term; /* re-probed on SIGWINCH */
-	struct watch_counts prev;
-	bool have_prev;
-	bool machine; /* a machine-readable format: frames get no header in a pipe */
-	struct query count_q; /* the sockets of the header's count (see enum watch_sel) */
-};
-
 static int frame(struct watch *w)
 {
 	const struct run_ctx *ctx = w->ctx;
@@ -242,7 +327,11 @@ static int frame(struct watch *w)
 	stamp_now(!w->term.tty, stamp, sizeof(stamp));
 	watch_header(header, sizeof(header), stamp, ctx->opts->continuous, &cur,
 		     w->have_prev ? &w->prev : NULL);
-	if (w->term.tty) {
+	if (w->series) {
+		char iso[64];
+		stamp_iso(iso, sizeof(iso));
+		w->series(w, iso, text, len);
+	} else if (w->term.tty) {
 		draw_tty(ctx->out, &w->term, ctx->opts->wide, header, text, len);
 	} else {
 		if (!w->machine)
@@ -277,11 +366,14 @@ int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 	w.count_q = *ctx->query;
 	if (err != SEL_OPTIONS)
 		query_select_all(&w.count_q, err == SEL_ALL_BUT_L);
+	for (size_t i = 0; i < sizeof(series) / sizeof(series[0]); i++)
+		if (series[i].format == o->format)
+			w.series = series[i].put;
 	err = tick_open(&t, o->continuous);
 	if (err < 0)
 		return run_error(ctx, err, "cannot set up the repeat timer: %s",
 				 strerror(-err));
-	if (w.term.tty)
+	if (w.term.tty && !w.series)
 		fputs(TTY_ENTER, ctx->out);
 	for (;;) {
 		int ev = tick_wait(&t, -1);
@@ -300,7 +392,7 @@ int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 		if (status < 0 || (o->count && ++frames >= o->count))
 			break;
 	}
-	if (w.term.tty) {
+	if (w.term.tty && !w.series) {
 		fputs(TTY_LEAVE, ctx->out);
 		watch_flush(ctx->out);
 	}
