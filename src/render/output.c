@@ -83,8 +83,11 @@ static int table_stream_end(void *state, bool print, bool *ret_restarted_late)
 
 static int table_summary(const struct output *o, const struct summary *sum)
 {
-	struct summary_render r = {
-	    .header = o->header, .color = o->color, .utf8 = o->utf8, .width = o->width};
+	struct summary_render r = {.header = o->header,
+				   .color = o->color,
+				   .utf8 = o->utf8,
+				   .width = o->width,
+				   .trail = o->trail};
 
 	return summary_render_table(o->out, sum, &r);
 }

@@ -82,12 +82,18 @@ struct summary_render {
 	bool color;  /* colour the state names */
 	bool utf8;   /* Unicode bars */
 	int width;   /* terminal width for the bars; 0 = not a terminal (80 assumed) */
+	/* -c on a terminal: the frames so far, the last one being this summary; NULL
+	 * otherwise */
+	const struct summary_trail *trail;
 };
 
 /*
  * Print the summary table: every one of the 11 states in lifecycle order with its IPv4,
  * IPv6 and total counts and a bar proportional to the largest total, then a Total line.
- * A row for UNKNOWN is added only when such sockets were seen. Returns 0 or -EIO.
+ * A row for UNKNOWN is added only when such sockets were seen. With a trail, each row
+ * also shows its change since the last frame and a sparkline of the recent frames, and
+ * the bars are drawn out of the trail's scale, so they grow and never jump. Returns 0 or
+ * -EIO.
  */
 int summary_render_table(FILE *out, const struct summary *sum,
 			 const struct summary_render *r);

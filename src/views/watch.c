@@ -159,6 +159,9 @@ struct watch {
 	/* a format whose frames are timed records (series[]), NULL for the others */
 	void (*series)(struct watch *w, const char *stamp, const char *text, size_t len);
 	struct query count_q; /* the sockets of the header's count (see enum watch_sel) */
+	struct summary_trail trail; /* -s on a terminal: recent frames, a stable scale */
+	char *last; /* the last frame drawn on a terminal (header, view) */
+	size_t last_len;
 };
 
 /* The time of a record: ISO 8601 with milliseconds and the UTC offset,
@@ -299,6 +302,39 @@ static void draw_tty(FILE *out, const struct term *term, bool wide, const char *
 	fputs(TTY_CLEAR_EOS, out);
 }
 
+/* Keep a copy of the frame to leave on the screen at the end. */
+static void keep_last(struct watch *w, const char *header, const char *text, size_t len)
+{
+	size_t hl = strlen(header);
+	char *c = malloc(hl + 1 + len);
+
+	if (!c)
+		return; /* the end shows no frame: nothing else goes wrong */
+	memcpy(c, header, hl);
+	c[hl] = '\n';
+	memcpy(c + hl + 1, text, len);
+	free(w->last);
+	w->last = c;
+	w->last_len = hl + 1 + len;
+}
+
+/* After the alternate screen is gone: the last frame again, on the normal screen, cut
+ * like it was drawn, so that it stays when tcpstate ends. */
+static void leave_last(struct watch *w)
+{
+	const char *p = w->last, *end = w->last + w->last_len;
+
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		put_line(w->ctx->out, p, n, &w->term, w->ctx->opts->wide);
+		fputc('\n', w->ctx->out);
+		p += n + (nl ? 1 : 0);
+	}
+	free(w->last);
+	w->last = NULL;
+}
+
 static int frame(struct watch *w)
 {
 	const struct run_ctx *ctx = w->ctx;
@@ -317,6 +353,7 @@ static int frame(struct watch *w)
 	struct run_ctx fctx = *ctx;
 	fctx.term = &w->term;
 	fctx.out = mem;
+	fctx.trail = w->term.tty && !w->series ? &w->trail : NULL;
 	status = w->view(&fctx);
 	if (fclose(mem) != 0 && status >= 0)
 		status = run_error(ctx, -ENOMEM, "out of memory");
@@ -333,6 +370,7 @@ static int frame(struct watch *w)
 		w->series(w, iso, text, len);
 	} else if (w->term.tty) {
 		draw_tty(ctx->out, &w->term, ctx->opts->wide, header, text, len);
+		keep_last(w, header, text, len);
 	} else {
 		if (!w->machine)
 			fprintf(ctx->out, "=== %s\n", header);
@@ -394,6 +432,7 @@ int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 	}
 	if (w.term.tty && !w.series) {
 		fputs(TTY_LEAVE, ctx->out);
+		leave_last(&w);
 		watch_flush(ctx->out);
 	}
 	tick_close(&t);
