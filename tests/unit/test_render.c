@@ -25,13 +25,15 @@
 	"tcp        0      0 10.0.0.1:443    192.0.2.9:51001 TIME_WAIT   -\n"                                                         \
 	"tcp        0   1448 10.0.0.1:443    192.0.2.7:51002 ESTABLISHED 100/sshd\n"
 
+/* the address is cut (marked), never the number after it; a cut address never shows
+ * part of its port */
 #define TABLE_CUT_GOLDEN                                                                 \
-	"\033[36mLISTEN\033[0m      127.0.0.1:22\n"                                      \
-	"\033[32mESTABLISHED\033[0m 127.0.0.1:40\n"                                      \
-	"\033[31mCLOSE_WAIT\033[0m  [::1]:8080\n"                                        \
-	"\033[34mTIME_WAIT\033[0m   10.0.0.1:443\n"                                      \
-	"\033[34mTIME_WAIT\033[0m   10.0.0.1:443\n"                                      \
-	"\033[32mESTABLISHED\033[0m 10.0.0.1:443\n"
+	"\033[36mLISTEN\033[0m      127.0.0.1> 0\n"                                      \
+	"\033[32mESTABLISHED\033[0m 127.0.0.1> 0\n"                                      \
+	"\033[31mCLOSE_WAIT\033[0m  [::1]:8080 5\n"                                      \
+	"\033[34mTIME_WAIT\033[0m   10.0.0.1:> 0\n"                                      \
+	"\033[34mTIME_WAIT\033[0m   10.0.0.1:> 0\n"                                      \
+	"\033[32mESTABLISHED\033[0m 10.0.0.1:> 0\n"
 
 #define SUMMARY_GOLDEN                                                                       \
 	"State         IPv4   IPv6  Total\n"                                                 \
