@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
@@ -161,7 +162,7 @@ const struct hist_key hist_keys[] = {
 const struct hist_key *hist_key_find(const char *name)
 {
 	for (int i = 0; hist_keys[i].name; i++)
-		if (strcmp(hist_keys[i].name, name) == 0)
+		if (strcasecmp(hist_keys[i].name, name) == 0)
 			return &hist_keys[i];
 	return NULL;
 }

@@ -496,6 +496,9 @@ static int handle(struct parse *p, const struct optdef *d, int argc, const char 
 
 	if (arg && d->fits && !d->fits(arg) && took_next_word(d, argc, argv, arg)) {
 		const char *back[] = {arg, NULL};
+		/* a filter word, or a bad interval: a hint if the filter fails on it */
+		if (d->set == set_seconds && !p->o->c_declined)
+			p->o->c_declined = strdup(arg);
 		err = poptStuffArgs(p->ctx, back);
 		free(arg);
 		arg = NULL;
@@ -542,10 +545,74 @@ static int check_output(struct parse *p)
 	return 0;
 }
 
+/*
+ * netstat's and ss's other socket kinds: `tcpstate -tulpn` is the most common habit.
+ * A cluster of short flags that holds one of them gets one line saying what to run
+ * instead, rather than popt's "unknown option" naming the whole cluster.
+ */
+static const struct {
+	char flag;
+	const char *what;
+} other_kinds[] = {
+    {'u', "for UDP run 'ss -u'"},
+    {'x', "for Unix sockets run 'ss -x'"},
+    {'w', "for raw sockets run 'ss -w'"},
+};
+
+static const char *other_kind(char c)
+{
+	for (size_t i = 0; i < CLI_N(other_kinds); i++)
+		if (other_kinds[i].flag == c)
+			return other_kinds[i].what;
+	return NULL;
+}
+
+/* Does the short option c take an argument (what follows it in a cluster is a value)? */
+static bool short_takes_arg(char c)
+{
+	for (size_t i = 0; i < CLI_N(optdefs); i++)
+		if (optdefs[i].short_name == c)
+			return (optdefs[i].arg_info & POPT_ARG_MASK) != POPT_ARG_NONE;
+	return false;
+}
+
+/* Returns -EINVAL with the message when word is a short-flag cluster with -u, -x or -w.
+ */
+static int check_other_kinds(struct parse *p, const char *word)
+{
+	char what[160] = "", tcp[64] = "-";
+	size_t n = 0, t = 1;
+
+	if (word[0] != '-' || word[1] == '-' || !word[1])
+		return 0;
+	for (const char *c = word + 1; *c && t + 1 < sizeof(tcp); c++) {
+		const char *kind = other_kind(*c);
+		if (short_takes_arg(*c))
+			break; /* the rest is its value */
+		if (!kind)
+			tcp[t++] = *c;
+		else if (!strstr(what, kind) && n < sizeof(what))
+			n += (size_t)snprintf(what + n, sizeof(what) - n, "%s%s",
+					      n ? ", " : "", kind);
+	}
+	if (!n)
+		return 0;
+	tcp[t] = '\0';
+	if (t > 1)
+		return fail(p,
+			    "'%s': tcpstate shows TCP sockets only: %s; for TCP run "
+			    "'tcpstate %s'",
+			    word, what, tcp);
+	return fail(p, "'%s': tcpstate shows TCP sockets only: %s", word, what);
+}
+
 static int run_popt(struct parse *p, int argc, const char **argv)
 {
 	int rc, err;
 
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (check_other_kinds(p, argv[i]) < 0)
+			return -EINVAL;
 	poptSetOtherOptionHelp(p->ctx, "[OPTION...] [FILTER EXPRESSION]");
 	while ((rc = poptGetNextOpt(p->ctx)) > 0) {
 		err = handle(p, &optdefs[rc - 1], argc, argv);
@@ -600,6 +667,7 @@ void cli_done(struct opts *o)
 	for (int i = 0; i < o->n_terms; i++)
 		free(o->terms[i].value);
 	free(o->terms);
+	free(o->c_declined);
 	for (int i = 0; o->expr && o->expr[i]; i++)
 		free((char *)o->expr[i]);
 	free(o->expr);

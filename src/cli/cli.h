@@ -72,6 +72,7 @@ struct opts {
 	double continuous; /* -c [SECONDS]; 0 = once */
 	double interval;   /* --interval SECONDS for -E polling; default 0.1 */
 	long count;	   /* --count N: stop after N frames/events (0 = forever) */
+	char *c_declined;  /* the word after -c that is no interval (for a hint) */
 
 	/* namespaces, kill, explain, doctor */
 	char *netns;   /* -N TARGET */
