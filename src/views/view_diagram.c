@@ -41,11 +41,8 @@ int view_diagram(const struct run_ctx *ctx)
 	bool unicode = t->tty && t->utf8;
 	if (t->tty && t->width > 0 && t->width < DIAGRAM_COLS && !ctx->opts->wide) {
 		char note[160];
-		snprintf(
-		    note, sizeof(note),
-		    "(the diagram needs %d columns, the terminal has %d: compact form; "
-		    "-W draws it whole)",
-		    DIAGRAM_COLS, t->width);
+		snprintf(note, sizeof(note), "(compact: the drawing needs %d columns)",
+			 DIAGRAM_COLS);
 		err = wrap_write(ctx->out, note, t->width, 1);
 		if (err == 0)
 			err = diagram_write_compact(ctx->out, counts, unicode);
