@@ -123,6 +123,8 @@ struct hline {
 	const char *k[HIST_MAX_KEYS];
 	uint64_t count;
 	bool bar; /* data rows get a bar; "(N more)" and Total do not */
+	bool
+	    more; /* a "(N more ...)" line: its label may span the key columns after it */
 };
 
 typedef void (*hline_fn)(const struct hist *h, const struct hline *l, void *data);
@@ -133,7 +135,7 @@ static void walk(const struct hist *h, const struct hist_render *r, hline_fn fn,
 {
 	const struct hist_limit *lim = &r->limit;
 	size_t ng = lim->groups && lim->groups < h->n_groups ? lim->groups : h->n_groups;
-	char more[64], sub_more[64];
+	char more[96], sub_more[96];
 	size_t rest_n;
 	uint64_t rest_count;
 
@@ -152,15 +154,15 @@ static void walk(const struct hist *h, const struct hist_render *r, hline_fn fn,
 		}
 		hist_sub_rest(h, gr, lim->subs, &rest_n, &rest_count);
 		if (rest_n) {
-			snprintf(sub_more, sizeof(sub_more), "(%zu more)", rest_n);
-			struct hline l = {{gr->key, sub_more}, rest_count, false};
+			snprintf(sub_more, sizeof(sub_more), "(%zu more rows)", rest_n);
+			struct hline l = {{gr->key, sub_more}, rest_count, false, true};
 			fn(h, &l, data);
 		}
 	}
 	hist_rest(h, lim->groups, &rest_n, &rest_count);
 	if (rest_n) {
-		snprintf(more, sizeof(more), "(%zu more)", rest_n);
-		struct hline l = {{more, ""}, rest_count, false};
+		snprintf(more, sizeof(more), "(%zu more groups)", rest_n);
+		struct hline l = {{more, ""}, rest_count, false, true};
 		fn(h, &l, data);
 	}
 	if (r->header) {
@@ -180,6 +182,8 @@ static void measure_line(const struct hist *h, const struct hline *l, void *data
 	char esc[HIST_VALUE_MAX * 4];
 
 	for (int k = 0; k < h->nkeys; k++) {
+		if (l->more && l->k[k][0] == '(')
+			break; /* the label spans the columns, it does not widen them */
 		size_t n = escape_name(l->k[k], esc, sizeof(esc));
 		size_t w = table_display_width(esc, n);
 		if (w > m->width[k])
@@ -214,12 +218,22 @@ static void print_line(const struct hist *h, const struct hline *l, void *data)
 		size_t n = escape_name(l->k[k], esc, sizeof(esc));
 		size_t w = table_display_width(esc, n);
 		const char *color = "";
+		if (l->more && l->k[k][0] == '(') {
+			size_t span = 0;
+			for (int j = k; j < h->nkeys; j++)
+				span += p->m.width[j] + 2;
+			fprintf(p->out, "%s%*s", esc, w + 1 < span ? (int)(span - w) : 1,
+				"");
+			break;
+		}
 		if (p->r->color && l->bar && strcmp(h->keys[k]->name, "state") == 0)
 			color = state_color(esc);
 		fprintf(p->out, "%s%s%s%*s  ", color, esc, *color ? "\033[0m" : "",
 			(int)(p->m.width[k] - w), "");
 	}
 	fprintf(p->out, "%*llu", p->count_w, (unsigned long long)l->count);
+	if (l->more) /* what the count counts, next to the groups or rows it sums */
+		fputs(" sockets", p->out);
 	if (l->bar &&
 	    bars_draw(l->count, p->m.max, p->bar_w, p->r->utf8, bar, sizeof(bar)))
 		fprintf(p->out, "  %s", bar);

@@ -20,11 +20,12 @@ static struct hist_limit pick_limit(const struct run_ctx *ctx, const struct outp
 	const struct opts *o = ctx->opts;
 	struct hist_limit l = {0, 0};
 
-	if (o->top > 0) {
+	if (o->top > 0 && h->nkeys == 1) {
 		l.groups = (size_t)o->top;
-		l.subs = (size_t)o->top;
 		return l;
 	}
+	if (o->top > 0) /* N rows in all, and the line that sums the rest */
+		return hist_fit(h, (int)o->top + 1);
 	if (output_format_human(out->format) && out->height > 0)
 		/* header, Total and the shell prompt */
 		return hist_fit(h, out->height - (o->no_header ? 1 : 3));
