@@ -89,13 +89,13 @@ static void test_listing(const struct sock_set *set, struct procs *p)
 	struct column_list cols;
 	struct opts o;
 	const char *bad = NULL;
-	struct col_ctx cc = {p, false, false, NULL};
+	struct col_ctx cc = {.procs = p};
 	char *s = NULL;
 
 	memset(&o, 0, sizeof(o));
 	o.columns = "owners,state,local";
 	CHECK(column_list_build(&o, false, &cols, &bad) == 0, "columns");
-	struct table_opts t = {true, 0, false, NULL};
+	struct table_opts t = {.header = true};
 	CAPTURE(s, table_render(out, set, &cols, &cc, &t));
 	check_aligned(s, "--columns owners,state,local");
 	CHECK(strstr(s, CJK) && strstr(s, COMBINING), "names shown:\n%s", s);
@@ -107,7 +107,8 @@ static void test_listing(const struct sock_set *set, struct procs *p)
 	o.processes = 1;
 	CHECK(column_list_build(&o, false, &cols, &bad) == 0, "columns");
 	for (int width = 30; width <= 80; width += 10) {
-		struct table_opts tw = {true, width, false, "\xe2\x80\xa6"};
+		struct table_opts tw = {
+		    .header = true, .width = width, .marker = "\xe2\x80\xa6"};
 		CAPTURE(s, table_render(out, set, &cols, &cc, &tw));
 		for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
 			size_t w = dwidth(line, strlen(line));
@@ -118,7 +119,7 @@ static void test_listing(const struct sock_set *set, struct procs *p)
 		}
 		free(s);
 	}
-	struct table_opts tw = {true, 60, false, "\xe2\x80\xa6"};
+	struct table_opts tw = {.header = true, .width = 60, .marker = "\xe2\x80\xa6"};
 	CAPTURE(s, table_render(out, set, &cols, &cc, &tw));
 	CHECK(strstr(s, "\xe2\x80\xa6") != NULL, "60 columns: a marker\n%s", s);
 	free(s);
@@ -135,7 +136,7 @@ static void test_hist(const struct sock_set *set, struct procs *p)
 	for (size_t i = 0; i < set->n; i++)
 		CHECK(hist_add(&h, &set->v[i]) == 0, "hist_add");
 	CHECK(hist_finish(&h) == 0, "hist_finish");
-	struct hist_render r = {true, false, false, 0, {0, 0}};
+	struct hist_render r = {.header = true};
 	CAPTURE(s, hist_render_table(out, &h, &r));
 	check_aligned(s, "--hist process,state");
 	CHECK(strstr(s, CJK) && strstr(s, COMBINING), "names shown:\n%s", s);
@@ -158,10 +159,5 @@ int main(void)
 	test_hist(&set, p);
 	procs_free(p);
 	sock_set_done(&set);
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	printf("ok\n");
-	return 0;
+	return check_finish("test_width");
 }
