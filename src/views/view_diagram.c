@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/wrap.h"
 #include "render/diagram.h"
-#include "render/wrap.h"
 #include "views/run.h"
 #include "views/views.h"
 

@@ -10,10 +10,10 @@
 #include <sys/socket.h>
 
 #include "base/escape.h"
+#include "base/wrap.h"
 #include "model/columns.h"
 #include "query/netns.h"
 #include "render/colfmt.h"
-#include "render/wrap.h"
 #include "views/doctor.h"
 #include "views/run.h"
 #include "views/views.h"

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "base/dwidth.h"
-#include "render/wrap.h"
+#include "base/wrap.h"
 
 /* Start a continuation line. */
 static size_t new_line(FILE *out, int indent)
@@ -17,7 +17,7 @@ int wrap_write(FILE *out, const char *text, int width, int indent)
 	size_t col = 0, lim = width > 0 ? (size_t)width : 0;
 	const char *p = text;
 
-	if (lim && (size_t)indent + 8 > lim)
+	if (lim && (size_t)indent + 16 > lim)
 		indent = 0; /* too narrow for an indent */
 	if (!lim) {
 		fprintf(out, "%s\n", text);
@@ -33,7 +33,7 @@ int wrap_write(FILE *out, const char *text, int width, int indent)
 			break;
 		if (col > (size_t)indent && col + spaces + w > lim)
 			col = new_line(out, indent); /* the spaces go with the break */
-		else if (col) {
+		else if (col || p == text) { /* leading spaces are an indent: kept */
 			fprintf(out, "%.*s", (int)spaces, p);
 			col += spaces;
 		}

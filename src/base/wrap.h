@@ -1,4 +1,5 @@
-/* wrap.h - long free text (--doctor findings) wrapped at the terminal's width. */
+/* wrap.h - long free text (--doctor findings, --help) wrapped at the terminal's width.
+ */
 #ifndef TCPSTATE_WRAP_H
 #define TCPSTATE_WRAP_H
 
