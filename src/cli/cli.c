@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "config.h"
 #include "version.h"
+#include "base/wrap.h"
 #include "cli/cli.h"
 
 #define CLI_N(a) (sizeof(a) / sizeof((a)[0]))
@@ -271,12 +274,110 @@ static bool fits_topic(const char *word)
 	return word[0] != '-';
 }
 
+/* The width --help wraps at: the terminal's, 80 in a pipe or when it reports none. */
+static int help_width(void)
+{
+	struct winsize ws;
+
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+/* Where popt put an option line's description: after the first run of 2+ spaces past
+ * the option's names (0 when the line is not an option). */
+static size_t help_desc_col(const char *line)
+{
+	const char *p = line + strspn(line, " ");
+	const char *gap;
+
+	if (p[0] != '-')
+		return 0;
+	gap = strstr(p, "  ");
+	return gap ? (size_t)(gap + strspn(gap, " ") - line) : 0;
+}
+
+/* One --help entry (an option's line and popt's continuation lines) wrapped at width:
+ * the description beside the names when 20 columns are left for it, else under them. */
+static void help_entry(FILE *out, const char *names, size_t col, const char *desc,
+		       int width)
+{
+	char *line = NULL;
+
+	if ((int)col + 20 <= width) {
+		if (asprintf(&line, "%-*s%s", (int)col, names, desc) >= 0)
+			wrap_write(out, line, width, (int)col);
+	} else {
+		wrap_write(out, names, width, 8);
+		if (asprintf(&line, "        %s", desc) >= 0)
+			wrap_write(out, line, width, 8);
+	}
+	free(line);
+}
+
+/* popt's help is laid out for 80 columns: join each option's lines and wrap them again
+ * at the terminal's width. */
+static void help_rewrap(FILE *out, char *text, int width)
+{
+	char *names = NULL, *desc = NULL, *next;
+	size_t col = 0;
+
+	for (char *l = text; l && *l; l = next) {
+		next = strchr(l, '\n');
+		if (next)
+			*next++ = '\0';
+		size_t c = help_desc_col(l), lead = strspn(l, " ");
+		if (names && !c && col && lead >= col && l[lead]) {
+			char *more = NULL; /* a continuation line */
+			if (asprintf(&more, "%s %s", desc, l + lead) >= 0) {
+				free(desc);
+				desc = more;
+			}
+			continue;
+		}
+		if (names)
+			help_entry(out, names, col, desc, width);
+		free(names);
+		free(desc);
+		names = desc = NULL;
+		col = c;
+		if (c) {
+			names = strndup(l, c);
+			desc = strdup(l + c);
+			for (size_t n = names ? strlen(names) : 0;
+			     n && names[n - 1] == ' ';)
+				names[--n] = '\0';
+			if (names && desc)
+				continue;
+		}
+		if (!*l)
+			fputc('\n', out); /* the blank line between groups */
+		else
+			wrap_write(out, l, width, (int)lead + 2);
+	}
+	if (names && desc)
+		help_entry(out, names, col, desc, width);
+	free(names);
+	free(desc);
+}
+
 static int set_help(struct parse *p, const struct optdef *d, const char *arg)
 {
-	if (d->value)
+	char *text = NULL;
+	size_t len = 0;
+	int width = help_width();
+	FILE *mem;
+
+	if (d->value) {
 		poptPrintUsage(p->ctx, stdout, 0);
-	else
-		poptPrintHelp(p->ctx, stdout, 0);
+		return 1;
+	}
+	mem = width < 80 ? open_memstream(&text, &len) : NULL;
+	poptPrintHelp(p->ctx, mem ? mem : stdout, 0);
+	if (mem && fclose(mem) == 0)
+		help_rewrap(stdout, text, width);
+	free(text);
 	return 1;
 }
 
