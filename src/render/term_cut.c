@@ -1,5 +1,6 @@
 /* term_cut.c - cut every line of human output at the terminal's width (no wrapping),
  * with a visible mark where something was left out. */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -74,6 +75,7 @@ static size_t fit_cols(const char *line, size_t len, size_t cols, bool *ret_rest
 size_t term_cut_fit(const char *line, size_t len, int width, bool *ret_cut)
 {
 	bool rest;
+	size_t n;
 
 	*ret_cut = false;
 	if (width <= 0)
@@ -82,7 +84,12 @@ size_t term_cut_fit(const char *line, size_t len, int width, bool *ret_cut)
 	if (!rest)
 		return len;
 	*ret_cut = true;
-	return fit_cols(line, len, (size_t)width - 1, &rest);
+	n = fit_cols(line, len, (size_t)width - 1, &rest);
+	/* never show a number as a prefix of itself: "21959" is not cut to "21" */
+	while (n > 0 && n < len && isdigit((unsigned char)line[n]) &&
+	       isdigit((unsigned char)line[n - 1]))
+		n--;
+	return n;
 }
 
 struct cut {

@@ -13,9 +13,9 @@ const char *term_cut_marker(bool utf8);
 /*
  * How many bytes of line (len bytes, no newline) to keep so that it fits in width display
  * columns: all of it when it fits, else as much as fits in width - 1 columns (room for
- * the marker), never splitting a character. CSI escape sequences (colours) take no
- * columns and are kept. width <= 0 means no limit. *ret_cut tells whether anything
- * visible was left out.
+ * the marker), never splitting a character nor a run of digits. CSI escape sequences
+ * (colours) take no columns and are kept. width <= 0 means no limit. *ret_cut tells
+ * whether anything visible was left out.
  */
 size_t term_cut_fit(const char *line, size_t len, int width, bool *ret_cut);
 

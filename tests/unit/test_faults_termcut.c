@@ -36,8 +36,10 @@ int main(void)
 	setlocale(LC_ALL, "C.UTF-8");
 	/* a cut line ends with the marker, in the last column */
 	expect(5, (const char *const[]){"abcdefgh\n12\n", "123456789\n", NULL},
-	       "abcd>\n12\n1234>\n");
+	       "abcd>\n12\n>\n");
 	expect(5, (const char *const[]){"abcde\n", NULL}, "abcde\n");
+	/* a number is never cut to a prefix of itself */
+	expect(8, (const char *const[]){"pid 21959/nginx\n", NULL}, "pid >\n");
 	/* a line written in pieces */
 	expect(4, (const char *const[]){"ab", "cd", "ef\n", "x", NULL}, "abc>\nx");
 	/* colours take no columns and are never dropped, even past the width */
