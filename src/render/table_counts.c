@@ -154,14 +154,16 @@ static void walk(const struct hist *h, const struct hist_render *r, hline_fn fn,
 		}
 		hist_sub_rest(h, gr, lim->subs, &rest_n, &rest_count);
 		if (rest_n) {
-			snprintf(sub_more, sizeof(sub_more), "(%zu more rows)", rest_n);
+			snprintf(sub_more, sizeof(sub_more), "(%zu more row%s)", rest_n,
+				 rest_n == 1 ? "" : "s");
 			struct hline l = {{gr->key, sub_more}, rest_count, false, true};
 			fn(h, &l, data);
 		}
 	}
 	hist_rest(h, lim->groups, &rest_n, &rest_count);
 	if (rest_n) {
-		snprintf(more, sizeof(more), "(%zu more groups)", rest_n);
+		snprintf(more, sizeof(more), "(%zu more group%s)", rest_n,
+			 rest_n == 1 ? "" : "s");
 		struct hline l = {{more, ""}, rest_count, false, true};
 		fn(h, &l, data);
 	}

@@ -24,8 +24,8 @@ static struct hist_limit pick_limit(const struct run_ctx *ctx, const struct outp
 		l.groups = (size_t)o->top;
 		return l;
 	}
-	if (o->top > 0) /* N rows in all, and the line that sums the rest */
-		return hist_fit(h, (int)o->top + 1);
+	if (o->top > 0) /* N lines in all, the ones that sum the rest included */
+		return hist_fit(h, (int)o->top);
 	if (output_format_human(out->format) && out->height > 0)
 		/* header, Total and the shell prompt */
 		return hist_fit(h, out->height - (o->no_header ? 1 : 3));

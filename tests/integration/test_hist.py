@@ -137,10 +137,11 @@ def parse_table(out, nkeys):
         f = line.split()
         if f[0] == "Total":
             total = int(f[-1])
-        elif f[0].startswith("(") and f[1:3] == ["more", "groups)"]:
+        elif f[0].startswith("(") and f[1] == "more" and f[2] in ("group)", "groups)"):
             h.check_eq(f[-1], "sockets", "(N more groups) M sockets", out)
             more = (int(f[0][1:]), int(f[-2]))
-        elif nkeys == 2 and f[1].startswith("(") and f[2:4] == ["more", "rows)"]:
+        elif nkeys == 2 and f[1].startswith("(") and f[2] == "more" and f[3] in ("row)",
+                                                                                "rows)"):
             rows.append(((f[0], "(more)"), int(f[-2]), ""))
         else:
             h.check(len(f) >= nkeys + 1 and f[nkeys].isdigit(), "hist line %r" % line, out)
