@@ -221,12 +221,15 @@ static void print_line(const struct hist *h, const struct hline *l, void *data)
 		size_t w = table_display_width(esc, n);
 		const char *color = "";
 		if (l->more && l->k[k][0] == '(') {
-			size_t span = 0;
+			/* the label spans the key columns; the count keeps its right
+			 * edge when the label leaves room */
+			int span = p->count_w;
 			for (int j = k; j < h->nkeys; j++)
-				span += p->m.width[j] + 2;
-			fprintf(p->out, "%s%*s", esc, w + 1 < span ? (int)(span - w) : 1,
-				"");
-			break;
+				span += (int)p->m.width[j] + 2;
+			int pad = span - (int)w - digits(l->count);
+			fprintf(p->out, "%s%*s%llu sockets\n", esc, pad > 1 ? pad : 1, "",
+				(unsigned long long)l->count);
+			return;
 		}
 		if (p->r->color && l->bar && strcmp(h->keys[k]->name, "state") == 0)
 			color = state_color(esc);
@@ -234,8 +237,6 @@ static void print_line(const struct hist *h, const struct hline *l, void *data)
 			(int)(p->m.width[k] - w), "");
 	}
 	fprintf(p->out, "%*llu", p->count_w, (unsigned long long)l->count);
-	if (l->more) /* what the count counts, next to the groups or rows it sums */
-		fputs(" sockets", p->out);
 	if (l->bar &&
 	    bars_draw(l->count, p->m.max, p->bar_w, p->r->utf8, bar, sizeof(bar)))
 		fprintf(p->out, "  %s", bar);
