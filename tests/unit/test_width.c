@@ -7,7 +7,6 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 
 #include "base/dwidth.h"
-#include "cli/cli.h"
 #include "model/columns.h"
 #include "render/table.h"
 #include "render_fixture.h"
@@ -87,14 +86,11 @@ static void check_aligned(const char *text, const char *what)
 static void test_listing(const struct sock_set *set, struct procs *p)
 {
 	struct column_list cols;
-	struct opts o;
 	const char *bad = NULL;
 	struct col_ctx cc = {.procs = p};
 	char *s = NULL;
 
-	memset(&o, 0, sizeof(o));
-	o.columns = "owners,state,local";
-	CHECK(column_list_build(&o, false, &cols, &bad) == 0, "columns");
+	CHECK(column_list_build("owners,state,local", 0, &cols, &bad) == 0, "columns");
 	struct table_opts t = {.header = true};
 	CAPTURE(s, table_render(out, set, &cols, &cc, &t));
 	check_aligned(s, "--columns owners,state,local");
@@ -103,9 +99,7 @@ static void test_listing(const struct sock_set *set, struct procs *p)
 
 	/* cut at 40 columns: every line fits, cut lines end with the marker, the PID is
 	 * whole */
-	o.columns = NULL;
-	o.processes = 1;
-	CHECK(column_list_build(&o, false, &cols, &bad) == 0, "columns");
+	CHECK(column_list_build(NULL, COL_GROUP_OWNERS, &cols, &bad) == 0, "columns");
 	for (int width = 30; width <= 80; width += 10) {
 		struct table_opts tw = {
 		    .header = true, .width = width, .marker = "\xe2\x80\xa6"};
