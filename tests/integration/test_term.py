@@ -211,16 +211,29 @@ def test_stream(pids):
     for width in WIDTHS:
         t = start(["-E", "-p"], width)
         wait_pane(t, lambda ls: ls and ls[0].startswith("Time"), "the -E header")
-        c = socket.create_connection(("127.0.0.1", 24100))
-        a, _ = lst.accept()
-        lines = wait_pane(t, lambda ls: sum("ESTABLISHED" in ln or MARK in ln
-                                            for ln in ls[1:]) >= 2,
-                          "-E lines for a new connection at %d" % width)
+        # the stream reports sockets made after its first reading, which may come after
+        # the header: connect again until a connection shows
+        pairs, lines = [], None
+        deadline = time.monotonic() + DEADLINE
+        while lines is None and time.monotonic() < deadline:
+            c = socket.create_connection(("127.0.0.1", 24100))
+            pairs.append((c, lst.accept()[0]))
+            until = time.monotonic() + 3
+            while time.monotonic() < until:
+                ls = pane(t)
+                if sum("ESTABLISHED" in ln or MARK in ln for ln in ls[1:]) >= 2:
+                    lines = ls
+                    break
+                time.sleep(0.05)
+        if lines is None:
+            h.fail("timed out waiting for -E lines for a new connection at %d" % width,
+                   "\n".join(pane(t)))
         lines = [ln.rstrip() for ln in lines if ln.strip()]
         check_fit(lines, width, "-E -p at %d" % width)
         check_pids(lines, mine, "-E -p at %d" % width)
-        c.close()
-        a.close()
+        for c, a in pairs:
+            c.close()
+            a.close()
         tmux("kill-session", "-t", t, check=False)
 
         t = start(["-c", "0.3", "-p"], width)
