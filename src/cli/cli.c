@@ -707,12 +707,24 @@ static int check_other_kinds(struct parse *p, const char *word)
 	return fail(p, "'%s': tcpstate shows TCP sockets only: %s", word, what);
 }
 
+/* Is the next word the value of option word ("--sort -wmem", "-N x")? */
+static bool takes_next_word(const char *word)
+{
+	for (size_t i = 0; i < CLI_N(optdefs); i++) {
+		const struct optdef *d = &optdefs[i];
+		if ((d->arg_info & POPT_ARG_MASK) == POPT_ARG_STRING &&
+		    !(d->arg_info & POPT_ARGFLAG_OPTIONAL) && is_option_word(d, word))
+			return true;
+	}
+	return false;
+}
+
 static int run_popt(struct parse *p, int argc, const char **argv)
 {
 	int rc, err;
 
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (check_other_kinds(p, argv[i]) < 0)
+		if (!takes_next_word(argv[i - 1]) && check_other_kinds(p, argv[i]) < 0)
 			return -EINVAL;
 	poptSetOtherOptionHelp(p->ctx, "[OPTION...] [FILTER EXPRESSION]");
 	while ((rc = poptGetNextOpt(p->ctx)) > 0) {
