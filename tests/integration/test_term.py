@@ -5,6 +5,7 @@ Inside a private network namespace with the socket fixture, its holder named 网
 (double-width characters), on tmux panes of our own tmux server (a private TMUX_TMPDIR):
 
   * at 40, 60, 80 and 120 columns the listing with -p, --hist process,state, --doctor,
+    --explain close,
     --diagram, -E -p and -c -p: no line is wider than the pane; a line that differs from
     the whole line (what a pipe gets) carries the marker '…'; no PID shows as a prefix of
     itself; --doctor findings are complete (wrapped under a hanging indent); --diagram
@@ -176,6 +177,16 @@ def test_views(fx, pids):
                 findings.append(ln)
         h.check_eq(norm(findings), norm(whole(["--doctor"])),
                    "--doctor at %d: every finding complete" % width, "\n".join(got))
+
+        got, _ = finished(start(["--explain", "close"], width), "-S", "-")
+        check_fit(got, width, "--explain close at %d" % width)
+        # every word of the steps and notes (a narrow terminal leaves out the ladder)
+        words = " ".join(got).split()
+        want = " ".join(whole(["--explain", "close"])).split()
+        h.check_eq(words[words.index("1."):], want[want.index("1."):],
+                   "--explain at %d: every word, wrapped" % width)
+        h.check(not any(MARK in ln for ln in got), "--explain at %d: nothing cut" % width,
+                "\n".join(got))
 
         got, _ = finished(start(["--diagram"], width))
         check_fit(got, width, "--diagram at %d" % width)
