@@ -124,40 +124,37 @@ struct doc {
 	unsigned found;
 };
 
-/*
- * One finding: "KIND: [netns] evidence; next step", on one line for a pipe or a file; on
- * a terminal wrapped to its width (by display width, for CJK text) under a hanging
- * indent, so nothing is cut. KIND is a keyword and stays English.
- */
+/* One finding: "KIND: [netns] evidence; next step": one line in a pipe or with -W, on a
+ * terminal wrapped at its width under a hanging indent (findings are the point of
+ * --doctor: none is cut). KIND stays English; the rest is translated, and wrapped by
+ * render/textwrap, which also breaks between CJK characters. */
 static void finding(struct doc *d, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void finding(struct doc *d, const char *kind, const char *fmt, ...)
 {
-	FILE *out = d->ctx->out;
-	char *text = NULL, *ns = NULL, lead[64];
+	const struct term *t = d->ctx->term;
+	char *text = NULL, *line = NULL;
 	va_list ap;
 
+	d->found++;
 	va_start(ap, fmt);
 	if (vasprintf(&text, fmt, ap) < 0)
 		text = NULL;
 	va_end(ap);
-	if (d->ns_label && asprintf(&ns, _("in network namespace %s: %s"), d->ns_label,
-				    text ? text : "") < 0)
-		ns = NULL;
-	snprintf(lead, sizeof(lead), "%s:", kind);
-	if (d->ctx->term->tty && d->ctx->term->width > 0) {
-		fprintf(out, "%s\n", lead);
-		textwrap_write(out, "  ", 2,
-			       ns     ? ns
-			       : text ? text
-				      : "",
-			       d->ctx->term->width);
-	} else {
-		fprintf(out, "%s %s\n", lead, ns ? ns : text ? text : "");
+	if (!text || (d->ns_label && asprintf(&line, _("in network namespace %s: %s"),
+					      d->ns_label, text) < 0)) {
+		free(text);
+		return; /* out of memory: the count still says something was found */
 	}
-	free(ns);
+	char lead[64];
+	snprintf(lead, sizeof(lead), "%s: ", kind);
+	if (t->tty && !d->ctx->opts->wide && t->width > 0)
+		textwrap_write(d->ctx->out, lead, (int)strlen(lead), line ? line : text,
+			       t->width);
+	else
+		fprintf(d->ctx->out, "%s%s\n", lead, line ? line : text);
 	free(text);
-	d->found++;
+	free(line);
 }
 
 static long read_sysctl(const char *name, long *second)
