@@ -166,7 +166,7 @@ if r.stdout != english:
 
 # Machine formats: byte-identical in every locale.
 for args in (["-a"], ["-a", "-e", "-o", "-i"], ["-s"], ["--hist", "state,lport"]):
-    for fmt in ("json", "jsonl", "csv", "openmetrics"):
+    for fmt in ("json", "jsonl", "csv", "openmetrics", "lines"):
         outs = {}
         for lang in ("C", "zh_CN.UTF-8", "zh_TW.UTF-8"):
             r = run(["--replay", DUMP, "--format", fmt] + args, LANG=lang)
