@@ -5,6 +5,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "base/dwidth.h"
 #include "render/textwrap.h"
 
 /* One character at s: its length in bytes (>= 1) and its display width. */
@@ -28,14 +29,7 @@ static size_t char_at(const char *s, wchar_t *ret_wc, int *ret_w)
 
 int textwrap_width(const char *s)
 {
-	int total = 0, w;
-	wchar_t wc;
-
-	while (*s) {
-		s += char_at(s, &wc, &w);
-		total += w;
-	}
-	return total;
+	return (int)dwidth(s, strlen(s));
 }
 
 /* Punctuation that must not start a line, and that must not end one. */
