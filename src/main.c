@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "filter/filter.h"
 #include "filter/filter_query.h"
+#include "query/cgroups.h"
 #include "query/query.h"
 #include "render/output.h"
 #include "render/term.h"
@@ -236,6 +237,11 @@ int main(int argc, const char **argv)
 	if (ret == 0 && (v = find_view(o.lab ? VIEW_LAB : o.view)) >= 0 &&
 	    views[v].needs_filter)
 		ret = filter_build(&o, &filter, &err_text);
+	/* The cgroup map reads nothing until a column, key or filter asks for an ID. */
+	if (ret == 0)
+		ret = cgmap_new(&cstate.cgroups);
+	if (ret == 0 && filter_needs_cgroups(filter))
+		ret = filter_bind_cgroups(filter, cstate.cgroups, &err_text);
 	if (ret != 0) {
 		if (ret < 0) {
 			fprintf(stderr, "tcpstate: %s\n",

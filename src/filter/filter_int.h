@@ -10,8 +10,12 @@
 
 #include "filter/filter_ast.h"
 
+struct cgmap;
+
 struct filter {
 	struct fnode *root;
+	const struct cgmap
+	    *cgroups; /* for cgroup, unit, container (filter_bind_cgroups) */
 };
 
 /*

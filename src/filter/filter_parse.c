@@ -1,6 +1,7 @@
 /* filter_parse.c - the filter expression: words -> tokens -> tree, with one-line errors.
  */
 #include <ctype.h>
+#include <net/if.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -24,6 +25,11 @@ enum kw {
 	KW_PID,
 	KW_PROCESS,
 	KW_USER,
+	KW_CGROUP,
+	KW_UNIT,
+	KW_CONTAINER,
+	KW_DEV,
+	KW_MARK,
 };
 
 /* The term keywords; the first spelling of each is the one we offer and suggest. */
@@ -49,6 +55,11 @@ static const struct {
     {"comm", KW_PROCESS, false, NULL},
     {"user", KW_USER, true, "a user name or uid"},
     {"uid", KW_USER, false, NULL},
+    {"cgroup", KW_CGROUP, true, "a cgroup v2 path: /system.slice/nginx.service"},
+    {"unit", KW_UNIT, true, "a systemd unit name or glob: nginx.service, 'user@*'"},
+    {"container", KW_CONTAINER, true, "a container ID prefix, runtime:ID or pod UID"},
+    {"dev", KW_DEV, true, "an interface name or index the socket is bound to"},
+    {"mark", KW_MARK, true, "VALUE[/MASK], numbers like 0x1/0xff"},
 };
 
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
@@ -63,8 +74,9 @@ static const struct {
     {"|", T_OR},    {"not", T_NOT}, {"!", T_NOT}, {"(", T_LPAREN}, {")", T_RPAREN},
 };
 
-#define KEYWORD_LIST                                                                     \
-	"state, exclude, sport, dport, port, src, dst, pid, process, user, and, or, not, '(' and ')'"
+#define KEYWORD_LIST                                                                       \
+	"state, exclude, sport, dport, port, src, dst, pid, process, user, cgroup, unit, " \
+	"container, dev, mark, and, or, not, '(' and ')'"
 #define MAX_DEPTH 100
 #define PID_MAX 4194304 /* PID_MAX_LIMIT on 64-bit kernels */
 
@@ -196,6 +208,30 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *ret)
 	return 0;
 }
 
+/* A 32-bit number, decimal or 0x hex. */
+static int parse_num(const char *s, unsigned long *ret)
+{
+	unsigned long v = 0;
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+
+	if (!hex)
+		return parse_uint(s, 0xffffffffUL, ret);
+	s += 2;
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (!isxdigit((unsigned char)*s))
+			return -EINVAL;
+		v = v * 16 + (unsigned long)(isdigit((unsigned char)*s)
+						 ? *s - '0'
+						 : tolower((unsigned char)*s) - 'a' + 10);
+		if (v > 0xffffffffUL)
+			return -ERANGE;
+	}
+	*ret = v;
+	return 0;
+}
+
 static int make_ports(struct parser *p, enum fside side, const char *op,
 		      const char *value, struct fnode **ret)
 {
@@ -276,6 +312,97 @@ static int make_user(struct parser *p, const char *value, struct fnode **ret)
 	return 0;
 }
 
+/* A node holding a copy of value in u.text (unit, container). */
+static int make_text(struct parser *p, enum fnode_kind kind, const char *value,
+		     struct fnode **ret)
+{
+	struct fnode *n;
+
+	if (*value == '\0')
+		return fail(p, "empty %s '' (%s)", kind == FN_UNIT ? "unit" : "container",
+			    kind == FN_UNIT ? "a unit name or glob"
+					    : "a container ID prefix");
+	n = fnode_new(kind);
+	if (!n || !(n->u.text = strdup(value))) {
+		fnode_free(n);
+		return -ENOMEM;
+	}
+	*ret = n;
+	return 0;
+}
+
+static int make_cgroup(struct parser *p, const char *value, struct fnode **ret)
+{
+	struct fnode *n;
+	size_t len;
+
+	if (*value == '\0')
+		return fail(p, "empty cgroup path '' (a path below the cgroup2 mount, "
+			       "like /system.slice)");
+	if (strstr(value, "/../") || strncmp(value, "../", 3) == 0 ||
+	    strcmp(value, "..") == 0)
+		return fail(p, "bad cgroup path '%s' (no '..' components)", value);
+	n = fnode_new(FN_CGROUP);
+	if (!n || !(n->u.cg = calloc(1, sizeof(*n->u.cg))) ||
+	    !(n->u.cg->path = malloc(strlen(value) + 2))) {
+		fnode_free(n);
+		return -ENOMEM;
+	}
+	while (*value == '/')
+		value++;
+	snprintf(n->u.cg->path, strlen(value) + 2, "/%s", value);
+	len = strlen(n->u.cg->path);
+	while (len > 1 && n->u.cg->path[len - 1] == '/')
+		n->u.cg->path[--len] = '\0';
+	*ret = n;
+	return 0;
+}
+
+static int make_dev(struct parser *p, const char *value, struct fnode **ret)
+{
+	unsigned long idx;
+	struct fnode *n;
+
+	if (parse_uint(value, 4294967295UL, &idx) != 0) {
+		idx = if_nametoindex(value);
+		if (!idx)
+			return fail(p,
+				    "unknown interface '%s' (a name from 'ip link' or an "
+				    "index)",
+				    value);
+	}
+	n = fnode_new(FN_DEV);
+	if (!n)
+		return -ENOMEM;
+	n->u.ifindex = (uint32_t)idx;
+	*ret = n;
+	return 0;
+}
+
+static int make_mark(struct parser *p, const char *value, struct fnode **ret)
+{
+	unsigned long v, m = 0xffffffffUL;
+	const char *slash = strchr(value, '/');
+	char num[32];
+	struct fnode *n;
+
+	if (snprintf(num, sizeof(num), "%.*s", slash ? (int)(slash - value) : 31,
+		     value) >= (int)sizeof(num) ||
+	    parse_num(num, &v) || (slash && parse_num(slash + 1, &m)))
+		return fail(p, "bad mark '%s' (VALUE[/MASK]: numbers up to 0xffffffff)",
+			    value);
+	n = fnode_new(FN_MARK);
+	if (!n)
+		return -ENOMEM;
+	/* the kernel compares (mark & mask) == value: a value outside the mask never
+	 * holds
+	 */
+	n->u.mark.value = (uint32_t)v;
+	n->u.mark.mask = (uint32_t)m;
+	*ret = n;
+	return 0;
+}
+
 /* Build the node for one keyword and its value. */
 static int make_term(struct parser *p, enum kw kw, const char *op, const char *value,
 		     struct fnode **ret)
@@ -331,6 +458,16 @@ static int make_term(struct parser *p, enum kw kw, const char *op, const char *v
 		return 0;
 	case KW_USER:
 		return make_user(p, value, ret);
+	case KW_CGROUP:
+		return make_cgroup(p, value, ret);
+	case KW_UNIT:
+		return make_text(p, FN_UNIT, value, ret);
+	case KW_CONTAINER:
+		return make_text(p, FN_CONTAINER, value, ret);
+	case KW_DEV:
+		return make_dev(p, value, ret);
+	case KW_MARK:
+		return make_mark(p, value, ret);
 	}
 	return -EINVAL;
 }

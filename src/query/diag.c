@@ -146,6 +146,30 @@ static void fill_ext(struct sock_ext *ext, const struct nlattr **tb)
 	}
 }
 
+/* The attributes that fit in the record itself: cgroup, mark, TOS. */
+static void parse_small(const struct nlattr **tb, struct sock_rec *s)
+{
+	/* An IPv6 socket's traffic class is what its packets carry; tos is the IPv4 one
+	 */
+	const struct nlattr *tos = s->family == AF_INET6 && tb[INET_DIAG_TCLASS]
+				       ? tb[INET_DIAG_TCLASS]
+				       : tb[INET_DIAG_TOS];
+
+	if (tb[INET_DIAG_CGROUP_ID] &&
+	    mnl_attr_get_payload_len(tb[INET_DIAG_CGROUP_ID]) >= sizeof(uint64_t))
+		memcpy(&s->cgroup_id, mnl_attr_get_payload(tb[INET_DIAG_CGROUP_ID]),
+		       sizeof(uint64_t));
+	if (tb[INET_DIAG_MARK] &&
+	    mnl_attr_get_payload_len(tb[INET_DIAG_MARK]) >= sizeof(uint32_t)) {
+		s->mark = mnl_attr_get_u32(tb[INET_DIAG_MARK]);
+		s->have |= SOCK_HAVE_MARK;
+	}
+	if (tos && mnl_attr_get_payload_len(tos) >= 1) {
+		s->tos = mnl_attr_get_u8(tos);
+		s->have |= SOCK_HAVE_TOS;
+	}
+}
+
 /* Convert one inet_diag_msg (and its attributes) into a sock_rec. */
 static int parse_msg(const struct nlmsghdr *nlh, struct sock_rec *s, struct sock_ext *ext)
 {
@@ -182,6 +206,7 @@ static int parse_msg(const struct nlmsghdr *nlh, struct sock_rec *s, struct sock
 	if (mnl_nlmsg_get_payload_len(nlh) > sizeof(*m)) {
 		if (parse_attrs(nlh, sizeof(*m), tb) < 0)
 			return -EBADMSG;
+		parse_small(tb, s);
 		/* The kernel sends INET_DIAG_SHUTDOWN with every socket: an ext holding
 		 * only that is not worth filling (a 300-byte memset per socket) nor the
 		 * copy (a malloc per socket) consumers would make. */

@@ -23,6 +23,7 @@ struct query_filter {
 	state_set states;	/* the states it allows (STATE_SET_ALL: any) */
 	bool names_states;	/* it names states: they replace the -a/-l selection */
 	bool needs_procs;	/* it has pid or process terms: match after the owners */
+	bool needs_cgroups;	/* it has cgroup, unit or container terms */
 	/* Does s match? procs NULL: owner terms unknown (see filter_match). */
 	bool (*match)(const struct filter *f, const struct sock_rec *s,
 		      const struct procs *p);
