@@ -60,6 +60,7 @@ static const struct {
     {"container", KW_CONTAINER, true, "a container ID prefix, runtime:ID or pod UID"},
     {"dev", KW_DEV, true, "an interface name or index the socket is bound to"},
     {"mark", KW_MARK, true, "VALUE[/MASK], numbers like 0x1/0xff"},
+    {"fwmark", KW_MARK, false, NULL},
 };
 
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
