@@ -260,10 +260,14 @@ static enum tri cgroup_eval(const struct fnode *n, const struct sock_rec *s,
 
 	if (!s->cgroup_id)
 		return T_NO; /* TIME_WAIT and requests belong to no cgroup */
-	if (n->kind == FN_CGROUP && n->u.cg->ids)
+	/* Expanded IDs decide alone, as the kernel does with them: a cgroup made below
+	 * PATH after the expansion is left out by both. */
+	if (n->kind == FN_CGROUP && n->u.cg->ids) {
 		for (size_t i = 0; i < n->u.cg->n_ids; i++)
 			if (n->u.cg->ids[i] == s->cgroup_id)
 				return T_YES;
+		return T_NO;
+	}
 	if (!cg)
 		return T_MAYBE;
 	e = cgmap_find(cg, s->cgroup_id);
