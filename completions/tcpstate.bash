@@ -92,6 +92,12 @@ _tcpstate()
 	--user | user | uid)
 		_tcpstate_ask "$cmd" users "$cur"
 		return ;;
+	--unit | unit)
+		_tcpstate_ask "$cmd" units "$cur"
+		return ;;
+	--container | container)
+		_tcpstate_ask "$cmd" containers "$cur"
+		return ;;
 	--format)
 		_tcpstate_ask "$cmd" formats "$cur"
 		return ;;
@@ -126,7 +132,8 @@ _tcpstate()
 		_tcpstate_ask "$cmd" thresholds "$cur"
 		compopt -o nospace 2>/dev/null # the value follows KEY=
 		return ;;
-	--pid | pid | --src | --dst | src | dst | dest | --top | --count | --interval)
+	--pid | pid | --src | --dst | src | dst | dest | --top | --count | --interval | \
+		--cgroup | cgroup | dev | mark | fwmark)
 		return ;; # a number or an address: nothing sensible to offer
 	esac
 

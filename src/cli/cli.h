@@ -67,6 +67,7 @@ struct opts {
 	char *hist;    /* --hist KEY[,KEY2] */
 	char *output;  /* --output FILE: written atomically instead of stdout */
 	long top;      /* --top N; 0 = fit the terminal */
+	int unit_metrics; /* --unit-metrics: OpenMetrics tcpstate_unit_sockets */
 
 	/* repetition and events */
 	double continuous; /* -c [SECONDS]; 0 = once */

@@ -208,6 +208,25 @@ def test_hist():
             ("cri-containerd-%s.scope" % CRI, "ESTABLISHED"): 1}
     h.check_eq(got, want, "--hist unit,state counts", out)
     h.ok("--hist unit,state counts per unit and state")
+    out = h.run_ok(["--format", "openmetrics", "--unit-metrics", "sport", ">=25000",
+                    "and", "sport", "<=25002"])
+    series = {(u, st): int(n) for u, st, n in re.findall(
+        r'^tcpstate_unit_sockets\{unit="([^"]*)",state="([A-Z_]+)"\} (\d+)$', out, re.M)}
+    h.check_eq(series, want, "--unit-metrics series", out)
+    rc, plain, err = h.run(["--format", "openmetrics"])
+    h.check("tcpstate_unit_sockets" not in plain, "no unit family without the option",
+            plain)
+    h.ok("--unit-metrics: tcpstate_unit_sockets{unit,state} per unit and state")
+
+
+def test_complete():
+    units = h.run_ok(["--complete", "units"]).split("\n")
+    h.check({"demo.service", "docker-%s.scope" % DOCKER} <= set(units),
+            "--complete units offers the units holding sockets", units)
+    ctrs = h.run_ok(["--complete", "containers"]).split("\n")
+    h.check({"docker:" + DOCKER[:12], "containerd:%s/pod:%s" % (CRI[:12], POD)}
+            <= set(ctrs), "--complete containers offers the containers", ctrs)
+    h.ok("--complete units, containers: the ones holding sockets now")
 
 
 def test_kill_dry_run():
@@ -375,6 +394,7 @@ def main():
         rows = test_columns(paths)
         test_filters(base_rel, paths, rows)
         test_hist()
+        test_complete()
         test_kill_dry_run()
         test_stats(paths, rows)
         test_cmdline(script)
