@@ -380,9 +380,7 @@ static const struct {
     {"formats", c_formats}, {"colors", c_colors},	{"columns", c_columns},
     {"sort", c_sort},	    {"hist", c_hist},		{"topics", c_topics},
     {"netns", c_netns},	    {"whats", c_whats},		{"thresholds", c_thresholds},
-    {"lessons", c_lessons},
-    {"units", c_units},
-    {"containers", c_containers},
+    {"lessons", c_lessons}, {"units", c_units},		{"containers", c_containers},
 };
 
 #define N_WHATS (sizeof(whats) / sizeof(whats[0]))
