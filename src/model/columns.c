@@ -92,7 +92,7 @@ const struct column column_table[COLUMN_N + 1] = {
     [COLUMN_CMDLINE] = {"cmdline", "Command", false, COL_STRING_OR_NULL,
 			COL_NEED_PROCS | COL_NEED_CMDLINE,
 			"command line of the first owner (needs the owners' scan)"},
-    [COLUMN_MARK] = {"mark", "Mark", false, COL_STRING_OR_NULL, 0,
+    [COLUMN_MARK] = {"mark", "Mark", false, COL_STRING_OR_NULL, COL_NEED_MARK,
 		     "socket mark (hex; the kernel sends it only to CAP_NET_ADMIN)"},
     [COLUMN_TOS] = {"tos", "TOS", false, COL_STRING_OR_NULL, COL_NEED_TOS,
 		    "IPv4 TOS or IPv6 traffic class (hex)"},

@@ -21,6 +21,8 @@ enum {
 	COL_NEED_CGROUP = 1 << 3,  /* the cgroup ID map (query/cgroups.h) */
 	COL_NEED_TOS = 1 << 4,	   /* INET_DIAG_TOS, INET_DIAG_TCLASS */
 	COL_NEED_CMDLINE = 1 << 5, /* /proc/PID/cmdline of the first owner */
+	COL_NEED_MARK = 1 << 6,	   /* INET_DIAG_MARK (sent with every dump to
+				      CAP_NET_ADMIN) */
 };
 
 enum col_type {

@@ -45,10 +45,10 @@ struct sock_rec {
 	uint32_t inode;
 	uint32_t expires; /* ms until the timer fires */
 	uint32_t ifindex;
+	uint32_t mark; /* INET_DIAG_MARK (only for CAP_NET_ADMIN), in ifindex's padding */
 	uint64_t cookie;
 	uint64_t netns; /* network namespace inode; 0 when only one namespace is shown */
 	uint64_t cgroup_id;   /* INET_DIAG_CGROUP_ID; 0: none (TIME_WAIT, requests) */
-	uint32_t mark;	      /* INET_DIAG_MARK (sent only to CAP_NET_ADMIN) */
 	struct sock_ext *ext; /* NULL unless extensions were requested */
 };
 

@@ -28,6 +28,9 @@ static void build_request(const struct query *q, struct diag_query *ret)
 		ret->ext |= 1 << (INET_DIAG_SKMEMINFO - 1);
 	if (q->needs & COL_NEED_TOS)
 		ret->ext |= (1 << (INET_DIAG_TOS - 1)) | (1 << (INET_DIAG_TCLASS - 1));
+	ret->small_attrs =
+	    (q->needs & (COL_NEED_CGROUP | COL_NEED_TOS | COL_NEED_MARK)) ||
+	    q->filter.needs_cgroups;
 	ret->sport = q->filter.sport;
 	ret->dport = q->filter.dport;
 	ret->bytecode = q->filter.bytecode;
@@ -55,12 +58,21 @@ static int stream_one(const struct sock_rec *s, void *data)
 		return 0;
 	if (sc->q->family != AF_UNSPEC && s->family != sc->q->family)
 		return 0;
-	/* An error (no cgroup2 mounted) leaves the map empty: the cells say "-". */
-	if (sc->cgroups)
-		cgmap_ensure(sc->cgroups, s->cgroup_id);
 	if (sc->check_filter && !sc->q->filter.match(sc->q->filter.f, s, NULL))
 		return 0;
 	return sc->fn(s, sc->data);
+}
+
+/* stream_one, with the socket's cgroup made known first: a separate callback so that a
+ * listing without cgroup columns pays nothing per socket. */
+static int stream_one_cg(const struct sock_rec *s, void *data)
+{
+	struct stream_ctx *sc = data;
+
+	/* An error (no cgroup2 mounted) leaves the map empty: the cells say "-". */
+	if (s)
+		cgmap_ensure(sc->cgroups, s->cgroup_id);
+	return stream_one(s, data);
 }
 
 static const char *dump_hint(int err)
@@ -351,7 +363,7 @@ static int stream_raw(const struct query *q, struct collect_state *st, diag_sock
 	int err;
 
 	build_request(q, &req);
-	err = dump_all(q, st, &req, stream_one, &sc, ret_stats);
+	err = dump_all(q, st, &req, cg ? stream_one_cg : stream_one, &sc, ret_stats);
 	if (err == 0 && sc.cgroups && cgmap_error(sc.cgroups))
 		msgs_note(
 		    st->msgs,
