@@ -219,6 +219,21 @@ def test_hist():
     h.ok("--unit-metrics: tcpstate_unit_sockets{unit,state} per unit and state")
 
 
+def test_sort_csv():
+    sel = ["sport", ">=25000", "and", "sport", "<=25002"]
+    out = h.run_ok(["-a", "--sort", "-unit,state", "--columns", "unit"] + sel)
+    units = [ln.strip() for ln in out.splitlines()[1:]]
+    want = sorted(units, reverse=True)
+    h.check_eq(units, want, "--sort -unit orders by unit, descending", out)
+    h.check(units[0].startswith("docker-") and units[-1] == "cri-containerd-%s.scope" % CRI,
+            "descending unit order", out)
+    out = h.run_ok(["-a", "--format", "csv", "--columns", "lport,unit,container"] + sel)
+    h.check("%d,demo.service," % PORTS["demo"] in out and
+            "%d,docker-%s.scope,docker:%s" % (PORTS["docker"], DOCKER, DOCKER[:12]) in out,
+            "CSV carries the unit and container fields", out)
+    h.ok("--sort unit, and the CSV fields")
+
+
 def test_complete():
     units = h.run_ok(["--complete", "units"]).split("\n")
     h.check({"demo.service", "docker-%s.scope" % DOCKER} <= set(units),
@@ -395,6 +410,7 @@ def main():
         test_filters(base_rel, paths, rows)
         test_hist()
         test_complete()
+        test_sort_csv()
         test_kill_dry_run()
         test_stats(paths, rows)
         test_cmdline(script)
