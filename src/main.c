@@ -122,8 +122,9 @@ static FILE *open_output(const struct opts *o, const struct term *term)
  * already reported.
  */
 static int report(int ret, int werr, const struct opts *o, const struct msgs *msgs,
-		  const struct diag_stats *stats, bool *ret_reported)
+		  const struct collect_state *cstate, bool *ret_reported)
 {
+	const struct diag_stats *stats = &cstate->stats;
 	int status = ret;
 
 	print_msgs(msgs);
@@ -144,6 +145,11 @@ static int report(int ret, int werr, const struct opts *o, const struct msgs *ms
 			"restarts=%u\n",
 			(unsigned long long)stats->bytes, (unsigned long long)stats->msgs,
 			(unsigned long long)stats->socks, stats->recvs, stats->restarts);
+	/* the cgroup map is walked lazily: a line only when it was */
+	if (o->stats && cstate->cgroups && cgmap_stats(cstate->cgroups).walks)
+		fprintf(stderr, "tcpstate: stats: cgroup walks=%u cgroups=%u\n",
+			cgmap_stats(cstate->cgroups).walks,
+			cgmap_stats(cstate->cgroups).entries);
 	return status;
 }
 
@@ -286,7 +292,7 @@ int main(int argc, const char **argv)
 	int werr = errno; /* a failed write's errno, before anything else changes it */
 	if (out != stdout && !o.output)
 		fclose(out); /* unbuffered: everything is in stdout already */
-	status = report(ret, werr, &o, &msgs, &cstate.stats, &reported);
+	status = report(ret, werr, &o, &msgs, &cstate, &reported);
 	if (o.output)
 		status = close_file_output(&o, &af, status);
 out:

@@ -364,7 +364,7 @@ static int stream_raw(const struct query *q, struct collect_state *st, diag_sock
 
 	build_request(q, &req);
 	err = dump_all(q, st, &req, cg ? stream_one_cg : stream_one, &sc, ret_stats);
-	if (err == 0 && sc.cgroups && cgmap_error(sc.cgroups))
+	if (err == 0 && sc.cgroups && cgmap_error(sc.cgroups) && !q->cgroups_quiet)
 		msgs_note(
 		    st->msgs,
 		    "no cgroup v2 hierarchy could be read (%s): the cgroup, unit and "

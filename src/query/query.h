@@ -44,6 +44,8 @@ struct query {
 	const char
 	    *replay; /* --replay FILE: read a recorded dump instead of the kernel */
 	const char *record; /* --record FILE: save the raw dump */
+	bool cgroups_quiet; /* COL_NEED_CGROUP is a nicety (--doctor's unit names): no
+			       note when there is no cgroup2 to read */
 };
 
 /* Fill *ret from the options, with no filter and no needs. */

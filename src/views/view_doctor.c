@@ -641,6 +641,7 @@ int view_doctor(const struct run_ctx *ctx)
 	struct query q = *ctx->query;
 	query_select_all(&q, false);
 	q.needs = COL_NEED_INFO | COL_NEED_PROCS | COL_NEED_CGROUP;
+	q.cgroups_quiet = true; /* units beside owners when it can, silence when not */
 	err = collect_sockets(&q, ctx->cstate, &c);
 	if (err < 0) {
 		collect_done(&c);

@@ -234,6 +234,33 @@ def test_sort_csv():
     h.ok("--sort unit, and the CSV fields")
 
 
+def test_lazy_refresh(tmp, mount, base_rel):
+    """The map is walked only when asked for, once across -c frames, again for a new ID."""
+    rc, out, err = h.run(["-a", "--stats"])
+    h.check("cgroup walks" not in err, "no cgroup column, no walk", err)
+    argv = h.wrapper() + [h.binary(), "-l", "--stats", "--columns", "lport,unit", "-c",
+                          "0.3", "--count", "8"]
+    env = dict(os.environ, LC_ALL="C", NO_COLOR="1")
+    env.pop("TCPSTATE_IN_NETNS", None)
+    p = h.track(subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 env=env))
+    first = p.stdout.readline()  # the first frame is out: the map has been walked
+    h.check(first, "-c printed a frame")
+    rel = base_rel + "/system.slice/late.service"
+    os.mkdir(mount + rel)
+    CREATED.append(mount + rel)
+    PORTS["late"] = 25003
+    start_server(tmp, mount, "late", rel, [])
+    out, err = p.communicate(timeout=30)
+    out = first.decode() + out.decode()
+    m = re.search(r"cgroup walks=(\d+)", err.decode())
+    h.check(m and int(m.group(1)) == 2,
+            "one walk at the start, one for the new cgroup's ID (8 frames)", err.decode())
+    h.check(re.search(r"25003\s+late\.service", out), "the later frames show the new unit",
+            out)
+    h.ok("cgroup map: no walk without cgroup columns; -c: %s over 8 frames" % m.group(0))
+
+
 def test_complete():
     units = h.run_ok(["--complete", "units"]).split("\n")
     h.check({"demo.service", "docker-%s.scope" % DOCKER} <= set(units),
@@ -416,6 +443,7 @@ def main():
         test_cmdline(script)
         test_unprivileged()
         test_dev_mark(held)
+        test_lazy_refresh(tmp, mount, base_rel)
     finally:
         for s in held:
             s.close()
