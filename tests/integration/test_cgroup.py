@@ -393,7 +393,14 @@ def test_dev_mark(held):
                     "<=27102"])
     h.check_eq(sorted(out.split()[2:]), ["0x1", "0x2", "0x3", "27100", "27101", "27102"],
                "the mark column", out)
-    h.ok("dev lo (%d socket) and mark 0x1/0x1 (%d sockets) agree with ss; mark column" %
+    s = socket.socket()
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 0x10)
+    s.bind(("127.0.0.1", 27300))
+    s.listen()
+    held.append(s)
+    out = h.run_ok(["-l", "--columns", "lport,tos", "sport", "27300"])
+    h.check_eq(out.split()[2:], ["27300", "0x10"], "the tos column", out)
+    h.ok("dev lo (%d socket) and mark 0x1/0x1 (%d sockets) agree with ss; mark, tos columns" %
          (len(ts_keys(["dev", "lo"])), len(got)))
 
 
