@@ -261,6 +261,22 @@ def test_lazy_refresh(tmp, mount, base_rel):
     h.ok("cgroup map: no walk without cgroup columns; -c: %s over 8 frames" % m.group(0))
 
 
+def test_kill():
+    """-K for real: the demo service's CLOSE_WAIT ends go, everything else stays."""
+    before = listing(["sport", ">=25000", "and", "sport", "<=25002"])
+    rc, out, err = h.run(["-K", "unit", "demo.service", "state", "close-wait"])
+    if rc != 0 and "not supported" in (err + out).lower():
+        h.ok("SKIP -K: the kernel cannot destroy sockets (CONFIG_INET_DIAG_DESTROY)")
+        return
+    h.check_eq(rc, 0, "-K unit demo.service state close-wait exits 0", err, out)
+    after = listing(["sport", ">=25000", "and", "sport", "<=25002"])
+    gone = set(before) - set(after)
+    h.check_eq({(k[0], k[2]) for k in gone}, {(PORTS["demo"], "CLOSE_WAIT")},
+               "only the demo service's CLOSE_WAIT sockets are gone", out, after)
+    h.check_eq(len(gone), 2, "both of them", out)
+    h.ok("-K unit demo.service state close-wait destroyed exactly its 2 sockets")
+
+
 def test_complete():
     units = h.run_ok(["--complete", "units"]).split("\n")
     h.check({"demo.service", "docker-%s.scope" % DOCKER} <= set(units),
@@ -337,6 +353,13 @@ def test_unprivileged():
     h.check(len(demo) == 3 and all(ln.split()[-1] == "demo.service" for ln in demo),
             "as nobody the demo sockets show demo.service", out)
     h.ok("unprivileged: the unit column names demo.service")
+    rc, out, err = as_nobody(["-a", "mark", "0x1/0x1"])
+    h.check(rc == 1 and "CAP_NET_ADMIN" in err and not out,
+            "unprivileged mark filter: exit 1, says CAP_NET_ADMIN, no output", err, out)
+    rc, out, err = as_nobody(["-l", "--columns", "lport,mark", "sport", str(PORTS["demo"])])
+    h.check_eq(out.split()[2:], [str(PORTS["demo"]), "-"],
+               "unprivileged: the mark column is '-'", err)
+    h.ok("unprivileged: mark filter refused naming CAP_NET_ADMIN; mark column '-'")
     end = time.monotonic() + 20
     while True:
         rc, out, err = as_nobody(["--doctor", "--threshold", "close_wait_age=1"])
@@ -450,6 +473,7 @@ def main():
         test_cmdline(script)
         test_unprivileged()
         test_dev_mark(held)
+        test_kill()
         test_lazy_refresh(tmp, mount, base_rel)
     finally:
         for s in held:
