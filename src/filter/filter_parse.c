@@ -1,7 +1,6 @@
 /* filter_parse.c - the filter expression: words -> tokens -> tree, with one-line errors.
  */
 #include <ctype.h>
-#include <net/if.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -209,30 +208,6 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *ret)
 	return 0;
 }
 
-/* A 32-bit number, decimal or 0x hex. */
-static int parse_num(const char *s, unsigned long *ret)
-{
-	unsigned long v = 0;
-	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-
-	if (!hex)
-		return parse_uint(s, 0xffffffffUL, ret);
-	s += 2;
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (!isxdigit((unsigned char)*s))
-			return -EINVAL;
-		v = v * 16 + (unsigned long)(isdigit((unsigned char)*s)
-						 ? *s - '0'
-						 : tolower((unsigned char)*s) - 'a' + 10);
-		if (v > 0xffffffffUL)
-			return -ERANGE;
-	}
-	*ret = v;
-	return 0;
-}
-
 static int make_ports(struct parser *p, enum fside side, const char *op,
 		      const char *value, struct fnode **ret)
 {
@@ -334,73 +309,48 @@ static int make_text(struct parser *p, enum fnode_kind kind, const char *value,
 
 static int make_cgroup(struct parser *p, const char *value, struct fnode **ret)
 {
-	struct fnode *n;
-	size_t len;
+	struct fnode *n = fnode_new(FN_CGROUP);
+	int err;
 
-	if (*value == '\0')
-		return fail(p, "empty cgroup path '' (a path below the cgroup2 mount, "
-			       "like /system.slice)");
-	if (strstr(value, "/../") || strncmp(value, "../", 3) == 0 ||
-	    strcmp(value, "..") == 0)
-		return fail(p, "bad cgroup path '%s' (no '..' components)", value);
-	n = fnode_new(FN_CGROUP);
-	if (!n || !(n->u.cg = calloc(1, sizeof(*n->u.cg))) ||
-	    !(n->u.cg->path = malloc(strlen(value) + 2))) {
+	if (!n || !(n->u.cg = calloc(1, sizeof(*n->u.cg)))) {
 		fnode_free(n);
 		return -ENOMEM;
 	}
-	while (*value == '/')
-		value++;
-	snprintf(n->u.cg->path, strlen(value) + 2, "/%s", value);
-	len = strlen(n->u.cg->path);
-	while (len > 1 && n->u.cg->path[len - 1] == '/')
-		n->u.cg->path[--len] = '\0';
+	err = filter_parse_cgroup(value, &n->u.cg->path, p->err);
+	if (err) {
+		fnode_free(n);
+		return err;
+	}
 	*ret = n;
 	return 0;
 }
 
 static int make_dev(struct parser *p, const char *value, struct fnode **ret)
 {
-	unsigned long idx;
-	struct fnode *n;
+	uint32_t idx;
+	int err = filter_parse_dev(value, &idx, p->err);
 
-	if (parse_uint(value, 4294967295UL, &idx) != 0) {
-		idx = if_nametoindex(value);
-		if (!idx)
-			return fail(p,
-				    "unknown interface '%s' (a name from 'ip link' or an "
-				    "index)",
-				    value);
-	}
-	n = fnode_new(FN_DEV);
-	if (!n)
+	if (err)
+		return err;
+	*ret = fnode_new(FN_DEV);
+	if (!*ret)
 		return -ENOMEM;
-	n->u.ifindex = (uint32_t)idx;
-	*ret = n;
+	(*ret)->u.ifindex = idx;
 	return 0;
 }
 
 static int make_mark(struct parser *p, const char *value, struct fnode **ret)
 {
-	unsigned long v, m = 0xffffffffUL;
-	const char *slash = strchr(value, '/');
-	char num[32];
-	struct fnode *n;
+	uint32_t v, m;
+	int err = filter_parse_mark(value, &v, &m, p->err);
 
-	if (snprintf(num, sizeof(num), "%.*s", slash ? (int)(slash - value) : 31,
-		     value) >= (int)sizeof(num) ||
-	    parse_num(num, &v) || (slash && parse_num(slash + 1, &m)))
-		return fail(p, "bad mark '%s' (VALUE[/MASK]: numbers up to 0xffffffff)",
-			    value);
-	n = fnode_new(FN_MARK);
-	if (!n)
+	if (err)
+		return err;
+	*ret = fnode_new(FN_MARK);
+	if (!*ret)
 		return -ENOMEM;
-	/* the kernel compares (mark & mask) == value: a value outside the mask never
-	 * holds
-	 */
-	n->u.mark.value = (uint32_t)v;
-	n->u.mark.mask = (uint32_t)m;
-	*ret = n;
+	(*ret)->u.mark.value = v;
+	(*ret)->u.mark.mask = m;
 	return 0;
 }
 
