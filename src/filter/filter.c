@@ -362,6 +362,26 @@ bool filter_needs_cgroups(const struct filter *f)
 /* Subtrees of at most this many cgroups are decided in the kernel (12 bytes each). */
 #define CG_KERNEL_MAX 64
 
+/* "cgroup 'PATH': why" for a path the map could not read. Returns -EINVAL (or -ENOMEM).
+ */
+static int cgroup_error(const char *path, int err, const char *root, char **ret_err)
+{
+	int n;
+
+	if (err == -ENOENT && !root[0])
+		n = asprintf(ret_err, "cgroup '%s': no cgroup v2 hierarchy is mounted",
+			     path);
+	else if (err == -ENOENT)
+		n = asprintf(ret_err, "cgroup '%s': no such cgroup under %s", path, root);
+	else
+		n = asprintf(ret_err, "cgroup '%s': %s", path, strerror(-err));
+	if (n < 0) {
+		*ret_err = NULL;
+		return -ENOMEM;
+	}
+	return -EINVAL;
+}
+
 static int bind_node(struct fnode *n, struct cgmap *m, char **ret_err)
 {
 	uint64_t ids[CG_KERNEL_MAX];
@@ -378,16 +398,7 @@ static int bind_node(struct fnode *n, struct cgmap *m, char **ret_err)
 	if (got < 0) {
 		if (got == -ENOMEM)
 			return got;
-		if (asprintf(ret_err, "cgroup '%s': %s%s%s", n->u.cg->path,
-			     got == -ENOENT && cgmap_root(m)[0] ? "no such cgroup under "
-								: "",
-			     got == -ENOENT && cgmap_root(m)[0] ? cgmap_root(m)
-								: strerror(-got),
-			     got == -ENOENT && !cgmap_root(m)[0]
-				 ? " (no cgroup v2 hierarchy is mounted)"
-				 : "") < 0)
-			*ret_err = NULL;
-		return -EINVAL;
+		return cgroup_error(n->u.cg->path, got, cgmap_root(m), ret_err);
 	}
 	n->u.cg->ids = malloc((size_t)got * sizeof(*ids) + 1);
 	if (!n->u.cg->ids)
