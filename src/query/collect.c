@@ -356,9 +356,15 @@ static int stream_raw(const struct query *q, struct collect_state *st, diag_sock
 	/* Owner terms are decided later, in filter_with_owners, on the whole expression.
 	 */
 	bool check = q->filter.match && !q->filter.needs_procs;
-	bool cg = (q->needs & COL_NEED_CGROUP) || q->filter.needs_cgroups;
-	struct stream_ctx sc = {q,   cg ? st->cgroups : NULL, query_states(q), check, fn,
-				data};
+	/* a collect_state without a map (tests) shows no cgroups */
+	bool cg =
+	    st->cgroups && ((q->needs & COL_NEED_CGROUP) || q->filter.needs_cgroups);
+	struct stream_ctx sc = {.q = q,
+				.cgroups = cg ? st->cgroups : NULL,
+				.states = query_states(q),
+				.check_filter = check,
+				.fn = fn,
+				.data = data};
 	struct diag_query req;
 	int err;
 
