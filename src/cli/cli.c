@@ -527,7 +527,7 @@ static const struct optdef optdefs[] = {
      "read a dump saved with --record instead of asking the kernel", "FILE", set_string,
      AT(replay)},
     {G_DEBUG, "stats", '\0', NONE,
-     "print netlink byte, message and socket counters on stderr", NULL, set_flag,
+     "print netlink byte, message, socket and /proc counters on stderr", NULL, set_flag,
      AT(stats)},
     {G_DEBUG, "complete", '\0', STR | POPT_ARGFLAG_DOC_HIDDEN,
      "print completion candidates for WHAT", "WHAT", set_view, AT(complete),

@@ -465,6 +465,7 @@ int collect_sockets(const struct query *q, struct collect_state *st, struct coll
 	for (size_t i = 0; i < ret->socks.n; i++)
 		inodes[i] = ret->socks.v[i].inode;
 	err = procs_scan("/proc", inodes, ret->socks.n, &ret->procs, &ret->pstats);
+	st->procs_read += ret->pstats.scanned;
 	free(inodes);
 	if (err < 0)
 		return msgs_error(st->msgs, err, "cannot read /proc: %s", strerror(-err));

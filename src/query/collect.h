@@ -16,7 +16,8 @@ struct cgmap;
 struct collect_state {
 	struct msgs *msgs; /* error text and notes go here */
 	struct diag_stats
-	    stats; /* netlink counters summed over every dump, for --stats */
+	    stats;	     /* netlink counters summed over every dump, for --stats */
+	uint64_t procs_read; /* fd directories of processes read, for --stats */
 	struct netns_list
 	    *netns;	       /* the namespaces the last dump walked (-N, --all-netns);
 				* NULL when it saw only the current one */

@@ -120,7 +120,7 @@ static int add_owner(struct slot *s, const struct proc_owner *o)
 }
 
 /* Parse "socket:[12345]" without sscanf: this runs once per open fd on the host. */
-static uint32_t socket_inode(const char *link, ssize_t len)
+uint32_t procs_socket_inode(const char *link, ssize_t len)
 {
 	uint64_t v = 0;
 
@@ -172,7 +172,7 @@ static int scan_pid(struct procs *p, int proc_dir, const char *name,
 		ssize_t n = readlinkat(fd_dir, de->d_name, link, sizeof(link));
 		if (n <= 0)
 			continue; /* closed meanwhile */
-		uint32_t ino = socket_inode(link, n);
+		uint32_t ino = procs_socket_inode(link, n);
 		if (!ino)
 			continue;
 		struct slot *s = find_slot(p, ino);

@@ -46,6 +46,9 @@ const struct proc_owner *const *procs_lookup(const struct procs *p, uint32_t ino
  */
 int procs_read_cmdlines(struct procs *p, const char *proc_root);
 
+/* The inode of a "socket:[12345]" fd link of len bytes; 0 when it is not one. */
+uint32_t procs_socket_inode(const char *link, ssize_t len);
+
 /* Free. Accepts NULL. */
 void procs_free(struct procs *p);
 

@@ -383,6 +383,21 @@ static void line_owners(struct evline *o, const char *owners)
 	evline_put(o, "]");
 }
 
+size_t fmt_json_overrun(double wall, double poll_s, double interval_s, char *buf,
+			size_t sz)
+{
+	char t[64];
+	struct evline o;
+
+	evline_init(&o, buf, sz);
+	evline_time(wall, true, t, sizeof(t));
+	evline_put(&o,
+		   "{\"time\":\"%s\",\"event\":\"overrun\",\"poll_s\":%.3f,"
+		   "\"interval_s\":%.3f}\n",
+		   t, poll_s, interval_s);
+	return o.at;
+}
+
 size_t fmt_json_event(const struct ev_event *e, bool with_owners, char *buf, size_t sz)
 {
 	const struct ev_sock *s = e->sock;

@@ -67,4 +67,12 @@ int fmt_json_columns(FILE *out, bool lines);
  */
 size_t fmt_json_event(const struct ev_event *e, bool with_owners, char *buf, size_t sz);
 
+/*
+ * The -E line saying a poll took poll_s seconds, longer than the interval, which is now
+ * interval_s: {"time":...,"event":"overrun","poll_s":...,"interval_s":...} and '\n'.
+ * Returns the length as fmt_json_event does.
+ */
+size_t fmt_json_overrun(double wall, double poll_s, double interval_s, char *buf,
+			size_t sz);
+
 #endif

@@ -42,6 +42,8 @@ struct output_format {
 		    const struct hist_limit *lim);
 	size_t (*event_header)(bool with_owners, char *buf, size_t sz);
 	size_t (*event)(const struct ev_event *e, bool with_owners, char *buf, size_t sz);
+	size_t (*overrun)(double wall, double poll_s, double interval_s, char *buf,
+			  size_t sz);
 	int (*columns)(const struct output *o);
 };
 
@@ -338,6 +340,7 @@ static const struct output_format formats[FMT_COUNT] = {
 	    .summary = json_summary,
 	    .hist = json_hist,
 	    .event = fmt_json_event,
+	    .overrun = fmt_json_overrun,
 	    .columns = json_columns,
 	},
     [FMT_CSV] =
@@ -475,6 +478,17 @@ int output_event(const struct output *o, const struct ev_event *e, bool with_own
 	if (!o->fmt->event)
 		return -EOPNOTSUPP;
 	fwrite(line, 1, o->fmt->event(e, with_owners, line, sizeof(line)), o->out);
+	return ferror(o->out) ? -EIO : 0;
+}
+
+int output_overrun(const struct output *o, double wall, double poll_s, double interval_s)
+{
+	char line[EVENT_LINE_MAX];
+
+	if (!o->fmt->overrun)
+		return 0;
+	fwrite(line, 1, o->fmt->overrun(wall, poll_s, interval_s, line, sizeof(line)),
+	       o->out);
 	return ferror(o->out) ? -EIO : 0;
 }
 
