@@ -45,6 +45,8 @@ struct stream_ctx {
 			    */
 	diag_sock_fn fn;
 	void *data;
+	diag_sock_fn tap; /* see collect_state.tap; NULL: none */
+	void *tap_data;
 };
 
 /* Every socket passes here first: the kernel filter is a pre-filter, this decides. */
@@ -52,14 +54,19 @@ static int stream_one(const struct sock_rec *s, void *data)
 {
 	struct stream_ctx *sc = data;
 
-	if (!s)
-		return sc->fn(NULL, sc->data);
-	if (s->state < TS_NSTATES && !(sc->states & STATE_BIT(s->state)))
-		return 0;
-	if (sc->q->family != AF_UNSPEC && s->family != sc->q->family)
-		return 0;
-	if (sc->check_filter && !sc->q->filter.match(sc->q->filter.f, s, NULL))
-		return 0;
+	if (s) {
+		if (s->state < TS_NSTATES && !(sc->states & STATE_BIT(s->state)))
+			return 0;
+		if (sc->q->family != AF_UNSPEC && s->family != sc->q->family)
+			return 0;
+		if (sc->check_filter && !sc->q->filter.match(sc->q->filter.f, s, NULL))
+			return 0;
+	}
+	if (sc->tap) {
+		int err = sc->tap(s, sc->tap_data);
+		if (err < 0)
+			return err;
+	}
 	return sc->fn(s, sc->data);
 }
 
@@ -349,6 +356,15 @@ static int dump_all(const struct query *q, struct collect_state *st,
 			  "the socket table kept changing during the dump; try again");
 }
 
+/* Do q and t select the same sockets (whatever extensions or owners each wants)? */
+static bool same_selection(const struct query *q, const struct query *t)
+{
+	return query_states(q) == query_states(t) && q->family == t->family &&
+	       q->filter.f == t->filter.f && q->filter.match == t->filter.match &&
+	       !q->filter.needs_procs && q->netns == t->netns &&
+	       q->all_netns == t->all_netns && q->replay == t->replay;
+}
+
 /* Kernel pre-filter plus the user-space check of everything but owners. */
 static int stream_raw(const struct query *q, struct collect_state *st, diag_sock_fn fn,
 		      void *data, struct diag_stats *ret_stats)
@@ -368,6 +384,11 @@ static int stream_raw(const struct query *q, struct collect_state *st, diag_sock
 	struct diag_query req;
 	int err;
 
+	if (st->tap && same_selection(q, st->tap_q)) {
+		sc.tap = st->tap;
+		sc.tap_data = st->tap_data;
+		st->tapped++;
+	}
 	build_request(q, &req);
 	err = dump_all(q, st, &req, cg ? stream_one_cg : stream_one, &sc, ret_stats);
 	if (err == 0 && sc.cgroups && cgmap_error(sc.cgroups) && !q->cgroups_quiet)

@@ -18,6 +18,14 @@ struct collect_state {
 	struct diag_stats
 	    stats;	     /* netlink counters summed over every dump, for --stats */
 	uint64_t procs_read; /* fd directories of processes read, for --stats */
+	/* A second consumer of the dumps (-c's header counts): every socket a dump of a
+	 * query with tap_q's selection (states, family, filter, namespaces) passes to its
+	 * consumer also goes to tap, so a frame needs one dump, not two. tapped counts
+	 * the dumps that fed it; a filter on owners never does. */
+	const struct query *tap_q;
+	diag_sock_fn tap;
+	void *tap_data;
+	unsigned tapped;
 	struct netns_list
 	    *netns;	       /* the namespaces the last dump walked (-N, --all-netns);
 				* NULL when it saw only the current one */
