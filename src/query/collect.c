@@ -45,7 +45,8 @@ struct stream_ctx {
 			    */
 	diag_sock_fn fn;
 	void *data;
-	diag_sock_fn tap; /* see collect_state.tap; NULL: none */
+	const struct procs *procs; /* owners known before the dump (owners_first) */
+	diag_sock_fn tap;	   /* see collect_state.tap; NULL: none */
 	void *tap_data;
 };
 
@@ -59,7 +60,8 @@ static int stream_one(const struct sock_rec *s, void *data)
 			return 0;
 		if (sc->q->family != AF_UNSPEC && s->family != sc->q->family)
 			return 0;
-		if (sc->check_filter && !sc->q->filter.match(sc->q->filter.f, s, NULL))
+		if (sc->check_filter &&
+		    !sc->q->filter.match(sc->q->filter.f, s, sc->procs))
 			return 0;
 	}
 	if (sc->tap) {
@@ -366,12 +368,13 @@ static bool same_selection(const struct query *q, const struct query *t)
 }
 
 /* Kernel pre-filter plus the user-space check of everything but owners. */
-static int stream_raw(const struct query *q, struct collect_state *st, diag_sock_fn fn,
-		      void *data, struct diag_stats *ret_stats)
+static int stream_raw(const struct query *q, struct collect_state *st,
+		      const struct procs *procs, diag_sock_fn fn, void *data,
+		      struct diag_stats *ret_stats)
 {
-	/* Owner terms are decided later, in filter_with_owners, on the whole expression.
-	 */
-	bool check = q->filter.match && !q->filter.needs_procs;
+	/* Owner terms are decided later, in filter_with_owners, on the whole expression,
+	 * unless the owners are known already. */
+	bool check = q->filter.match && (!q->filter.needs_procs || procs);
 	/* a collect_state without a map (tests) shows no cgroups */
 	bool cg =
 	    st->cgroups && ((q->needs & COL_NEED_CGROUP) || q->filter.needs_cgroups);
@@ -380,7 +383,8 @@ static int stream_raw(const struct query *q, struct collect_state *st, diag_sock
 				.states = query_states(q),
 				.check_filter = check,
 				.fn = fn,
-				.data = data};
+				.data = data,
+				.procs = procs};
 	struct diag_query req;
 	int err;
 
@@ -400,14 +404,59 @@ static int stream_raw(const struct query *q, struct collect_state *st, diag_sock
 	return err;
 }
 
+static void note_owners(struct collect_state *st, const struct procs_stats *ps);
+
+/*
+ * Owners first, for a filter that names the processes it wants (filter_owner_select):
+ * only their fd directories are read (--pid N: /proc/N/fd alone), and the dump can then
+ * stream instead of keeping every socket until /proc has been walked. Not when the
+ * owners are also shown: a shared socket's other owners would be missing. Returns 1
+ * with *ret set, 0 when the filter does not allow it, or a negative errno.
+ */
+static int owners_first(const struct query *q, struct collect_state *st,
+			struct procs **ret, struct procs_stats *ps)
+{
+	struct procs_select sel;
+
+	*ret = NULL;
+	memset(ps, 0, sizeof(*ps));
+	if (!q->filter.needs_procs || !q->filter.owner_select ||
+	    (q->needs & COL_NEED_PROCS) || !q->filter.owner_select(q->filter.f, &sel))
+		return 0;
+	int err = procs_scan_select("/proc", &sel, ret, ps);
+	st->procs_read += ps->scanned;
+	if (err < 0)
+		return msgs_error(st->msgs, err, "cannot read /proc: %s", strerror(-err));
+	note_owners(st, ps);
+	return 1;
+}
+
+bool collect_can_stream(const struct query *q)
+{
+	struct procs_select sel;
+
+	return !(q->needs & COL_NEED_PROCS) &&
+	       (!q->filter.needs_procs ||
+		(q->filter.owner_select && q->filter.owner_select(q->filter.f, &sel)));
+}
+
 int collect_stream(const struct query *q, struct collect_state *st, diag_sock_fn fn,
 		   void *data, struct diag_stats *ret_stats)
 {
+	struct procs_stats ps;
+	struct procs *procs;
 	struct collect c;
 	int err = 0;
 
 	if (!q->filter.needs_procs)
-		return stream_raw(q, st, fn, data, ret_stats);
+		return stream_raw(q, st, NULL, fn, data, ret_stats);
+	err = owners_first(q, st, &procs, &ps);
+	if (err != 0) {
+		if (err > 0)
+			err = stream_raw(q, st, procs, fn, data, ret_stats);
+		procs_free(procs);
+		return err;
+	}
 	err = collect_sockets(q, st, &c);
 	for (size_t i = 0; err == 0 && i < c.socks.n; i++)
 		err = fn(&c.socks.v[i], data);
@@ -474,7 +523,12 @@ int collect_sockets(const struct query *q, struct collect_state *st, struct coll
 	int err;
 
 	memset(ret, 0, sizeof(*ret));
-	err = stream_raw(q, st, keep_one, &ret->socks, &ret->dstats);
+	err = owners_first(q, st, &ret->procs, &ret->pstats);
+	if (err != 0)
+		return err < 0 ? err
+			       : stream_raw(q, st, ret->procs, keep_one, &ret->socks,
+					    &ret->dstats);
+	err = stream_raw(q, st, NULL, keep_one, &ret->socks, &ret->dstats);
 	if (err < 0)
 		return err;
 	if (!(q->needs & COL_NEED_PROCS) && !procs_filter)

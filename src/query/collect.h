@@ -57,6 +57,13 @@ int collect_sockets(const struct query *q, struct collect_state *st, struct coll
 int collect_stream(const struct query *q, struct collect_state *st, diag_sock_fn fn,
 		   void *data, struct diag_stats *ret_stats);
 
+/*
+ * Can collect_stream hand over q's sockets while the dump runs, without keeping them
+ * all? Not when the owners are shown, nor when the filter's owner terms need a walk of
+ * every process first.
+ */
+bool collect_can_stream(const struct query *q);
+
 /* Free what a collect holds. Accepts NULL. */
 void collect_done(struct collect *c);
 
