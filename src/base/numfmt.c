@@ -51,14 +51,24 @@ static size_t put(const char *s, size_t n, char *buf, size_t sz)
 	return n;
 }
 
+static size_t n_digits(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 10000) {
+		v /= 10000;
+		n += 4;
+	}
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
 size_t numfmt_u64(uint64_t v, char *buf, size_t sz)
 {
 	char tmp[NUMFMT_MAX], *end = tmp + sizeof(tmp);
 
-	if (sz > NUMFMT_MAX) { /* the common case: straight into buf, then shift */
-		char *p = digits_back(v, buf + NUMFMT_MAX);
-		size_t n = (size_t)(buf + NUMFMT_MAX - p);
-		memmove(buf, p, n);
+	if (sz > NUMFMT_MAX) { /* the common case: straight into buf */
+		size_t n = n_digits(v);
+		digits_back(v, buf + n);
 		buf[n] = '\0';
 		return n;
 	}
