@@ -343,9 +343,8 @@ static int visit(struct owner_cache *c, int proc_dir, const char *name,
 	p->pass = c->pass;
 	if (!fd_dir_changed(c, proc_dir, name, p))
 		return 0;
-	int err = read_proc(c, proc_dir, name, p, st);
-	p->dead = false;
-	return err;
+	p->dead = false; /* before the read: a rebuild during it keeps what it added */
+	return read_proc(c, proc_dir, name, p, st);
 }
 
 /* Processes the listing did not show have exited: their entries become invalid. */
