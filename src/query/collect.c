@@ -404,8 +404,6 @@ static int stream_raw(const struct query *q, struct collect_state *st,
 	return err;
 }
 
-static void note_owners(struct collect_state *st, const struct procs_stats *ps);
-
 /*
  * Owners first, for a filter that names the processes it wants (filter_owner_select):
  * only their fd directories are read (--pid N: /proc/N/fd alone), and the dump can then
@@ -427,7 +425,12 @@ static int owners_first(const struct query *q, struct collect_state *st,
 	st->procs_read += ps->scanned;
 	if (err < 0)
 		return msgs_error(st->msgs, err, "cannot read /proc: %s", strerror(-err));
-	note_owners(st, ps);
+	if (ps->denied) /* the named processes' sockets are all we look for */
+		msgs_note(st->msgs,
+			  "%u processes could not be examined (reading another user's "
+			  "/proc/PID/fd needs root or CAP_SYS_PTRACE): sockets they hold "
+			  "are missing",
+			  ps->denied);
 	return 1;
 }
 
