@@ -50,6 +50,7 @@ static const struct {
 	int (*run)(const struct run_ctx *ctx);
 	bool needs_filter;
 	bool repeats_itself; /* handles -c itself: not wrapped in watch_run */
+	bool live_notes;     /* runs until stopped: notes go to stderr when they happen */
 } views[] = {
     {VIEW_LIST, view_list, true},
     {VIEW_KILL, view_kill, true},
@@ -58,16 +59,21 @@ static const struct {
     {VIEW_DIAGRAM, view_diagram, true},
     {VIEW_SUMMARY, view_summary, true},
     {VIEW_HIST, view_hist, true},
-    {VIEW_EVENTS, view_events, true},
+    {VIEW_EVENTS, view_events, true, .live_notes = true},
     {VIEW_LIST_COLUMNS, view_list_columns, false},
     {VIEW_COMPLETE, view_complete, false},
     {VIEW_LAB, view_lab, true, true}, /* --lab wraps the view in opts.view */
 };
 
+static void print_note(const char *note)
+{
+	fprintf(stderr, _("tcpstate: note: %s\n"), note);
+}
+
 static void print_msgs(const struct msgs *m)
 {
-	for (int i = 0; i < m->n_notes; i++)
-		fprintf(stderr, _("tcpstate: note: %s\n"), m->notes[i]);
+	for (int i = 0; i < m->n_notes && !m->live; i++)
+		print_note(m->notes[i]);
 }
 
 /*
@@ -160,9 +166,10 @@ static int report(int ret, int werr, const struct opts *o, const struct msgs *ms
 	if (o->stats)
 		fprintf(stderr,
 			"tcpstate: stats: bytes=%llu messages=%llu sockets=%llu recvs=%u "
-			"restarts=%u\n",
+			"restarts=%u procs=%llu\n",
 			(unsigned long long)stats->bytes, (unsigned long long)stats->msgs,
-			(unsigned long long)stats->socks, stats->recvs, stats->restarts);
+			(unsigned long long)stats->socks, stats->recvs, stats->restarts,
+			(unsigned long long)cstate->procs_read);
 	/* the cgroup map is walked lazily: a line only when it was */
 	if (o->stats && cstate->cgroups && cgmap_stats(cstate->cgroups).walks)
 		fprintf(stderr, "tcpstate: stats: cgroup walks=%u cgroups=%u\n",
@@ -279,6 +286,8 @@ int main(int argc, const char **argv)
 		status = 1;
 		goto out;
 	}
+	if (views[v].live_notes)
+		msgs.live = print_note;
 	term_probe(o.color, &term);
 	/* Human output in a locale that is not UTF-8 is ASCII; JSON, CSV and OpenMetrics
 	 * do not depend on the locale. */

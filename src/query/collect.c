@@ -46,6 +46,9 @@ struct stream_ctx {
 			    */
 	diag_sock_fn fn;
 	void *data;
+	const struct procs *procs; /* owners known before the dump (owners_first) */
+	diag_sock_fn tap;	   /* see collect_state.tap; NULL: none */
+	void *tap_data;
 };
 
 /* Every socket passes here first: the kernel filter is a pre-filter, this decides. */
@@ -53,14 +56,20 @@ static int stream_one(const struct sock_rec *s, void *data)
 {
 	struct stream_ctx *sc = data;
 
-	if (!s)
-		return sc->fn(NULL, sc->data);
-	if (s->state < TS_NSTATES && !(sc->states & STATE_BIT(s->state)))
-		return 0;
-	if (sc->q->family != AF_UNSPEC && s->family != sc->q->family)
-		return 0;
-	if (sc->check_filter && !sc->q->filter.match(sc->q->filter.f, s, NULL))
-		return 0;
+	if (s) {
+		if (s->state < TS_NSTATES && !(sc->states & STATE_BIT(s->state)))
+			return 0;
+		if (sc->q->family != AF_UNSPEC && s->family != sc->q->family)
+			return 0;
+		if (sc->check_filter &&
+		    !sc->q->filter.match(sc->q->filter.f, s, sc->procs))
+			return 0;
+	}
+	if (sc->tap) {
+		int err = sc->tap(s, sc->tap_data);
+		if (err < 0)
+			return err;
+	}
 	return sc->fn(s, sc->data);
 }
 
@@ -358,13 +367,23 @@ static int dump_all(const struct query *q, struct collect_state *st,
 			  _("the socket table kept changing during the dump; try again"));
 }
 
-/* Kernel pre-filter plus the user-space check of everything but owners. */
-static int stream_raw(const struct query *q, struct collect_state *st, diag_sock_fn fn,
-		      void *data, struct diag_stats *ret_stats)
+/* Do q and t select the same sockets (whatever extensions or owners each wants)? */
+static bool same_selection(const struct query *q, const struct query *t)
 {
-	/* Owner terms are decided later, in filter_with_owners, on the whole expression.
-	 */
-	bool check = q->filter.match && !q->filter.needs_procs;
+	return query_states(q) == query_states(t) && q->family == t->family &&
+	       q->filter.f == t->filter.f && q->filter.match == t->filter.match &&
+	       !q->filter.needs_procs && q->netns == t->netns &&
+	       q->all_netns == t->all_netns && q->replay == t->replay;
+}
+
+/* Kernel pre-filter plus the user-space check of everything but owners. */
+static int stream_raw(const struct query *q, struct collect_state *st,
+		      const struct procs *procs, diag_sock_fn fn, void *data,
+		      struct diag_stats *ret_stats)
+{
+	/* Owner terms are decided later, in filter_with_owners, on the whole expression,
+	 * unless the owners are known already. */
+	bool check = q->filter.match && (!q->filter.needs_procs || procs);
 	/* a collect_state without a map (tests) shows no cgroups */
 	bool cg =
 	    st->cgroups && ((q->needs & COL_NEED_CGROUP) || q->filter.needs_cgroups);
@@ -373,10 +392,16 @@ static int stream_raw(const struct query *q, struct collect_state *st, diag_sock
 				.states = query_states(q),
 				.check_filter = check,
 				.fn = fn,
-				.data = data};
+				.data = data,
+				.procs = procs};
 	struct diag_query req;
 	int err;
 
+	if (st->tap && same_selection(q, st->tap_q)) {
+		sc.tap = st->tap;
+		sc.tap_data = st->tap_data;
+		st->tapped++;
+	}
 	build_request(q, &req);
 	err = dump_all(q, st, &req, cg ? stream_one_cg : stream_one, &sc, ret_stats);
 	if (err == 0 && sc.cgroups && cgmap_error(sc.cgroups) && !q->cgroups_quiet)
@@ -388,14 +413,62 @@ static int stream_raw(const struct query *q, struct collect_state *st, diag_sock
 	return err;
 }
 
+/*
+ * Owners first, for a filter that names the processes it wants (filter_owner_select):
+ * only their fd directories are read (--pid N: /proc/N/fd alone), and the dump can then
+ * stream instead of keeping every socket until /proc has been walked. Not when the
+ * owners are also shown: a shared socket's other owners would be missing. Returns 1
+ * with *ret set, 0 when the filter does not allow it, or a negative errno.
+ */
+static int owners_first(const struct query *q, struct collect_state *st,
+			struct procs **ret, struct procs_stats *ps)
+{
+	struct procs_select sel;
+
+	*ret = NULL;
+	memset(ps, 0, sizeof(*ps));
+	if (!q->filter.needs_procs || !q->filter.owner_select ||
+	    (q->needs & COL_NEED_PROCS) || !q->filter.owner_select(q->filter.f, &sel))
+		return 0;
+	int err = procs_scan_select("/proc", &sel, ret, ps);
+	st->procs_read += ps->scanned;
+	if (err < 0)
+		return msgs_error(st->msgs, err, "cannot read /proc: %s", strerror(-err));
+	if (ps->denied) /* the named processes' sockets are all we look for */
+		msgs_note(st->msgs,
+			  "%u processes could not be examined (reading another user's "
+			  "/proc/PID/fd needs root or CAP_SYS_PTRACE): sockets they hold "
+			  "are missing",
+			  ps->denied);
+	return 1;
+}
+
+bool collect_can_stream(const struct query *q)
+{
+	struct procs_select sel;
+
+	return !(q->needs & COL_NEED_PROCS) &&
+	       (!q->filter.needs_procs ||
+		(q->filter.owner_select && q->filter.owner_select(q->filter.f, &sel)));
+}
+
 int collect_stream(const struct query *q, struct collect_state *st, diag_sock_fn fn,
 		   void *data, struct diag_stats *ret_stats)
 {
+	struct procs_stats ps;
+	struct procs *procs;
 	struct collect c;
 	int err = 0;
 
 	if (!q->filter.needs_procs)
-		return stream_raw(q, st, fn, data, ret_stats);
+		return stream_raw(q, st, NULL, fn, data, ret_stats);
+	err = owners_first(q, st, &procs, &ps);
+	if (err != 0) {
+		if (err > 0)
+			err = stream_raw(q, st, procs, fn, data, ret_stats);
+		procs_free(procs);
+		return err;
+	}
 	err = collect_sockets(q, st, &c);
 	for (size_t i = 0; err == 0 && i < c.socks.n; i++)
 		err = fn(&c.socks.v[i], data);
@@ -462,7 +535,12 @@ int collect_sockets(const struct query *q, struct collect_state *st, struct coll
 	int err;
 
 	memset(ret, 0, sizeof(*ret));
-	err = stream_raw(q, st, keep_one, &ret->socks, &ret->dstats);
+	err = owners_first(q, st, &ret->procs, &ret->pstats);
+	if (err != 0)
+		return err < 0 ? err
+			       : stream_raw(q, st, ret->procs, keep_one, &ret->socks,
+					    &ret->dstats);
+	err = stream_raw(q, st, NULL, keep_one, &ret->socks, &ret->dstats);
 	if (err < 0)
 		return err;
 	if (!(q->needs & COL_NEED_PROCS) && !procs_filter)
@@ -474,6 +552,7 @@ int collect_sockets(const struct query *q, struct collect_state *st, struct coll
 	for (size_t i = 0; i < ret->socks.n; i++)
 		inodes[i] = ret->socks.v[i].inode;
 	err = procs_scan("/proc", inodes, ret->socks.n, &ret->procs, &ret->pstats);
+	st->procs_read += ret->pstats.scanned;
 	free(inodes);
 	if (err < 0)
 		return msgs_error(st->msgs, err, _("cannot read /proc: %s"),

@@ -42,10 +42,11 @@ static bool can_stream(const struct run_ctx *ctx, const struct output *out,
 		       const struct column_list *cols, const struct sort_spec *sort)
 {
 	const struct opts *o = ctx->opts;
+	struct query q = *ctx->query;
 
+	q.needs = column_list_needs(cols);
 	return output_has(out, OUTPUT_STREAM) && sort->n == 0 && !o->all_netns &&
-	       !(column_list_needs(cols) & COL_NEED_PROCS) &&
-	       !filter_needs_procs(ctx->filter);
+	       collect_can_stream(&q);
 }
 
 static int stream_rows(const struct run_ctx *ctx, const struct output *out,
