@@ -40,10 +40,26 @@ static const struct {
     {VIEW_COMPLETE, view_complete, false},
 };
 
+/*
+ * One line on stderr. Messages quote the user's arguments and names from /proc: escape
+ * them as the listing does, so `-N $'\e]0;X\a'` or a bidi override cannot drive the
+ * terminal or reorder the line.
+ */
+static void print_line(const char *prefix, const char *msg)
+{
+	size_t len = strlen(msg);
+	char *esc = malloc(4 * len + 1);
+
+	if (esc)
+		escape_name(msg, esc, 4 * len + 1);
+	fprintf(stderr, "tcpstate: %s%s\n", prefix, esc ? esc : "out of memory");
+	free(esc);
+}
+
 static void print_msgs(const struct run_msgs *m)
 {
 	for (int i = 0; i < m->n_notes; i++)
-		fprintf(stderr, "tcpstate: note: %s\n", m->notes[i]);
+		print_line("note: ", m->notes[i]);
 }
 
 /*
@@ -122,8 +138,7 @@ static int report(int ret, int werr, const struct opts *o, const struct run_msgs
 	if (ret < 0) {
 		bool out_failed = fflush(stdout) != 0 || ferror(stdout);
 		if (msgs->error || !out_failed)
-			fprintf(stderr, "tcpstate: %s\n",
-				msgs->error ? msgs->error : strerror(-ret));
+			print_line("", msgs->error ? msgs->error : strerror(-ret));
 		else
 			fprintf(stderr, "tcpstate: cannot write the output: %s\n",
 				strerror(werr ? werr : EIO));
@@ -168,8 +183,7 @@ int main(int argc, const char **argv)
 		ret = filter_build(&o, &filter, &err_text);
 	if (ret != 0) {
 		if (ret < 0) {
-			fprintf(stderr, "tcpstate: %s\n",
-				err_text ? err_text : strerror(-ret));
+			print_line("", err_text ? err_text : strerror(-ret));
 			status = 2;
 		}
 		goto out;

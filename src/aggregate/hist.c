@@ -203,6 +203,8 @@ int hist_init(struct hist *h, const char *spec, const char **ret_bad)
 		h->keys[h->nkeys] = hist_key_find(word);
 		if (!h->keys[h->nkeys])
 			return -EINVAL;
+		if (h->nkeys && h->keys[0] == h->keys[h->nkeys])
+			return -EEXIST; /* "process,process" counts nothing twice */
 		h->nkeys++;
 		p += n;
 		if (*p == ',' && !*++p) {

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <popt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@ struct parse {
 	struct opts *o;
 	poptContext ctx;
 	char **err;
+	bool format_given; /* --format or -j: a view without machine forms refuses it */
 };
 
 struct optdef;
@@ -160,6 +162,7 @@ static int set_family(struct parse *p, const struct optdef *d, const char *arg)
 static int set_json(struct parse *p, const struct optdef *d, const char *arg)
 {
 	p->o->format = FMT_JSON;
+	p->format_given = true;
 	return 0;
 }
 
@@ -173,6 +176,7 @@ static int set_format(struct parse *p, const struct optdef *d, const char *arg)
 		return fail(p, "unknown format '%s' (try %s)", arg, names);
 	}
 	p->o->format = (enum out_format)i;
+	p->format_given = true;
 	return 0;
 }
 
@@ -323,15 +327,19 @@ static const struct optdef optdefs[] = {
      "SPEC", set_term},
     {G_FILTER, "sport", '\0', STR, "local port matches SPEC", "SPEC", set_term},
     {G_FILTER, "dport", '\0', STR, "remote port matches SPEC", "SPEC", set_term},
-    {G_FILTER, "src", '\0', STR, "local address in ADDR[/PREFIX][:PORT]", "ADDR",
+    {G_FILTER, "src", '\0', STR, "local address in ADDR[%IFACE][/PREFIX][:PORT]", "ADDR",
      set_term},
-    {G_FILTER, "dst", '\0', STR, "remote address in ADDR[/PREFIX][:PORT]", "ADDR",
+    {G_FILTER, "dst", '\0', STR, "remote address in ADDR[%IFACE][/PREFIX][:PORT]", "ADDR",
      set_term},
-    {G_FILTER, "pid", '\0', STR, "sockets held by process PID", "PID", set_term},
+    {G_FILTER, "pid", '\0', STR,
+     "sockets held by process PID (every state unless a state is given)", "PID",
+     set_term},
     {G_FILTER, "process", '\0', STR,
-     "sockets held by processes named NAME (a glob such as 'nginx*' too)", "NAME",
+     "sockets held by processes named NAME, a glob such as 'nginx*' too (every state unless a state is given)",
+     "NAME", set_term},
+    {G_FILTER, "user", '\0', STR,
+     "sockets owned by user NAME or UID (every state unless a state is given)", "USER",
      set_term},
-    {G_FILTER, "user", '\0', STR, "sockets owned by user NAME or UID", "USER", set_term},
 
     {G_OUTPUT, "processes", 'p', NONE, "show the PID/Program name of every owner", NULL,
      set_flag, AT(processes)},
@@ -394,8 +402,8 @@ static const struct optdef optdefs[] = {
      AT(explain), VIEW_EXPLAIN, .fits = fits_topic, .dflt = ""},
 
     {G_DEBUG, "record", '\0', STR,
-     "also save the raw netlink dump to FILE (for a bug report)", "FILE", set_string,
-     AT(record)},
+     "also save the raw netlink dump to FILE, a new file of mode 0600 (for a bug report)",
+     "FILE", set_string, AT(record)},
     {G_DEBUG, "replay", '\0', STR,
      "read a dump saved with --record instead of asking the kernel", "FILE", set_string,
      AT(replay)},
@@ -511,6 +519,79 @@ static int take_expr(poptContext ctx, struct opts *o)
 	return 0;
 }
 
+/* Options that only mean something together with another one, or not with it. */
+static bool has_threshold(const struct parse *p)
+{
+	return p->o->n_thresholds > 0;
+}
+
+static bool not_doctor(const struct parse *p)
+{
+	return p->o->view != VIEW_DOCTOR;
+}
+
+static bool has_dry_run(const struct parse *p)
+{
+	return p->o->dry_run;
+}
+
+static bool not_kill(const struct parse *p)
+{
+	return p->o->view != VIEW_KILL;
+}
+
+static bool has_record(const struct parse *p)
+{
+	return p->o->record != NULL;
+}
+
+static bool has_replay(const struct parse *p)
+{
+	return p->o->replay != NULL;
+}
+
+static bool repeats(const struct parse *p)
+{
+	return p->o->continuous > 0 || p->o->view == VIEW_EVENTS;
+}
+
+static bool has_format(const struct parse *p)
+{
+	return p->format_given;
+}
+
+static bool text_only_view(const struct parse *p)
+{
+	return p->o->view == VIEW_DIAGRAM || p->o->view == VIEW_EXPLAIN;
+}
+
+/* Each row: when given() and refused() both hold, msg is the usage error. */
+static const struct {
+	bool (*given)(const struct parse *p);
+	bool (*refused)(const struct parse *p);
+	const char *msg;
+} combinations[] = {
+    {has_threshold, not_doctor, "'--threshold' only applies to '--doctor'"},
+    {has_dry_run, not_kill, "'--dry-run' only applies to '--kill'"},
+    {has_record, has_replay,
+     "'--record' cannot be combined with '--replay' (a replay asks the kernel nothing "
+     "to record)"},
+    {has_record, repeats,
+     "'--record' saves one dump; it cannot be combined with '--continuous' or "
+     "'--events'"},
+    {has_format, text_only_view,
+     "'--format' and '--json' do not apply to '--diagram' or '--explain' (text only)"},
+};
+
+/* Returns 0 or -EINVAL with the first combination that makes no sense. */
+static int check_combinations(struct parse *p)
+{
+	for (size_t i = 0; i < CLI_N(combinations); i++)
+		if (combinations[i].given(p) && combinations[i].refused(p))
+			return fail(p, "%s", combinations[i].msg);
+	return 0;
+}
+
 static int run_popt(struct parse *p, int argc, const char **argv)
 {
 	int rc, err;
@@ -530,7 +611,7 @@ static int run_popt(struct parse *p, int argc, const char **argv)
 		return err;
 	if (p->o->listening && p->o->all)
 		p->o->listening = 0; /* -a already includes LISTEN */
-	return 0;
+	return check_combinations(p);
 }
 
 int cli_parse(int argc, const char **argv, struct opts *ret, char **ret_err)

@@ -450,10 +450,16 @@ int column_list_build(const struct opts *o, bool multi_netns, struct column_list
 		char *copy = strdup(spec[0] == '+' ? spec + 1 : spec), *save = NULL;
 		if (!copy)
 			return -ENOMEM;
-		int count = 0;
+		int count = 0, first = ret->n;
 		for (char *t = strtok_r(copy, ",", &save); t;
 		     t = strtok_r(NULL, ",", &save)) {
-			int err = list_add(ret, t);
+			const struct column *c = column_find(t);
+			int err = 0;
+			for (int i = first; c && i < ret->n; i++)
+				if (ret->v[i] == c)
+					err = -EEXIST; /* "--columns pid,pid" */
+			if (err == 0)
+				err = list_add(ret, t);
 			if (err < 0) {
 				snprintf(bad, sizeof(bad), "%s", t);
 				*ret_bad = bad;

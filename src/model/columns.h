@@ -81,8 +81,9 @@ struct column_list {
 
 /*
  * Build the list: the defaults (plus owners with processes, and the -e/-o/-i/-m groups
- * when set), or spec (--columns: "a,b,c" replaces, "+a,b" adds). Returns 0, or -EINVAL
- * with *ret_bad pointing at the unknown name inside a static buffer.
+ * when set), or spec (--columns: "a,b,c" replaces, "+a,b" adds). Returns 0, -EINVAL
+ * with *ret_bad pointing at the unknown name inside a static buffer, or -EEXIST with
+ * *ret_bad the name spec gives twice.
  */
 struct opts;
 int column_list_build(const struct opts *o, bool multi_netns, struct column_list *ret,

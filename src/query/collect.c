@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <linux/inet_diag.h>
 
 #include "model/columns.h"
 #include "query/netns.h"
 #include "query/procfs_fallback.h"
+#include "query/record.h"
 #include "views/run.h"
 
 int run_error(const struct run_ctx *ctx, int err, const char *fmt, ...)
@@ -182,7 +184,7 @@ static int dump_here(const struct run_ctx *ctx, const struct diag_query *q,
 		     diag_sock_fn fn, void *data, struct diag_stats *st)
 {
 	const struct opts *o = ctx->opts;
-	FILE *record = NULL;
+	struct record *record = NULL;
 	int err;
 
 	if (o->replay) {
@@ -190,6 +192,12 @@ static int dump_here(const struct run_ctx *ctx, const struct diag_query *q,
 		if (!in)
 			return run_error(ctx, -errno, "cannot open '%s': %s", o->replay,
 					 strerror(errno));
+		struct stat sb;
+		if (fstat(fileno(in), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			fclose(in);
+			return run_error(ctx, -EISDIR, "cannot replay '%s': %s", o->replay,
+					 strerror(EISDIR));
+		}
 		struct diag_stats rs = {0};
 		err = diag_replay(in, fn, data, &rs);
 		fclose(in);
@@ -204,26 +212,35 @@ static int dump_here(const struct run_ctx *ctx, const struct diag_query *q,
 		return 0;
 	}
 	if (o->record) {
-		record = fopen(o->record, "wb");
-		if (!record)
-			return run_error(ctx, -errno, "cannot write '%s': %s", o->record,
-					 strerror(errno));
+		err = record_open(o->record, &record);
+		if (err < 0)
+			return run_error(ctx, err, "cannot record to '%s': %s", o->record,
+					 err == -EEXIST ? "it exists and is not a regular file "
+							  "(--record only replaces a regular file)"
+							: strerror(-err));
 	}
 	struct diag_sock *ds;
 	err = diag_sock_open(&ds);
 	if (err < 0) {
-		if (record)
-			fclose(record);
+		record_abort(record);
 		return dump_fallback(ctx, q, fn, data, err,
 				     "cannot open a sock_diag netlink socket");
 	}
 	struct diag_stats mine = {0};
-	err = diag_dump(ds, q, fn, data, &mine, record);
+	err = diag_dump(ds, q, fn, data, &mine, record_file(record));
 	diag_sock_close(ds);
 	add_stats(ctx, &mine, st);
-	if (record && fclose(record) != 0 && err == 0)
-		return run_error(ctx, -EIO, "cannot write '%s': %s", o->record,
-				 strerror(errno));
+	if (record && err == -EIO && ferror(record_file(record))) {
+		int werr = errno ? -errno : -EIO;
+		record_abort(record);
+		return run_error(ctx, werr, "cannot record to '%s': %s", o->record,
+				 strerror(-werr));
+	}
+	if (record && err < 0)
+		record_abort(record); /* never a partial dump under the name */
+	else if (record && (err = record_commit(record)) < 0)
+		return run_error(ctx, err, "cannot record to '%s': %s", o->record,
+				 strerror(-err));
 	if (err == -ERESTART)
 		return err; /* the namespace walk starts over (run_dump) */
 	if (err == -EINTR)

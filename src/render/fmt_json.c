@@ -21,7 +21,8 @@ size_t fmt_json_escape(const char *in, size_t len, char *out, size_t sz)
 	};
 	const unsigned char *s = (const unsigned char *)in, *end = s + len;
 	size_t o = 0;
-	char esc[8];
+	char esc[16];
+	uint32_t cp;
 
 	if (!sz)
 		return 0;
@@ -41,6 +42,17 @@ size_t fmt_json_escape(const char *in, size_t len, char *out, size_t sz)
 			snprintf(esc, sizeof(esc), "\\u%04x", s[1]);
 			piece = esc;
 			elen = 6;
+		} else if (n > 1 && (cp = escape_format_char(tmp, n)) != 0) {
+			/* bidi, separators, zero-width: valid JSON raw, but they reorder
+			 * or hide what a reader sees */
+			if (cp > 0xffff)
+				snprintf(esc, sizeof(esc), "\\u%04x\\u%04x",
+					 0xd800 + ((cp - 0x10000) >> 10),
+					 0xdc00 + ((cp - 0x10000) & 0x3ff));
+			else
+				snprintf(esc, sizeof(esc), "\\u%04x", cp);
+			piece = esc;
+			elen = strlen(esc);
 		} else if (n > 1) {
 			piece = (const char *)s;
 			elen = n;

@@ -34,25 +34,25 @@ enum {
 };
 
 const struct doctor_threshold doctor_thresholds[] = {
-    [TH_CLOSE_WAIT_AGE] = {"close_wait_age", 60, 0, 1e9,
+    [TH_CLOSE_WAIT_AGE] = {"close_wait_age", 60, 0, 1e9, true,
 			   "seconds a CLOSE_WAIT socket must be idle to count as leaked"},
-    [TH_CLOSE_WAIT_COUNT] = {"close_wait_count", 1, 1, 1e9,
+    [TH_CLOSE_WAIT_COUNT] = {"close_wait_count", 1, 1, 1e9, true,
 			     "leaked CLOSE_WAIT sockets one process must hold"},
-    [TH_SYN_RCVD_RATIO] = {"syn_rcvd_ratio", 0.5, 0, 1e6,
+    [TH_SYN_RCVD_RATIO] = {"syn_rcvd_ratio", 0.5, 0, 1e6, false,
 			   "SYN_RCVD on a listener, as a fraction of its backlog"},
-    [TH_SYN_RCVD_MIN] = {"syn_rcvd_min", 8, 1, 1e9,
+    [TH_SYN_RCVD_MIN] = {"syn_rcvd_min", 8, 1, 1e9, true,
 			 "SYN_RCVD on a listener, at least this many"},
     [TH_ACCEPT_QUEUE_RATIO] =
-	{"accept_queue_ratio", 0.9, 0, 1e6,
+	{"accept_queue_ratio", 0.9, 0, 1e6, false,
 	 "accept queue (Recv-Q) as a fraction of the backlog (Send-Q)"},
-    [TH_TIME_WAIT_RATIO] = {"time_wait_ratio", 0.5, 0, 1e6,
+    [TH_TIME_WAIT_RATIO] = {"time_wait_ratio", 0.5, 0, 1e6, false,
 			    "TIME_WAIT towards one destination, as a fraction of the "
 			    "ephemeral port range"},
-    [TH_TIME_WAIT_BIND_MIN] = {"time_wait_bind_min", 1, 1, 1e9,
+    [TH_TIME_WAIT_BIND_MIN] = {"time_wait_bind_min", 1, 1, 1e9, true,
 			       "TIME_WAIT sockets on one server port"},
-    [TH_FIN_WAIT_2_MIN] = {"fin_wait_2_min", 1, 1, 1e9,
+    [TH_FIN_WAIT_2_MIN] = {"fin_wait_2_min", 1, 1, 1e9, true,
 			   "orphaned FIN_WAIT_2 sockets (no process holds them)"},
-    [TH_N] = {NULL, 0, 0, 0, NULL},
+    [TH_N] = {NULL, 0, 0, 0, false, NULL},
 };
 
 static int fail(char **ret_err, const char *fmt, ...)
@@ -66,6 +66,23 @@ static int fail(char **ret_err, const char *fmt, ...)
 		*ret_err = NULL;
 	va_end(ap);
 	return -EINVAL;
+}
+
+/* Plain decimal digits (with one '.' unless integer): strtod alone would take "0x10",
+ * "1e3" and " 5" too. */
+static bool decimal(const char *s, bool integer)
+{
+	bool dot = false, digit = false;
+
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = true;
+		else if (*s == '.' && !dot && !integer)
+			dot = true;
+		else
+			return false;
+	}
+	return digit;
 }
 
 int doctor_parse_thresholds(const char *const *words, int n, double *vals, char **ret_err)
@@ -89,15 +106,19 @@ int doctor_parse_thresholds(const char *const *words, int n, double *vals, char 
 			return fail(ret_err, "unknown threshold '%.*s' (try %s)",
 				    (int)klen, words[w], keys);
 		}
-		char *end;
+		char *end = NULL;
 		errno = 0;
-		double v = eq ? strtod(eq + 1, &end) : NAN;
-		if (!eq || errno || end == eq + 1 || *end || !isfinite(v) ||
+		double v = eq && decimal(eq + 1, doctor_thresholds[k].integer)
+			       ? strtod(eq + 1, &end)
+			       : NAN;
+		if (!eq || errno || !end || end == eq + 1 || *end || !isfinite(v) ||
 		    v < doctor_thresholds[k].min || v > doctor_thresholds[k].max)
 			return fail(
 			    ret_err,
-			    "bad value '%s' for threshold '%s' (a number from %g)",
+			    "bad value '%s' for threshold '%s' (%s from %g)",
 			    eq ? eq + 1 : "", doctor_thresholds[k].key,
+			    doctor_thresholds[k].integer ? "a whole number"
+							 : "a decimal number",
 			    doctor_thresholds[k].min);
 		vals[k] = v;
 	}

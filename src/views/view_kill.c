@@ -186,6 +186,9 @@ int view_kill(const struct run_ctx *ctx)
 		    "refusing to destroy every socket: '--kill' needs a filter "
 		    "(for example --dport 8080 or 'state close-wait')");
 	err = column_list_build(o, o->all_netns, &cols, &bad);
+	if (err == -EEXIST)
+		return run_error(ctx, -EINVAL, "column '%s' is given twice in --columns",
+				 bad);
 	if (err < 0)
 		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
 				 bad ? bad : "?");

@@ -93,6 +93,9 @@ int view_list(const struct run_ctx *ctx)
 	if (!output_has(&out, OUTPUT_SOCKETS))
 		return list_counts(ctx, &out);
 	err = column_list_build(o, o->all_netns, &cols, &bad);
+	if (err == -EEXIST)
+		return run_error(ctx, -EINVAL, "column '%s' is given twice in --columns",
+				 bad);
 	if (err < 0)
 		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
 				 bad ? bad : "?");
