@@ -195,8 +195,8 @@ static int dump_here(const struct run_ctx *ctx, const struct diag_query *q,
 		struct stat sb;
 		if (fstat(fileno(in), &sb) == 0 && S_ISDIR(sb.st_mode)) {
 			fclose(in);
-			return run_error(ctx, -EISDIR, "cannot replay '%s': %s", o->replay,
-					 strerror(EISDIR));
+			return run_error(ctx, -EISDIR, "cannot replay '%s': %s",
+					 o->replay, strerror(EISDIR));
 		}
 		struct diag_stats rs = {0};
 		err = diag_replay(in, fn, data, &rs);
@@ -215,9 +215,10 @@ static int dump_here(const struct run_ctx *ctx, const struct diag_query *q,
 		err = record_open(o->record, &record);
 		if (err < 0)
 			return run_error(ctx, err, "cannot record to '%s': %s", o->record,
-					 err == -EEXIST ? "it exists and is not a regular file "
-							  "(--record only replaces a regular file)"
-							: strerror(-err));
+					 err == -EEXIST
+					     ? "it exists and is not a regular file "
+					       "(--record only replaces a regular file)"
+					     : strerror(-err));
 	}
 	struct diag_sock *ds;
 	err = diag_sock_open(&ds);

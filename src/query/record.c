@@ -1,4 +1,5 @@
-/* record.c - --record FILE: the dump goes to a new 0600 file that replaces FILE by rename.
+/* record.c - --record FILE: the dump goes to a new 0600 file that replaces FILE by
+ * rename.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +20,8 @@ struct record {
 /*
  * Root recording into a world-writable directory must not let another user aim it at a
  * file of their choice: fopen("wb") follows a planted symlink (or writes through a hard
- * link) and truncates the target. mkostemp creates a fresh file with O_EXCL and mode 0600,
- * and rename() replaces the directory entry itself, never what a symlink points at.
+ * link) and truncates the target. mkostemp creates a fresh file with O_EXCL and mode
+ * 0600, and rename() replaces the directory entry itself, never what a symlink points at.
  */
 int record_open(const char *path, struct record **ret)
 {
@@ -36,9 +37,8 @@ int record_open(const char *path, struct record **ret)
 	if (!r)
 		return -ENOMEM;
 	r->path = strdup(path);
-	if (!r->path ||
-	    asprintf(&r->tmp, "%.*s.tcpstate-record-XXXXXX", slash ? (int)(slash - path + 1) : 0,
-		     path) < 0) {
+	if (!r->path || asprintf(&r->tmp, "%.*s.tcpstate-record-XXXXXX",
+				 slash ? (int)(slash - path + 1) : 0, path) < 0) {
 		r->tmp = NULL;
 		record_abort(r);
 		return -ENOMEM;

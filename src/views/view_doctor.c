@@ -113,13 +113,12 @@ int doctor_parse_thresholds(const char *const *words, int n, double *vals, char 
 			       : NAN;
 		if (!eq || errno || !end || end == eq + 1 || *end || !isfinite(v) ||
 		    v < doctor_thresholds[k].min || v > doctor_thresholds[k].max)
-			return fail(
-			    ret_err,
-			    "bad value '%s' for threshold '%s' (%s from %g)",
-			    eq ? eq + 1 : "", doctor_thresholds[k].key,
-			    doctor_thresholds[k].integer ? "a whole number"
-							 : "a decimal number",
-			    doctor_thresholds[k].min);
+			return fail(ret_err,
+				    "bad value '%s' for threshold '%s' (%s from %g)",
+				    eq ? eq + 1 : "", doctor_thresholds[k].key,
+				    doctor_thresholds[k].integer ? "a whole number"
+								 : "a decimal number",
+				    doctor_thresholds[k].min);
 		vals[k] = v;
 	}
 	return 0;
