@@ -116,6 +116,9 @@ static int key_user(const struct sock_rec *s, struct hist *h, int i, char *buf, 
 
 	if (i)
 		return -1;
+	if (!sock_has_owner(s))
+		return put_text(buf, sz,
+				"-"); /* TIME_WAIT, requests: nobody's, not root's */
 	for (int k = 0; k < h->n_uids; k++)
 		if (h->uids[k].uid == s->uid)
 			return put_text(buf, sz, h->uids[k].name);

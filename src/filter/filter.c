@@ -242,7 +242,8 @@ static enum tri eval(const struct fnode *n, const struct sock_rec *s,
 		return filter_addr_match(&n->u.addr, s->family,
 					 n->side == FSIDE_LOCAL ? s->laddr : s->raddr);
 	case FN_USER:
-		return s->uid == n->u.uid;
+		/* uid 0 of a TIME_WAIT or request socket is nobody's, not root's */
+		return sock_has_owner(s) && s->uid == n->u.uid;
 	case FN_PID:
 	case FN_PROCESS:
 		return owner_match(n, s, p);

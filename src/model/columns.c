@@ -233,6 +233,8 @@ static size_t fmt_rport(const struct sock_rec *s, const struct col_ctx *c, char 
 static size_t fmt_uid(const struct sock_rec *s, const struct col_ctx *c, char *buf,
 		      size_t sz)
 {
+	if (!sock_has_owner(s))
+		return (size_t)snprintf(buf, sz, "-"); /* not root's: nobody's */
 	return put_u64(buf, sz, s->uid);
 }
 
@@ -280,7 +282,8 @@ const struct column column_table[] = {
      "every process holding the socket, pid/name", fmt_owners},
     {"user", "User", false, COL_STRING, 0,
      "owning user name (- for TIME_WAIT and requests)", colfmt_user},
-    {"uid", "UID", true, COL_NUMBER, 0, "owning user id", fmt_uid},
+    {"uid", "UID", true, COL_NUMBER, 0, "owning user id (- for TIME_WAIT and requests)",
+     fmt_uid},
     {"inode", "Inode", true, COL_NUMBER, 0, "socket inode (0: no file, e.g. TIME_WAIT)",
      fmt_inode},
     {"cookie", "Cookie", false, COL_STRING, 0, "kernel socket cookie (hex)", fmt_cookie},

@@ -58,3 +58,10 @@ int sock_addr_is_v4mapped(const uint8_t addr[16])
 
 	return memcmp(addr, prefix, sizeof(prefix)) == 0;
 }
+
+bool sock_has_owner(const struct sock_rec *s)
+{
+	if (s->kstate == KTCP_TIME_WAIT || s->kstate == KTCP_NEW_SYN_RECV)
+		return false;
+	return !(s->kstate == KTCP_SYN_RECV && s->inode == 0 && s->uid == 0);
+}

@@ -3,6 +3,7 @@
 #ifndef TCPSTATE_SOCK_H
 #define TCPSTATE_SOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/tcp.h>
@@ -60,6 +61,14 @@ void sock_set_done(struct sock_set *set);
 
 /* Length of an address of this family in bytes (4 or 16). */
 size_t sock_addr_len(uint8_t family);
+
+/*
+ * False for the sockets no process or user owns: TIME_WAIT mini-sockets and request
+ * sockets (SYN_RCVD before accept), for which the kernel reports uid 0 and inode 0. A
+ * request socket arrives as kernel state 3 (TCP_SYN_RECV, inet_req_diag_fill), not 12;
+ * a full SYN_RCVD socket (a Fast Open child) keeps its listener's uid.
+ */
+bool sock_has_owner(const struct sock_rec *s);
 
 /* True when a 16-byte IPv6 address is v4-mapped (::ffff:a.b.c.d). */
 int sock_addr_is_v4mapped(const uint8_t addr[16]);

@@ -464,6 +464,13 @@ static void filter_with_owners(const struct run_ctx *ctx, struct collect *c)
 
 static void note_owners(const struct run_ctx *ctx, const struct procs_stats *ps)
 {
+	/* "could not look" must never read as "has no owner" */
+	if (ps->failed)
+		run_note(ctx,
+			 "%u process%s could not be examined (%s): the owners of some "
+			 "sockets are unknown, not absent",
+			 ps->failed, ps->failed == 1 ? "" : "es",
+			 strerror(ps->fail_errno));
 	if (ps->denied)
 		run_note(
 		    ctx,

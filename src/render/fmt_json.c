@@ -133,7 +133,13 @@ static void put_sock(FILE *out, const struct sock_rec *s, const struct column_li
 			break;
 		default:
 			n = col->fmt(s, ctx, cell, sizeof(cell));
-			put_str(out, cell, n < sizeof(cell) ? n : sizeof(cell) - 1);
+			/* "-" is the table's "no value" (a TIME_WAIT socket's user, no
+			 * timer): JSON says null, as for numbers */
+			if (n == 1 && cell[0] == '-')
+				fputs("null", out);
+			else
+				put_str(out, cell,
+					n < sizeof(cell) ? n : sizeof(cell) - 1);
 			break;
 		}
 	}

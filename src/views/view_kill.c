@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filter/filter.h"
 #include "model/columns.h"
 #include "query/diag_destroy.h"
 #include "query/netns.h"
@@ -196,6 +197,19 @@ int view_kill(const struct run_ctx *ctx)
 	if (err < 0) {
 		collect_done(&c);
 		return err;
+	}
+	/* An owner term cannot be decided for a socket whose owner we could not look up:
+	 * "not process x" would select it. Destroying on a guess is not an option. */
+	if (filter_needs_procs(ctx->filter) && (c.pstats.failed || c.pstats.denied)) {
+		collect_done(&c);
+		return run_error(
+		    ctx, c.pstats.failed ? -c.pstats.fail_errno : -EACCES,
+		    "refusing to destroy: the filter names owners, but %u process%s could "
+		    "not be examined (%s), so which sockets they own is unknown",
+		    c.pstats.failed + c.pstats.denied,
+		    c.pstats.failed + c.pstats.denied == 1 ? "" : "es",
+		    c.pstats.failed ? strerror(c.pstats.fail_errno)
+				    : "permission denied");
 	}
 	if (!c.socks.n) {
 		run_note(ctx, "no socket matches the filter: nothing to destroy");

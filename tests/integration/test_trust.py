@@ -12,7 +12,10 @@ import os
 import socket
 import stat
 import sys
+import shutil
+import subprocess
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import harness as h  # noqa: E402
@@ -62,9 +65,113 @@ def test_record():
     h.ok("--record: mode 0600, replaced by rename, symlinks refused, hard links untouched")
 
 
+def wait_until(what, cond, timeout=30.0):
+    """Poll cond() until it holds; fail after timeout seconds (a loaded machine is slow)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = cond()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            h.fail("timed out waiting for " + what)
+        time.sleep(0.05)
+
+
+def json_rows(args):
+    return json.loads(h.run_ok(args + ["-j"]))["sockets"]
+
+
+def test_ownerless():
+    """Request sockets and TIME_WAIT have no user: '-', JSON null, never 'user root'."""
+    port = 24600
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, 60)
+    ls.bind(("127.0.0.1", port))
+    ls.listen(8)
+    c = socket.create_connection(("127.0.0.1", port))  # no data: stays a request
+    tw_l = socket.socket()
+    tw_l.bind(("127.0.0.1", port + 1))
+    tw_l.listen(1)
+    tw_c = socket.create_connection(("127.0.0.1", port + 1))
+    tw_s, _ = tw_l.accept()
+    tw_c.close()  # the client closes first: its end goes to TIME_WAIT
+    tw_s.settimeout(30)
+    h.check(tw_s.recv(1) == b"", "the server sees the client's FIN")
+    tw_s.close()
+    want = {"SYN_RCVD", "TIME_WAIT"}
+
+    def ownerless():
+        rows = json_rows(["-a", "-e", "--port", "%d-%d" % (port, port + 1)])
+        got = {r["state"]: r for r in rows if r["state"] in want}
+        return got if set(got) == want else None
+    got = wait_until("a SYN_RCVD request and a TIME_WAIT socket", ownerless)
+    for st, r in got.items():
+        h.check(r["user"] is None and r["uid"] is None,
+                "%s: JSON user/uid must be null: %r" % (st, r))
+    out = h.run_ok(["-a", "-e", "-H", "--port", "%d-%d" % (port, port + 1)])
+    for line in out.splitlines():
+        f = line.split()
+        if f[5] in want:
+            h.check(f[6] == "-" and f[7] == "-", "%s: user and uid '-'" % f[5], out)
+    rows = json_rows(["-a", "--port", "%d-%d" % (port, port + 1), "user", "0"])
+    states = sorted(r["state"] for r in rows)
+    h.check(not want & set(states), "'user 0' selects sockets nobody owns", states)
+    h.check("LISTEN" in states, "'user 0' keeps root's listeners", states)
+    for s in (ls, c, tw_l):
+        s.close()
+    h.ok("SYN_RCVD request and TIME_WAIT: user '-', JSON null, not selected by 'user 0'")
+
+
+def test_scan_fail():
+    """Out of descriptors during the owner scan: said on stderr; -K refuses to guess."""
+    if h.wrapper() or not shutil.which("prlimit"):
+        print("skip - scanfail needs prlimit and no wrapper (valgrind opens descriptors)")
+        return
+    port = 24610
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", port))
+    ls.listen(8)
+    noted = 0
+    for n in range(4, 12):
+        argv = ["prlimit", "--nofile=%d" % n, h.binary()]
+        r = subprocess.run(argv + ["-a", "-p", "-H", "sport", str(port)],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            continue  # too few descriptors to dump at all: an error, not a lie
+        known = "%d/" % os.getpid() in r.stdout
+        unknown = "could not be examined" in r.stderr
+        h.check(known or unknown, "nofile=%d: owner lost without a word" % n,
+                r.stdout, r.stderr)
+        noted += unknown
+        r = subprocess.run(argv + ["-a", "-K", "--dry-run", "sport", str(port), "and",
+                                   "not", "pid", str(os.getpid())],
+                           capture_output=True, text=True, timeout=60)
+        h.check("would destroy" not in r.stdout,
+                "nofile=%d: -K selects a socket whose owner it could not look up" % n,
+                r.stdout, r.stderr)
+        if unknown:
+            h.check(r.returncode == 1 and "refusing to destroy" in r.stderr,
+                    "nofile=%d: -K with an owner filter must refuse" % n, r.stderr)
+    h.check(noted > 0, "no descriptor limit made the owner scan fail")
+    ls.close()
+    h.ok("owner scan out of descriptors: a note on stderr (%d limits); -K refuses" % noted)
+
+
+TESTS = [("scanfail", test_scan_fail, False), ("record", test_record, False), ("ownerless", test_ownerless, True)]
+
+
 def main():
+    """Run every test, or the ones named on the command line; root-only ones need root."""
     h.enter_netns()
-    test_record()
+    only = sys.argv[1:]
+    for name, fn, root in TESTS:
+        if only and name not in only:
+            continue
+        if root and os.geteuid() != 0:
+            print("skip - %s needs root" % name)
+            continue
+        fn()
 
 
 if __name__ == "__main__":
