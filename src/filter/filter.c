@@ -239,6 +239,8 @@ static enum tri eval(const struct fnode *n, const struct sock_rec *s,
 		return filter_port_match(n->u.ports, s->lport) ||
 		       filter_port_match(n->u.ports, s->rport);
 	case FN_ADDR:
+		if (n->u.addr.ifindex && n->u.addr.ifindex != s->ifindex)
+			return T_NO; /* "fe80::1%lo" is not fe80::1 on eth0 */
 		return filter_addr_match(&n->u.addr, s->family,
 					 n->side == FSIDE_LOCAL ? s->laddr : s->raddr);
 	case FN_USER:

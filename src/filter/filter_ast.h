@@ -47,7 +47,8 @@ struct port_spec {
  */
 struct addr_prefix {
 	uint8_t addr[16];
-	uint8_t bits; /* 0..128 */
+	uint8_t bits;	  /* 0..128 */
+	uint32_t ifindex; /* "fe80::1%lo": the socket's interface must match; 0 = any */
 };
 
 struct fnode {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <sys/socket.h>
 
 #include "base/escape.h"
@@ -75,6 +76,8 @@ static void resolve_host(uint8_t family, const uint8_t *addr, char *buf, size_t 
 		sock_fmt_addr(family, addr, buf, sz);
 }
 
+static size_t put_u64(char *buf, size_t sz, uint64_t v);
+
 /* Copy a string, truncated to fit and NUL-terminated (sz > 0). Returns the length copied.
  */
 static size_t put_str(char *buf, size_t sz, const char *str)
@@ -90,14 +93,20 @@ static size_t put_str(char *buf, size_t sz, const char *str)
 	return n;
 }
 
-size_t sock_fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,
-			 bool resolve, char *buf, size_t sz)
+/* The endpoint, with an interface scope inside the brackets ("[fe80::1%lo]:22") when
+ * scope is not NULL, or "*" for the host of a dual-stack socket on the any address. */
+static size_t fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,
+			   bool resolve, const char *scope, bool dual, char *buf,
+			   size_t sz)
 {
 	char host[NI_MAXHOST], esc[NI_MAXHOST * 4], serv[64];
 	const char *h = host;
 	bool v6 = family == AF_INET6;
 
-	if (resolve && !addr_is_any(family, addr)) {
+	if (dual) {
+		snprintf(host, sizeof(host), "*");
+		v6 = false;
+	} else if (resolve && !addr_is_any(family, addr)) {
 		resolve_host(family, addr, host, sizeof(host));
 		escape_name(host, esc, sizeof(esc));
 		h = esc;
@@ -129,9 +138,67 @@ size_t sock_fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, boo
 	if (v6)
 		o = put_str(buf, sz, "[");
 	o += put_str(buf + o, sz - o, h);
+	if (scope) {
+		o += put_str(buf + o, sz - o, "%");
+		o += put_str(buf + o, sz - o, scope);
+	}
 	o += put_str(buf + o, sz - o, v6 ? "]:" : ":");
 	o += put_str(buf + o, sz - o, serv);
 	return o;
+}
+
+size_t sock_fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,
+			 bool resolve, char *buf, size_t sz)
+{
+	return fmt_endpoint(family, addr, port, peer, resolve, NULL, false, buf, sz);
+}
+
+/* IPv6 link-local unicast (fe80::/10) and multicast (ff02::/16) addresses mean nothing
+ * without their interface: two listeners on fe80::1%lo and fe80::1%eth0 differ. */
+static bool needs_scope(uint8_t family, const uint8_t *a)
+{
+	return family == AF_INET6 && ((a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+				      (a[0] == 0xff && a[1] == 0x02));
+}
+
+/*
+ * if_indextoname() asks the kernel each time (a socket and an ioctl): a memo of its
+ * answers, as for user names. Indexes from another namespace (-N, --all-netns) mean
+ * nothing here: those stay numbers, which is valid scope syntax too ("fe80::1%2").
+ */
+size_t sock_fmt_ifname(uint32_t ifindex, bool numeric, char *buf, size_t sz)
+{
+	static struct {
+		uint32_t ifindex;
+		char name[IF_NAMESIZE * 4];
+	} memo[16];
+	static unsigned next;
+	char raw[IF_NAMESIZE];
+
+	if (numeric)
+		return put_u64(buf, sz, ifindex);
+	for (unsigned i = 0; i < sizeof(memo) / sizeof(memo[0]); i++)
+		if (memo[i].ifindex == ifindex && ifindex)
+			return put_str(buf, sz, memo[i].name);
+	if (!if_indextoname(ifindex, raw))
+		return put_u64(buf, sz, ifindex); /* gone meanwhile */
+	unsigned slot = next++ % (sizeof(memo) / sizeof(memo[0]));
+	memo[slot].ifindex = ifindex;
+	escape_name(raw, memo[slot].name, sizeof(memo[slot].name));
+	return put_str(buf, sz, memo[slot].name);
+}
+
+size_t sock_fmt_sock_endpoint(const struct sock_rec *s, bool peer, bool resolve,
+			      bool numeric_scope, char *buf, size_t sz)
+{
+	const uint8_t *addr = peer ? s->raddr : s->laddr;
+	char scope[IF_NAMESIZE * 4];
+
+	if (s->ifindex && needs_scope(s->family, addr))
+		sock_fmt_ifname(s->ifindex, numeric_scope, scope, sizeof(scope));
+	return fmt_endpoint(s->family, addr, peer ? s->rport : s->lport, peer, resolve,
+			    s->ifindex && needs_scope(s->family, addr) ? scope : NULL,
+			    sock_dual_stack(s) && addr_is_any(s->family, addr), buf, sz);
 }
 
 static size_t put_u64(char *buf, size_t sz, uint64_t v)
@@ -167,15 +234,42 @@ static size_t fmt_sendq(const struct sock_rec *s, const struct col_ctx *c, char 
 static size_t fmt_local(const struct sock_rec *s, const struct col_ctx *c, char *buf,
 			size_t sz)
 {
-	return sock_fmt_endpoint(s->family, s->laddr, s->lport, false, c->resolve, buf,
-				 sz);
+	return sock_fmt_sock_endpoint(s, false, c->resolve, c->netns != NULL, buf, sz);
 }
 
 static size_t fmt_foreign(const struct sock_rec *s, const struct col_ctx *c, char *buf,
 			  size_t sz)
 {
-	return sock_fmt_endpoint(s->family, s->raddr, s->rport, true, c->resolve, buf,
-				 sz);
+	return sock_fmt_sock_endpoint(s, true, c->resolve, c->netns != NULL, buf, sz);
+}
+
+/* The device the socket is bound to (SO_BINDTODEVICE, or a link-local bind's scope). */
+static size_t fmt_iface(const struct sock_rec *s, const struct col_ctx *c, char *buf,
+			size_t sz)
+{
+	if (!s->ifindex)
+		return put_str(buf, sz, "-");
+	return sock_fmt_ifname(s->ifindex, c->netns != NULL, buf, sz);
+}
+
+static size_t fmt_v6only(const struct sock_rec *s, const struct col_ctx *c, char *buf,
+			 size_t sz)
+{
+	static const char *const words[] = {[SOCK_V6ONLY_UNKNOWN] = "-",
+					    [SOCK_V6ONLY_NO] = "no",
+					    [SOCK_V6ONLY_YES] = "yes"};
+
+	return put_str(buf, sz, words[s->v6only <= SOCK_V6ONLY_YES ? s->v6only : 0]);
+}
+
+static size_t json_v6only(const struct sock_rec *s, const struct col_ctx *c, char *buf,
+			  size_t sz)
+{
+	static const char *const words[] = {[SOCK_V6ONLY_UNKNOWN] = "null",
+					    [SOCK_V6ONLY_NO] = "false",
+					    [SOCK_V6ONLY_YES] = "true"};
+
+	return put_str(buf, sz, words[s->v6only <= SOCK_V6ONLY_YES ? s->v6only : 0]);
 }
 
 static size_t fmt_state(const struct sock_rec *s, const struct col_ctx *c, char *buf,
@@ -287,6 +381,13 @@ const struct column column_table[] = {
     {"inode", "Inode", true, COL_NUMBER, 0, "socket inode (0: no file, e.g. TIME_WAIT)",
      fmt_inode},
     {"cookie", "Cookie", false, COL_STRING, 0, "kernel socket cookie (hex)", fmt_cookie},
+    {"iface", "Interface", false, COL_STRING, 0,
+     "the device the socket is bound to (- when none), the scope of a link-local address",
+     fmt_iface},
+    {"v6only", "V6only", false, COL_BOOL, 0,
+     "IPv6 only (yes) or dual-stack, IPv4 too (no); - for IPv4 and sockets the kernel "
+     "does not say for",
+     fmt_v6only, json_v6only},
     {"netns", "Netns", false, COL_STRING, 0,
      "network namespace: its name in /run/netns, else inode(container or PID/comm)",
      fmt_netns},
@@ -383,8 +484,10 @@ size_t column_json_number(const struct column *col, const struct sock_rec *s,
 
 const char *column_type_name(enum col_type t)
 {
-	static const char *const names[] = {
-	    [COL_STRING] = "string", [COL_NUMBER] = "number", [COL_OWNERS] = "owners"};
+	static const char *const names[] = {[COL_STRING] = "string",
+					    [COL_NUMBER] = "number",
+					    [COL_OWNERS] = "owners",
+					    [COL_BOOL] = "boolean"};
 
 	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "string";
 }

@@ -23,6 +23,7 @@ enum col_type {
 	COL_STRING = 0,
 	COL_NUMBER,
 	COL_OWNERS, /* a list of {pid, comm} */
+	COL_BOOL,   /* true, false or null in JSON (through col->json) */
 };
 
 /* Everything a formatter may look at besides the socket. */
@@ -64,7 +65,8 @@ size_t column_json_number(const struct column *col, const struct sock_rec *s,
 /* The column table, terminated by an entry with a NULL name. */
 extern const struct column column_table[];
 
-/* "string", "number" or "owners": the type as --list-columns and the JSON schema name it.
+/* "string", "number", "owners" or "boolean": the type as --list-columns and the JSON
+ * schema name it.
  */
 const char *column_type_name(enum col_type t);
 
@@ -96,6 +98,19 @@ unsigned column_list_needs(const struct column_list *l);
  * "0.0.0.0:*". Returns the length. */
 size_t sock_fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,
 			 bool resolve, char *buf, size_t sz);
+
+/*
+ * Format one of a socket's endpoints (the peer's when peer): as sock_fmt_endpoint, plus
+ * the interface of a link-local IPv6 address inside the brackets ("[fe80::1%lo]:22",
+ * the index when numeric_scope) and "*:PORT" for a dual-stack socket on [::]. Returns
+ * the length.
+ */
+size_t sock_fmt_sock_endpoint(const struct sock_rec *s, bool peer, bool resolve,
+			      bool numeric_scope, char *buf, size_t sz);
+
+/* An interface's name (escaped), or its index when numeric or unknown. Returns the
+ * length. */
+size_t sock_fmt_ifname(uint32_t ifindex, bool numeric, char *buf, size_t sz);
 
 /* Format just an address ("1.2.3.4" or "::1", no brackets). Returns the length. */
 size_t sock_fmt_addr(uint8_t family, const uint8_t *addr, char *buf, size_t sz);

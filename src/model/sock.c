@@ -65,3 +65,11 @@ bool sock_has_owner(const struct sock_rec *s)
 		return false;
 	return !(s->kstate == KTCP_SYN_RECV && s->inode == 0 && s->uid == 0);
 }
+
+bool sock_dual_stack(const struct sock_rec *s)
+{
+	static const uint8_t any[16];
+
+	return s->family == AF_INET6 && s->v6only == SOCK_V6ONLY_NO &&
+	       memcmp(s->laddr, any, 16) == 0;
+}

@@ -21,6 +21,13 @@ struct sock_ext {
 	char cong[16]; /* congestion control name, "" when absent */
 };
 
+/* IPV6_V6ONLY of an AF_INET6 socket, as INET_DIAG_SKV6ONLY says (full sockets only). */
+enum sock_v6only {
+	SOCK_V6ONLY_UNKNOWN = 0, /* AF_INET, or the kernel did not say */
+	SOCK_V6ONLY_NO,		 /* dual-stack: [::] also takes IPv4 */
+	SOCK_V6ONLY_YES,
+};
+
 struct sock_rec {
 	uint8_t family;	 /* AF_INET or AF_INET6 */
 	uint8_t state;	 /* enum ts_state */
@@ -28,6 +35,7 @@ struct sock_rec {
 	uint8_t timer;	 /* idiag_timer: 0 none, 1 retransmit, 2 keepalive, 3 timewait, 4
 			    probe */
 	uint8_t retrans; /* idiag_retrans */
+	uint8_t v6only;	 /* enum sock_v6only: INET_DIAG_SKV6ONLY of an AF_INET6 socket */
 	uint16_t lport;	 /* host byte order */
 	uint16_t rport;
 	uint8_t laddr[16]; /* network order; IPv4 in the first 4 bytes */
@@ -69,6 +77,9 @@ size_t sock_addr_len(uint8_t family);
  * a full SYN_RCVD socket (a Fast Open child) keeps its listener's uid.
  */
 bool sock_has_owner(const struct sock_rec *s);
+
+/* True for an AF_INET6 socket on the any address that also takes IPv4 (ss's "*"). */
+bool sock_dual_stack(const struct sock_rec *s);
 
 /* True when a 16-byte IPv6 address is v4-mapped (::ffff:a.b.c.d). */
 int sock_addr_is_v4mapped(const uint8_t addr[16]);

@@ -190,6 +190,11 @@ static int parse_msg(const struct nlmsghdr *nlh, struct sock_rec *s, struct sock
 	if (mnl_nlmsg_get_payload_len(nlh) > sizeof(*m)) {
 		if (parse_attrs(nlh, sizeof(*m), tb) < 0)
 			return -EBADMSG;
+		if (s->family == AF_INET6 && tb[INET_DIAG_SKV6ONLY] &&
+		    mnl_attr_get_payload_len(tb[INET_DIAG_SKV6ONLY]) >= 1)
+			s->v6only = mnl_attr_get_u8(tb[INET_DIAG_SKV6ONLY])
+					? SOCK_V6ONLY_YES
+					: SOCK_V6ONLY_NO;
 		/* The kernel sends INET_DIAG_SHUTDOWN with every socket: an ext holding
 		 * only that is not worth filling (a 300-byte memset per socket) nor the
 		 * copy (a malloc per socket) consumers would make. */

@@ -128,6 +128,7 @@ static void put_sock(FILE *out, const struct sock_rec *s, const struct column_li
 			put_owners(out, s, ctx);
 			break;
 		case COL_NUMBER:
+		case COL_BOOL:
 			n = column_json_number(col, s, ctx, cell, sizeof(cell));
 			fwrite(cell, 1, n < sizeof(cell) ? n : sizeof(cell) - 1, out);
 			break;

@@ -192,10 +192,7 @@ static void read_facts(const struct netns_ent *e, struct ns_facts *f)
 
 static const char *endpoint(const struct sock_rec *s, bool peer, char *buf, size_t sz)
 {
-	if (peer)
-		sock_fmt_endpoint(s->family, s->raddr, s->rport, true, false, buf, sz);
-	else
-		sock_fmt_endpoint(s->family, s->laddr, s->lport, false, false, buf, sz);
+	sock_fmt_sock_endpoint(s, peer, false, s->netns != 0, buf, sz);
 	return buf;
 }
 

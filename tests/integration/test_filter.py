@@ -76,7 +76,8 @@ class Sock:
         self.raddr, self.rport = h.endpoint_key(entry["remote"], self.key[0])
         self.pids = {p for p, _ in entry["owners"]}
         self.comms = {c for _, c in entry["owners"]}
-        self.uid = entry.get("uid", 0)
+        # TIME_WAIT and request (SYN_RCVD) sockets belong to nobody: no uid to match
+        self.uid = None if self.state in ("TIME_WAIT", "SYN_RCVD") else entry.get("uid", 0)
 
     def __repr__(self):
         return "%s(%s)" % (self.name, self.state)

@@ -158,7 +158,58 @@ def test_scan_fail():
     h.ok("owner scan out of descriptors: a note on stderr (%d limits); -K refuses" % noted)
 
 
-TESTS = [("scanfail", test_scan_fail, False), ("record", test_record, False), ("ownerless", test_ownerless, True)]
+def test_scope():
+    """Link-local listeners on two interfaces; dual-stack and v6-only listeners on [::]."""
+    r = subprocess.run(["ip", "link", "add", "tsv0", "type", "veth", "peer", "name", "tsv1"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        print("skip - scope: cannot make a veth pair: " + r.stderr.strip())
+        return
+    for cmd in (["ip", "link", "set", "tsv0", "up"], ["ip", "link", "set", "tsv1", "up"],
+                ["ip", "addr", "add", "fe80::1/64", "dev", "lo"],
+                ["ip", "addr", "add", "fe80::1/64", "dev", "tsv0", "nodad"]):
+        subprocess.run(cmd, check=True, capture_output=True)
+    port = 24620
+    socks = []
+    for dev in ("lo", "tsv0"):
+        s = socket.socket(socket.AF_INET6)
+        s.bind(("fe80::1", port, 0, socket.if_nametoindex(dev)))
+        s.listen(4)
+        socks.append(s)
+    for v6only, p in ((0, port + 1), (1, port + 2)):
+        s = socket.socket(socket.AF_INET6)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, v6only)
+        s.bind(("::", p))
+        s.listen(4)
+        socks.append(s)
+    spec = "%d-%d" % (port, port + 2)
+    out = h.run_ok(["-l", "-H", "--sport", spec, "--columns", "local,foreign,iface,v6only"])
+    lines = sorted(" ".join(line.split()) for line in out.splitlines())
+    h.check_eq(lines, sorted([
+        "[fe80::1%%lo]:%d [::]:* lo yes" % port,
+        "[fe80::1%%tsv0]:%d [::]:* tsv0 yes" % port,
+        "*:%d *:* - no" % (port + 1),
+        "[::]:%d [::]:* - yes" % (port + 2)]), "scopes, interfaces, dual-stack", out)
+    rows = json_rows(["-l", "--sport", spec, "--columns", "local,iface,v6only"])
+    by_local = {r["local"]: r for r in rows}
+    h.check_eq(by_local.get("*:%d" % (port + 1)), {"local": "*:%d" % (port + 1),
+               "iface": None, "v6only": False}, "JSON: dual-stack", rows)
+    h.check_eq(by_local.get("[::]:%d" % (port + 2), {}).get("v6only"), True,
+               "JSON: v6only", rows)
+    for word, dev in (("fe80::1%lo", "lo"), ("[fe80::1%%tsv0]:%d" % port, "tsv0"),
+                      ("fe80::1%%%d" % socket.if_nametoindex("lo"), "lo")):
+        rows = json_rows(["-l", "--columns", "local,iface", "src", word])
+        h.check_eq([r["iface"] for r in rows], [dev], "filter src %s" % word, rows)
+    rc, out, err = h.run(["-l", "src", "fe80::1%nosuchif"])
+    h.check(rc == 2 and "unknown interface 'nosuchif'" in err, "unknown scope", err)
+    for s in socks:
+        s.close()
+    subprocess.run(["ip", "link", "del", "tsv0"], capture_output=True)
+    h.ok("[fe80::1%lo] and [fe80::1%tsv0] apart; 'src fe80::1%lo'; *:PORT dual-stack; "
+         "iface and v6only columns")
+
+
+TESTS = [("scope", test_scope, True), ("scanfail", test_scan_fail, False), ("record", test_record, False), ("ownerless", test_ownerless, True)]
 
 
 def main():
