@@ -177,6 +177,20 @@ bool filter_needs_procs(const struct filter *f)
 	return f && needs_procs(f->root);
 }
 
+static bool names_owner(const struct fnode *n)
+{
+	if (!n)
+		return false;
+	if (n->kind == FN_PID || n->kind == FN_PROCESS || n->kind == FN_USER)
+		return true;
+	return names_owner(n->a) || names_owner(n->b);
+}
+
+bool filter_names_owner(const struct filter *f)
+{
+	return f && names_owner(f->root);
+}
+
 enum tri { T_NO = 0, T_YES = 1, T_MAYBE = 2 };
 
 /* The kernel keeps at most 15 bytes of a program name in comm ("systemd-resolve"). */

@@ -41,6 +41,9 @@ int filter_bytecode(const struct filter *f, void **ret_bc, size_t *ret_len,
 /* True when matching needs the owners (pid or process terms). */
 bool filter_needs_procs(const struct filter *f);
 
+/* True when the filter has an owner term (pid, process or user), negated or not. */
+bool filter_names_owner(const struct filter *f);
+
 /* Does the socket match? f NULL matches everything. procs may be NULL: pid and process
  * terms are then unknown, and the socket matches unless the rest of the filter rules it
  * out (so a caller may pre-check before scanning /proc and re-check after). */

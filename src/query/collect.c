@@ -71,11 +71,21 @@ state_set run_default_states(const struct opts *o)
 	return STATE_SET_DEFAULT;
 }
 
+state_set run_states(const struct run_ctx *ctx)
+{
+	const struct opts *o = ctx->opts;
+	state_set dflt = run_default_states(o);
+
+	if (!o->all && !o->listening && filter_names_owner(ctx->filter))
+		dflt = STATE_SET_ALL;
+	return filter_state_set(ctx->filter, dflt);
+}
+
 /* Build the request; *ret_bc must be freed by the caller. */
 static int build_query(const struct run_ctx *ctx, unsigned needs, struct diag_query *q,
 		       void **ret_bc)
 {
-	state_set states = filter_state_set(ctx->filter, run_default_states(ctx->opts));
+	state_set states = run_states(ctx);
 	size_t bc_len = 0;
 	int err;
 
@@ -414,7 +424,7 @@ static int stream_raw(const struct run_ctx *ctx, unsigned needs, diag_sock_fn fn
 	err = build_query(ctx, needs, &q, &bc);
 	if (err < 0)
 		return err;
-	sc.states = filter_state_set(ctx->filter, run_default_states(ctx->opts));
+	sc.states = run_states(ctx);
 	err = run_dump(ctx, &q, stream_one, &sc, ret_stats);
 	free(bc);
 	return err;

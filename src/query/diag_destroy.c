@@ -108,6 +108,8 @@ int diag_destroy(struct diag_destroyer *d, const struct sock_rec *s)
 		ret = mnl_cb_run(buf, (size_t)n, seq, d->portid, NULL, NULL);
 		if (ret == MNL_CB_STOP)
 			return 0;
+		if (ret == MNL_CB_ERROR && errno == ENOENT && s->state == TS_CLOSED)
+			return -ENOTCONN; /* never in a table SOCK_DESTROY looks in */
 		if (ret == MNL_CB_ERROR)
 			return errno ? -errno : -EBADMSG;
 		/* MNL_CB_OK: no answer in this buffer yet */
@@ -122,6 +124,8 @@ static const struct {
     {EPERM, "CAP_NET_ADMIN is missing"},
     {EACCES, "CAP_NET_ADMIN is missing"},
     {ENOENT, "the socket is already gone"},
+    {ENOTCONN, "the kernel cannot destroy a bound-only (CLOSED) socket: SOCK_DESTROY "
+	       "finds only listening and connected sockets; close it in its process"},
     {ESTALE, "the socket is already gone (a new one has its addresses)"},
 };
 

@@ -79,4 +79,11 @@ void collect_done(struct collect *c);
 /* The state selection from -a/-l (before the filter's own states). */
 state_set run_default_states(const struct opts *o);
 
+/*
+ * The states a view selects: the filter's when it names states, else -a's or -l's, else
+ * every state when the filter names an owner (--pid, --process, --user: a process's
+ * listeners are its sockets too), else the default (connected sockets).
+ */
+state_set run_states(const struct run_ctx *ctx);
+
 #endif

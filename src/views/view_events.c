@@ -241,7 +241,7 @@ static int check_format(const struct run_ctx *ctx, const struct output *out)
 
 static state_set brief_state(const struct run_ctx *ctx)
 {
-	state_set want = filter_state_set(ctx->filter, run_default_states(ctx->opts));
+	state_set want = run_states(ctx);
 
 	if (want & STATE_BIT(TS_ESTABLISHED))
 		return TS_ESTABLISHED;

@@ -209,7 +209,54 @@ def test_scope():
          "iface and v6only columns")
 
 
-TESTS = [("scope", test_scope, True), ("scanfail", test_scan_fail, False), ("record", test_record, False), ("ownerless", test_ownerless, True)]
+def test_owner_states():
+    """--pid/--process/--user select every state unless a state option or term is given."""
+    port = 24640
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", port))
+    ls.listen(4)
+    c = socket.create_connection(("127.0.0.1", port))
+    a, _ = ls.accept()
+    bound = socket.socket()
+    bound.bind(("127.0.0.1", port + 1))
+    me = str(os.getpid())
+    spec = "%d-%d" % (port, port + 1)
+
+    def states(args):
+        return sorted(r["state"] for r in json_rows(args + ["--port", spec]))
+    every = ["CLOSED", "ESTABLISHED", "ESTABLISHED", "LISTEN"]
+    h.check_eq(states(["--pid", me]), every, "--pid selects every state")
+    h.check_eq(states(["pid", me]), every, "'pid' selects every state")
+    h.check_eq(states(["--process", "python3"]), every, "--process selects every state")
+    h.check_eq(states(["--user", "0"]), every, "--user selects every state")
+    h.check_eq(states(["--pid", me, "--state", "established"]),
+               ["ESTABLISHED", "ESTABLISHED"], "a state option narrows it")
+    h.check_eq(states(["pid", me, "and", "state", "listen"]), ["LISTEN"],
+               "a state term narrows it")
+    h.check_eq(states(["-l", "--pid", me]), ["LISTEN"], "-l narrows it")
+    h.check_eq(states([]), ["ESTABLISHED", "ESTABLISHED"], "no owner filter: connected")
+    for s in (ls, c, a, bound):
+        s.close()
+    h.ok("owner filters select every state (CLOSED, LISTEN, ESTABLISHED) unless narrowed")
+
+
+def test_kill_closed():
+    """-K on a bound-only socket says the kernel cannot destroy it, not that it is gone."""
+    port = 24650
+    b = socket.socket()
+    b.bind(("127.0.0.1", port))
+    rc, out, err = h.run(["-K", "state", "closed", "and", "sport", str(port)])
+    if "CONFIG_INET_DIAG_DESTROY" in err:
+        print("skip - killclosed: the kernel lacks CONFIG_INET_DIAG_DESTROY")
+        return
+    h.check(rc == 1 and "cannot destroy a bound-only (CLOSED) socket" in err
+            and "already gone" not in out + err, "-K state closed: exit %d" % rc, out, err)
+    b.close()
+    h.ok("-K state closed: the kernel cannot destroy bound-only sockets (exit 1)")
+
+
+TESTS = [("ownerstates", test_owner_states, False), ("killclosed", test_kill_closed, True),
+         ("scope", test_scope, True), ("scanfail", test_scan_fail, False), ("record", test_record, False), ("ownerless", test_ownerless, True)]
 
 
 def main():

@@ -381,6 +381,8 @@ class Builder:
         b, _ = lst.accept()
         self.hold(lst, a, b)
         self.add_sock("listen-dualstack", lst, "LISTEN")
+        # ss and tcpstate show a dual-stack socket on [::] as *:PORT, its peer as *:*
+        self.sockets[-1].update(local="*:%d" % port, remote="*:*")
         self.add_sock("established-mapped-client", a, "ESTABLISHED")
         self.add_sock("established-mapped-server", b, "ESTABLISHED")
 
