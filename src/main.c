@@ -85,15 +85,18 @@ static bool std_fds_open(void)
 }
 
 /* Flush stdout and turn a failed write into exit 1 with one line, unless it was reported
- * already (a view that failed because stdout did). */
-static int finish_output(int status, bool reported)
+ * already (a view that failed because stdout did). Exit 1 whatever the view said: --doctor's
+ * 3 ("found something") would hide that nobody could read what it found. */
+static int finish_output(int status, bool reported, bool pipe_ok)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		int e = errno ? errno : EIO;
+		if (pipe_ok)
+			return status; /* -c | head: the reader had enough (EPIPE) */
 		if (!reported)
 			fprintf(stderr, "tcpstate: cannot write the output: %s\n",
 				strerror(e));
-		return status ? status : 1;
+		return status == 2 ? 2 : 1;
 	}
 	return status;
 }
@@ -135,7 +138,12 @@ static int report(int ret, int werr, const struct opts *o, const struct run_msgs
 	int status = ret;
 
 	print_msgs(msgs);
-	if (ret < 0) {
+	if (ret == -EPIPE && !msgs->error) {
+		/* -c or -E into `| head`: the reader went away, which ends an endless
+		 * view as SIGPIPE ends a one-shot one, quietly */
+		*ret_reported = true;
+		status = 0;
+	} else if (ret < 0) {
 		bool out_failed = fflush(stdout) != 0 || ferror(stdout);
 		if (msgs->error || !out_failed)
 			print_line("", msgs->error ? msgs->error : strerror(-ret));
@@ -198,6 +206,11 @@ int main(int argc, const char **argv)
 	 * do not depend on the locale. */
 	escape_set_ascii(!term.utf8 && output_format_human(o.format));
 
+	/* -c and -E never end by themselves: a reader that goes away (`| head`) ends them
+	 * with EPIPE, and they stop quietly with status 0 instead of dying of SIGPIPE. */
+	bool endless = o.continuous > 0 || o.view == VIEW_EVENTS;
+	if (endless)
+		signal(SIGPIPE, SIG_IGN);
 	FILE *out = open_output(&o, &term);
 	struct run_ctx ctx = {&o, filter, &term, out, &msgs};
 	ret = o.continuous > 0 ? watch_run(&ctx, views[v].run) : views[v].run(&ctx);
@@ -206,7 +219,7 @@ int main(int argc, const char **argv)
 		fclose(out); /* unbuffered: everything is in stdout already */
 	status = report(ret, werr, &o, &msgs, &reported);
 out:
-	status = finish_output(status, reported);
+	status = finish_output(status, reported, ret == -EPIPE && !msgs.error);
 	filter_free(filter);
 	run_msgs_done(&msgs);
 	free(err_text);

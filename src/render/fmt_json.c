@@ -108,12 +108,19 @@ static void put_owners(FILE *out, const struct sock_rec *s, const struct col_ctx
 	putc_unlocked(']', out);
 }
 
-static void put_sock(FILE *out, const struct sock_rec *s, const struct column_list *cols,
-		     const struct col_ctx *ctx)
+void fmt_json_string(FILE *out, const char *s)
+{
+	if (s)
+		put_str(out, s, strlen(s));
+	else
+		fputs("null", out);
+}
+
+void fmt_json_sock_fields(FILE *out, const struct sock_rec *s,
+			  const struct column_list *cols, const struct col_ctx *ctx)
 {
 	char cell[CELL_MAX];
 
-	putc_unlocked('{', out);
 	for (int c = 0; c < cols->n; c++) {
 		const struct column *col = cols->v[c];
 		size_t n;
@@ -144,6 +151,13 @@ static void put_sock(FILE *out, const struct sock_rec *s, const struct column_li
 			break;
 		}
 	}
+}
+
+static void put_sock(FILE *out, const struct sock_rec *s, const struct column_list *cols,
+		     const struct col_ctx *ctx)
+{
+	putc_unlocked('{', out);
+	fmt_json_sock_fields(out, s, cols, ctx);
 	putc_unlocked('}', out);
 }
 

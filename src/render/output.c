@@ -34,6 +34,8 @@ struct output_format {
 	size_t (*event_header)(bool with_owners, char *buf, size_t sz);
 	size_t (*event)(const struct ev_event *e, bool with_owners, char *buf, size_t sz);
 	int (*columns)(const struct output *o);
+	int (*doctor)(const struct output *o, const struct report_doctor *d);
+	int (*kill)(const struct output *o, const struct report_kill *k);
 };
 
 /* table */
@@ -98,7 +100,27 @@ static int table_column_list(const struct output *o)
 	return table_columns(o->out, o->header);
 }
 
+static int table_doctor(const struct output *o, const struct report_doctor *d)
+{
+	return report_doctor_text(o->out, d);
+}
+
+static int table_kill(const struct output *o, const struct report_kill *k)
+{
+	return report_kill_text(o->out, k);
+}
+
 /* JSON and JSON lines */
+
+static int json_doctor(const struct output *o, const struct report_doctor *d)
+{
+	return report_doctor_json(o->out, d, o->fmt->lines);
+}
+
+static int json_kill(const struct output *o, const struct report_kill *k)
+{
+	return report_kill_json(o->out, k, o->fmt->lines);
+}
 
 static int json_sockets(const struct output *o, const struct sock_set *set,
 			const struct column_list *cols, const struct col_ctx *cc)
@@ -172,6 +194,8 @@ static const struct output_format formats[FMT_COUNT] = {
 	    .event_header = table_event_header,
 	    .event = table_event_line,
 	    .columns = table_column_list,
+	    .doctor = table_doctor,
+	    .kill = table_kill,
 	},
     [FMT_JSON] =
 	{
@@ -179,6 +203,8 @@ static const struct output_format formats[FMT_COUNT] = {
 	    .summary = json_summary,
 	    .hist = json_hist,
 	    .columns = json_columns,
+	    .doctor = json_doctor,
+	    .kill = json_kill,
 	},
     [FMT_JSONL] =
 	{
@@ -188,6 +214,8 @@ static const struct output_format formats[FMT_COUNT] = {
 	    .hist = json_hist,
 	    .event = fmt_json_event,
 	    .columns = json_columns,
+	    .doctor = json_doctor,
+	    .kill = json_kill,
 	},
     [FMT_CSV] =
 	{
@@ -242,6 +270,10 @@ bool output_has(const struct output *o, enum output_kind k)
 		return f->event;
 	case OUTPUT_COLUMNS:
 		return f->columns;
+	case OUTPUT_DOCTOR:
+		return f->doctor;
+	case OUTPUT_KILL:
+		return f->kill;
 	}
 	return false;
 }
@@ -318,4 +350,14 @@ int output_event(const struct output *o, const struct ev_event *e, bool with_own
 int output_columns(const struct output *o)
 {
 	return o->fmt->columns ? o->fmt->columns(o) : -EOPNOTSUPP;
+}
+
+int output_doctor(const struct output *o, const struct report_doctor *d)
+{
+	return o->fmt->doctor ? o->fmt->doctor(o, d) : -EOPNOTSUPP;
+}
+
+int output_kill(const struct output *o, const struct report_kill *k)
+{
+	return o->fmt->kill ? o->fmt->kill(o, k) : -EOPNOTSUPP;
 }

@@ -13,6 +13,7 @@
 #include "model/columns.h"
 #include "model/format.h"
 #include "model/sock.h"
+#include "render/report.h"
 #include "render/term.h"
 
 struct output_format;
@@ -37,6 +38,8 @@ enum output_kind {
 	OUTPUT_HIST,	/* a --hist */
 	OUTPUT_EVENTS,	/* -E lines */
 	OUTPUT_COLUMNS, /* the --list-columns table */
+	OUTPUT_DOCTOR,	/* --doctor's findings */
+	OUTPUT_KILL,	/* -K's results */
 };
 
 /* Set up *ret for the format, header flag and colour of o, on a terminal described by t.
@@ -97,5 +100,11 @@ int output_event(const struct output *o, const struct ev_event *e, bool with_own
 
 /* The column table for --list-columns. Returns 0, -EIO or -EOPNOTSUPP. */
 int output_columns(const struct output *o);
+
+/* --doctor's findings. Returns 0, -EIO or -EOPNOTSUPP. */
+int output_doctor(const struct output *o, const struct report_doctor *d);
+
+/* What -K did (or would do). Returns 0, -ENOMEM, -EIO or -EOPNOTSUPP. */
+int output_kill(const struct output *o, const struct report_kill *k);
 
 #endif

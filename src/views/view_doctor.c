@@ -12,6 +12,7 @@
 #include "base/escape.h"
 #include "model/columns.h"
 #include "query/netns.h"
+#include "render/output.h"
 #include "views/doctor.h"
 #include "views/run.h"
 #include "views/views.h"
@@ -139,23 +140,37 @@ struct doc {
 	const char *ns_label; /* NULL unless several namespaces are examined */
 	struct ns_facts facts;
 	unsigned found;
+	struct report_finding *v; /* the findings, rendered at the end */
+	size_t cap;
+	int err; /* -ENOMEM while collecting them */
 };
 
-/* One finding: "KIND: [netns] evidence; next step", on one line. */
+/* One finding: "KIND: [netns] evidence; next step", kept for the output format. */
 static void finding(struct doc *d, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void finding(struct doc *d, const char *kind, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fprintf(d->ctx->out, "%s: ", kind);
-	if (d->ns_label)
-		fprintf(d->ctx->out, "in network namespace %s: ", d->ns_label);
-	va_start(ap, fmt);
-	vfprintf(d->ctx->out, fmt, ap);
-	va_end(ap);
-	fputc('\n', d->ctx->out);
 	d->found++;
+	if (d->found > d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 8;
+		struct report_finding *v = realloc(d->v, cap * sizeof(*v));
+		if (!v) {
+			d->err = -ENOMEM;
+			return;
+		}
+		d->v = v;
+		d->cap = cap;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		msg = NULL;
+		d->err = -ENOMEM;
+	}
+	va_end(ap);
+	d->v[d->found - 1] = (struct report_finding){kind, d->ns_label, msg};
 }
 
 static long read_sysctl(const char *name, long *second)
@@ -585,6 +600,11 @@ int view_doctor(const struct run_ctx *ctx)
 		free(msg);
 		return err;
 	}
+	struct output out;
+	output_init(&out, ctx->out, ctx->opts, ctx->term);
+	if (!output_has(&out, OUTPUT_DOCTOR))
+		return run_error(ctx, -EINVAL, "'--format %s' has no form for --doctor",
+				 format_name(out.format));
 	/* Every state matters here (listeners above all), whatever -a/-l say. */
 	struct opts all = *ctx->opts;
 	all.all = 1;
@@ -596,11 +616,20 @@ int view_doctor(const struct run_ctx *ctx)
 		collect_done(&c);
 		return err;
 	}
-	struct doc d = {ctx, &c.socks, c.procs, th, NULL, {0}, 0};
+	struct doc d = {ctx, &c.socks, c.procs, th, NULL, {0}, 0, NULL, 0, 0};
 	err = examine_all(&d, ctx->msgs->netns);
-	if (err == 0 && !d.found && ctx->term->tty)
-		fprintf(ctx->out, "no problems found in %zu sockets\n", c.socks.n);
+	if (err == 0)
+		err = d.err;
+	if (err == 0) {
+		struct report_doctor r = {d.v, d.found, c.socks.n, !ctx->term->tty};
+		err = output_doctor(&out, &r);
+	}
+	for (size_t i = 0; i < d.found && i < d.cap; i++)
+		free(d.v[i].message);
+	free(d.v);
 	collect_done(&c);
+	if (err == -EIO)
+		return err; /* main names the write's errno */
 	if (err < 0)
 		return run_error(ctx, err, "out of memory");
 	return d.found ? DOCTOR_FOUND : 0;

@@ -150,9 +150,12 @@ static int print_events(struct ev_view *v)
 		if (o->count && ++v->printed >= o->count)
 			break;
 	}
-	if (n && watch_flush(v->ctx->out) < 0)
-		return run_error(v->ctx, -EIO, "cannot write the output: %s",
-				 strerror(errno));
+	int werr = n ? watch_flush(v->ctx->out) : 0;
+	if (werr == -EPIPE)
+		return werr; /* the reader went away (| head): main stops quietly */
+	if (werr < 0) /* stop at the first failed write: nobody reads the rest */
+		return run_error(v->ctx, werr, "cannot write the output: %s",
+				 strerror(-werr));
 	return o->count && v->printed >= o->count;
 }
 
@@ -309,8 +312,11 @@ int view_events(const struct run_ctx *ctx)
 	v->brief_state = brief_state(ctx);
 	open_monitors(v);
 	output_event_header(&v->out, v->owners);
-	watch_flush(ctx->out);
-	err = run_loop(v);
+	err = watch_flush(ctx->out);
+	if (err < 0 && err != -EPIPE)
+		err = run_error(ctx, err, "cannot write the output: %s", strerror(-err));
+	else if (err == 0)
+		err = run_loop(v);
 	if (v->lost)
 		run_note(ctx,
 			 "the kernel dropped %llu destroy notifications (too many closes "

@@ -8,19 +8,9 @@
 #include "model/columns.h"
 #include "query/diag_destroy.h"
 #include "query/netns.h"
+#include "render/output.h"
 #include "views/run.h"
 #include "views/views.h"
-
-/* A row's result: what happened to the socket, and the column header above it. */
-#define KILL_RESULT_HEADER "Result"
-#define KILL_CELL_MAX 1024
-
-static const char *result_word(int err, bool dry_run)
-{
-	if (dry_run)
-		return "would destroy";
-	return err ? "not destroyed" : "destroyed";
-}
 
 /* Destroy the sockets of one namespace (the one this thread is in) that want[i] selects.
  */
@@ -83,74 +73,6 @@ static int destroy_all(const struct run_ctx *ctx, const struct sock_set *set, in
 	return 0;
 }
 
-/* The cells of one row: the result, the chosen columns, and why it failed. */
-static int row_cells(const struct sock_rec *s, int err, const struct run_ctx *ctx,
-		     const struct column_list *cols, const struct col_ctx *cc,
-		     char **cells)
-{
-	char buf[KILL_CELL_MAX];
-
-	cells[0] = strdup(result_word(err, ctx->opts->dry_run));
-	for (int c = 0; c < cols->n; c++) {
-		cols->v[c]->fmt(s, cc, buf, sizeof(buf));
-		cells[c + 1] = strdup(buf);
-	}
-	cells[cols->n + 1] = strdup(err ? diag_destroy_strerror(err) : "");
-	for (int c = 0; c < cols->n + 2; c++)
-		if (!cells[c])
-			return -ENOMEM;
-	return 0;
-}
-
-/* Print the report, aligned like the listing: Result, the columns, then the reason. */
-static int print_report(const struct run_ctx *ctx, const struct sock_set *set,
-			const int *errs, const struct column_list *cols,
-			const struct col_ctx *cc)
-{
-	size_t ncells = (size_t)cols->n + 2;
-	char **cells = calloc((set->n + 1) * ncells, sizeof(*cells));
-	size_t width[COLUMNS_MAX + 2] = {0};
-	int err = 0;
-
-	if (!cells)
-		return -ENOMEM;
-	cells[0] = strdup(KILL_RESULT_HEADER);
-	for (int c = 0; c < cols->n; c++)
-		cells[c + 1] = strdup(cols->v[c]->header);
-	cells[ncells - 1] = strdup("");
-	for (size_t i = 0; i < set->n && err == 0; i++)
-		err = row_cells(&set->v[i], errs[i], ctx, cols, cc,
-				cells + (i + 1) * ncells);
-	for (size_t i = 0; i < (set->n + 1) * ncells && err == 0; i++) {
-		if (!cells[i]) {
-			err = -ENOMEM;
-			break;
-		}
-		size_t w = strlen(cells[i]);
-		if (w > width[i % ncells])
-			width[i % ncells] = w;
-	}
-	for (size_t r = ctx->opts->no_header ? 1 : 0; r <= set->n && err == 0; r++) {
-		char **row = cells + r * ncells;
-		fprintf(ctx->out, "%-*s", (int)width[0], row[0]);
-		for (int c = 0; c < cols->n; c++) {
-			bool last = c == cols->n - 1 && !row[ncells - 1][0];
-			int w = last && !cols->v[c]->right ? 0 : (int)width[c + 1];
-			fprintf(ctx->out, cols->v[c]->right ? " %*s" : " %-*s", w,
-				row[c + 1]);
-		}
-		if (row[ncells - 1][0])
-			fprintf(ctx->out, "  %s", row[ncells - 1]);
-		fputc('\n', ctx->out);
-	}
-	for (size_t i = 0; i < (set->n + 1) * ncells; i++)
-		free(cells[i]);
-	free(cells);
-	if (err == 0 && ferror(ctx->out))
-		err = -EIO;
-	return err;
-}
-
 /* The error for main.c: how many failed, and why the first one did. */
 static int report_failures(const struct run_ctx *ctx, const struct sock_set *set,
 			   const int *errs)
@@ -181,6 +103,11 @@ int view_kill(const struct run_ctx *ctx)
 	const char *bad = NULL;
 	int *errs, err;
 
+	struct output out;
+	output_init(&out, ctx->out, o, ctx->term);
+	if (!output_has(&out, OUTPUT_KILL))
+		return run_error(ctx, -EINVAL, "'--format %s' has no form for --kill",
+				 format_name(out.format));
 	if (!ctx->filter)
 		return run_error(
 		    ctx, -EINVAL,
@@ -213,8 +140,11 @@ int view_kill(const struct run_ctx *ctx)
 	}
 	if (!c.socks.n) {
 		run_note(ctx, "no socket matches the filter: nothing to destroy");
+		struct report_kill none = {&c.socks, NULL, NULL, o->dry_run, false, &cols, NULL};
+		/* JSON stays a document, with no sockets in it */
+		err = output_format_human(out.format) ? 0 : output_kill(&out, &none);
 		collect_done(&c);
-		return 0;
+		return err;
 	}
 	errs = calloc(c.socks.n, sizeof(*errs));
 	if (!errs) {
@@ -227,12 +157,24 @@ int view_kill(const struct run_ctx *ctx)
 			     .resolve = o->resolve,
 			     .multi_netns = o->all_netns,
 			     .netns = ctx->msgs->netns};
-	if (err == 0)
-		err = print_report(ctx, &c.socks, errs, &cols, &cc);
-	if (err == -ENOMEM || err == -EIO)
-		err =
-		    run_error(ctx, err, "%s",
-			      err == -EIO ? "cannot write the output" : "out of memory");
+	const char **why = calloc(c.socks.n, sizeof(*why));
+	if (!why)
+		err = -ENOMEM;
+	for (size_t i = 0; why && i < c.socks.n; i++)
+		why[i] = errs[i] ? diag_destroy_strerror(errs[i]) : NULL;
+	if (err == 0) {
+		struct report_kill r = {.set = &c.socks,
+					.errs = errs,
+					.why = why,
+					.dry_run = o->dry_run,
+					.header = !o->no_header,
+					.cols = &cols,
+					.cc = &cc};
+		err = output_kill(&out, &r);
+	}
+	free(why);
+	if (err == -ENOMEM)
+		err = run_error(ctx, err, "out of memory");
 	if (err == 0)
 		err = report_failures(ctx, &c.socks, errs);
 	free(errs);

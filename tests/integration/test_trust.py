@@ -13,6 +13,7 @@ import socket
 import stat
 import sys
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -255,7 +256,222 @@ def test_kill_closed():
     h.ok("-K state closed: the kernel cannot destroy bound-only sockets (exit 1)")
 
 
-TESTS = [("ownerstates", test_owner_states, False), ("killclosed", test_kill_closed, True),
+def close_wait_pair(port):
+    """A listener, and an accepted connection whose peer closed: ours is in CLOSE_WAIT."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", port))
+    ls.listen(4)
+    c = socket.create_connection(("127.0.0.1", port))
+    a, _ = ls.accept()
+    c.close()
+    return ls, a
+
+
+def run_to(args, stdout, timeout=60):
+    """Run tcpstate with stdout going to an open file; return (rc, stderr)."""
+    r = subprocess.run(h.wrapper() + [h.binary()] + args, stdout=stdout,
+                       stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=timeout,
+                       env=dict(os.environ, LC_ALL="C"))
+    return r.returncode, r.stderr.decode("utf-8", "replace")
+
+
+def test_machine_forms():
+    """--doctor and -K in JSON and JSON lines; CSV and OpenMetrics refused (exit 2)."""
+    port = 24660
+    ls, a = close_wait_pair(port)
+    wait_until("CLOSE_WAIT", lambda: json_rows(["--sport", str(port), "state", "close-wait"]))
+    th = ["--threshold", "close_wait_age=0"]
+    rc, out, err = h.run(["--doctor", "-j"] + th)
+    h.check(rc == 3, "--doctor -j finds the leak: exit %d" % rc, err)
+    doc = json.loads(out)["doctor"]
+    h.check(isinstance(doc["sockets"], int) and doc["sockets"] > 0, "doctor.sockets", out)
+    kinds = [f["kind"] for f in doc["findings"]]
+    h.check("close-wait-leak" in kinds, "a close-wait-leak finding", out)
+    for f in doc["findings"]:
+        h.check(set(f) == {"kind", "netns", "message"} and f["netns"] is None,
+                "finding schema", f)
+    rc, out, err = h.run(["--doctor", "--format", "jsonl"] + th)
+    lines = [json.loads(x) for x in out.splitlines()]
+    h.check(rc == 3 and [x["kind"] for x in lines] == kinds, "--doctor jsonl", out)
+    rc, out, err = h.run(["-K", "--dry-run", "-j", "--sport", str(port)])
+    h.check(rc == 0, "-K --dry-run -j: exit %d" % rc, err)
+    k = json.loads(out)["kill"]
+    h.check(k["dry_run"] is True and k["sockets"], "kill.dry_run and sockets", out)
+    for sk in k["sockets"]:
+        h.check(sk["result"] == "would destroy" and sk["error"] is None
+                and sk["local"] == "127.0.0.1:%d" % port, "kill socket object", sk)
+    rc, out, err = h.run(["-K", "--dry-run", "--format", "jsonl", "--sport", str(port)])
+    h.check(rc == 0 and len([json.loads(x) for x in out.splitlines()]) == len(k["sockets"]),
+            "-K jsonl: one object per socket", out)
+    rc, out, err = h.run(["-K", "-j", "--sport", "9"])
+    h.check(rc == 0 and json.loads(out)["kill"]["sockets"] == [], "-K -j, nothing", out)
+    for view in (["--doctor"], ["-K", "--sport", str(port)]):
+        for fmt in ("csv", "openmetrics"):
+            rc, out, err = h.run(view + ["--format", fmt])
+            h.check(rc == 2 and not out and "has no form for" in err,
+                    "%s --format %s: exit %d" % (view[0], fmt, rc), err)
+    ls.close()
+    a.close()
+    h.ok("--doctor and -K in JSON and JSON lines (schema), CSV/OpenMetrics refused")
+
+
+def test_full_output():
+    """> /dev/full: --doctor with findings exits 1 (not 3); -E stops at the first write."""
+    port = 24670
+    ls, a = close_wait_pair(port)
+    with open("/dev/full", "w") as full:
+        rc, err = run_to(["--doctor", "--threshold", "close_wait_age=0"], full)
+        h.check(rc == 1 and "No space left on device" in err,
+                "--doctor > /dev/full: exit %d" % rc, err)
+        p = subprocess.Popen(h.wrapper() + [h.binary(), "-E", "-H", "--interval", "0.05"],
+                             stdout=full, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        h.track(p)
+        conns = []
+        deadline = time.monotonic() + 60
+        while p.poll() is None and time.monotonic() < deadline:
+            c = socket.create_connection(("127.0.0.1", port))
+            conns.append(c)
+            conns.append(ls.accept()[0])
+            time.sleep(0.1)
+        h.check(p.poll() is not None, "-E > /dev/full keeps running")
+        err = p.stderr.read().decode()
+        h.check(p.returncode == 1 and "No space left on device" in err
+                and err.count("\n") == 1, "-E > /dev/full: exit %d" % p.returncode, err)
+    for s in conns + [ls, a]:
+        s.close()
+    h.ok("--doctor > /dev/full exits 1; -E > /dev/full stops at once with ENOSPC")
+
+
+def test_pipe_head():
+    """-c and -E into a reader that goes away (| head): exit 0, nothing on stderr."""
+    port = 24680
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", port))
+    ls.listen(64)
+    for args in (["-a", "-c", "0.05"], ["-E", "--interval", "0.05"]):
+        p = h.track(subprocess.Popen(h.wrapper() + [h.binary()] + args,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     stdin=subprocess.DEVNULL))
+        conns = []
+        if "-E" in args:  # something to report
+            for _ in range(3):
+                conns.append(socket.create_connection(("127.0.0.1", port)))
+        p.stdout.readline()
+        p.stdout.close()  # the reader goes away, as head(1) does
+        deadline = time.monotonic() + 60
+        while p.poll() is None and time.monotonic() < deadline:
+            conns.append(socket.create_connection(("127.0.0.1", port)))
+            time.sleep(0.1)
+        h.check(p.poll() is not None, "%s kept running after its reader left" % args)
+        err = p.stderr.read().decode()
+        h.check(p.returncode == 0 and not err,
+                "%s | head: exit %d, stderr %r" % (args, p.returncode, err))
+        for c in conns:
+            c.close()
+    ls.close()
+    h.ok("-c | head and -E | head: exit 0 quietly")
+
+
+def read_until(fd, want, timeout=30):
+    """Read a pty until want (bytes) shows up; return everything read."""
+    import select
+    got = b""
+    deadline = time.monotonic() + timeout
+    while want not in got and time.monotonic() < deadline:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                got += os.read(fd, 65536)
+            except OSError:
+                break
+    return got
+
+
+def proc_state(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+def test_tty_signals():
+    """Ctrl-Z and Ctrl-\\ during -c restore the terminal; SIGCONT draws again."""
+    import pty
+    enter, leave = b"\033[?1049h", b"\033[?25h\033[?1049l"
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.update(LC_ALL="C", TERM="xterm", COLUMNS="100", LINES="30")
+        os.execv(h.binary(), [h.binary(), "-a", "-c", "0.2"])
+    try:
+        h.check(enter in read_until(fd, enter), "-c on a terminal enters the alternate screen")
+        os.kill(pid, signal.SIGTSTP)
+        h.check(leave in read_until(fd, leave), "SIGTSTP: the terminal is restored")
+        wait_until("the stop", lambda: proc_state(pid) == "T")
+        os.kill(pid, signal.SIGCONT)
+        h.check(enter in read_until(fd, enter), "SIGCONT: the alternate screen again")
+        os.kill(pid, signal.SIGQUIT)
+        h.check(leave in read_until(fd, leave), "SIGQUIT: the terminal is restored")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.05)
+        h.check(done and os.WIFEXITED(status), "SIGQUIT ends -c after the restore")
+        pid = 0
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    h.ok("-c: SIGTSTP and SIGQUIT leave the alternate screen, SIGCONT redraws")
+
+
+def test_netns_root():
+    """As root, a refused -N never says it needs root."""
+    rc, out, err = h.run(["-N", "1"])
+    h.check(rc == 0 or "needs root" not in err, "-N 1 as root: %r" % err)
+    h.ok("-N 1 as root: %s" % ("works" if rc == 0 else err.strip()))
+
+
+def test_unprivileged_events():
+    """An unprivileged -E receives destroy notifications (no CAP_NET_ADMIN)."""
+    if not shutil.which("setpriv") or h.wrapper():
+        print("skip - unpriv: needs setpriv and no wrapper")
+        return
+    argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", h.binary()]
+    if subprocess.run(argv + ["--version"], capture_output=True).returncode != 0:
+        print("skip - unpriv: user nobody cannot run %s" % h.binary())
+        return
+    port = 24690
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", port))
+    ls.listen(8)
+    # polls far apart: a connection that opens and closes between two is seen only
+    # through the kernel's destroy notification
+    p = h.track(subprocess.Popen(argv + ["-E", "--interval", "30", "--sport", str(port)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+    os.set_blocking(p.stdout.fileno(), False)
+    got = b""
+    deadline = time.monotonic() + 60
+    while b"NEW -> GONE" not in got and time.monotonic() < deadline:
+        c = socket.create_connection(("127.0.0.1", port))
+        a, _ = ls.accept()
+        c.close()
+        a.close()
+        time.sleep(0.2)
+        got += p.stdout.read() or b""
+    p.terminate()
+    rest, err = p.communicate(timeout=30)
+    got += rest or b""
+    h.check(b"NEW -> GONE" in got and b"CAP_NET_ADMIN" not in err,
+            "user nobody's -E misses brief connections", got.decode(), err.decode())
+    ls.close()
+    h.ok("user nobody's -E reports brief connections from destroy notifications")
+
+
+TESTS = [("forms", test_machine_forms, True), ("full", test_full_output, False),
+         ("pipe", test_pipe_head, False), ("tty", test_tty_signals, False),
+         ("netnsroot", test_netns_root, True), ("unpriv", test_unprivileged_events, True),
+         ("ownerstates", test_owner_states, False), ("killclosed", test_kill_closed, True),
          ("scope", test_scope, True), ("scanfail", test_scan_fail, False), ("record", test_record, False), ("ownerless", test_ownerless, True)]
 
 
