@@ -85,8 +85,8 @@ static bool std_fds_open(void)
 }
 
 /* Flush stdout and turn a failed write into exit 1 with one line, unless it was reported
- * already (a view that failed because stdout did). Exit 1 whatever the view said: --doctor's
- * 3 ("found something") would hide that nobody could read what it found. */
+ * already (a view that failed because stdout did). Exit 1 whatever the view said:
+ * --doctor's 3 ("found something") would hide that nobody could read what it found. */
 static int finish_output(int status, bool reported, bool pipe_ok)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {

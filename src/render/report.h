@@ -40,8 +40,9 @@ int report_doctor_json(FILE *out, const struct report_doctor *d, bool lines);
 /* What -K did to each selected socket. */
 struct report_kill {
 	const struct sock_set *set;
-	const int *errs;	/* per socket: 0 or the destroy's negative errno */
-	const char *const *why; /* per socket: the reason it failed, NULL when it did not */
+	const int *errs; /* per socket: 0 or the destroy's negative errno */
+	const char *const
+	    *why; /* per socket: the reason it failed, NULL when it did not */
 	bool dry_run;
 	bool header;
 	const struct column_list *cols;

@@ -153,7 +153,7 @@ static int print_events(struct ev_view *v)
 	int werr = n ? watch_flush(v->ctx->out) : 0;
 	if (werr == -EPIPE)
 		return werr; /* the reader went away (| head): main stops quietly */
-	if (werr < 0) /* stop at the first failed write: nobody reads the rest */
+	if (werr < 0)	     /* stop at the first failed write: nobody reads the rest */
 		return run_error(v->ctx, werr, "cannot write the output: %s",
 				 strerror(-werr));
 	return o->count && v->printed >= o->count;

@@ -140,7 +140,8 @@ int view_kill(const struct run_ctx *ctx)
 	}
 	if (!c.socks.n) {
 		run_note(ctx, "no socket matches the filter: nothing to destroy");
-		struct report_kill none = {&c.socks, NULL, NULL, o->dry_run, false, &cols, NULL};
+		struct report_kill none = {&c.socks, NULL,  NULL, o->dry_run,
+					   false,    &cols, NULL};
 		/* JSON stays a document, with no sockets in it */
 		err = output_format_human(out.format) ? 0 : output_kill(&out, &none);
 		collect_done(&c);

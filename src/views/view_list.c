@@ -40,8 +40,10 @@ static bool can_stream(const struct run_ctx *ctx, const struct output *out,
 {
 	const struct opts *o = ctx->opts;
 
+	/* A recorded file is checked whole before anything is printed: one malformed
+	 * after many records fails with empty output in every format. */
 	return output_has(out, OUTPUT_STREAM) && sort->n == 0 && !o->all_netns &&
-	       !(column_list_needs(cols) & COL_NEED_PROCS) &&
+	       !o->replay && !(column_list_needs(cols) & COL_NEED_PROCS) &&
 	       !filter_needs_procs(ctx->filter);
 }
 

@@ -468,7 +468,27 @@ def test_unprivileged_events():
     h.ok("user nobody's -E reports brief connections from destroy notifications")
 
 
-TESTS = [("forms", test_machine_forms, True), ("full", test_full_output, False),
+def test_replay_malformed():
+    """A dump malformed after many good records: exit 1, nothing on stdout, any format."""
+    src = os.path.join(os.environ.get("TCPSTATE_SRCDIR", "."), "tests", "data",
+                       "fixture-all.nldump")
+    with open(src, "rb") as f:
+        data = f.read()
+    first = data[:4 + int.from_bytes(data[:4], "little")]  # 30 sockets, no NLMSG_DONE
+    fd, path = tempfile.mkstemp(prefix="tcpstate-bad-", suffix=".nldump")
+    with os.fdopen(fd, "wb") as f:
+        f.write(first * 3000 + (12).to_bytes(4, "little") + b"\xff" * 12)
+    try:
+        for fmt in ("table", "json", "jsonl", "csv", "openmetrics"):
+            rc, out, err = h.run(["--replay", path, "-a", "--format", fmt], timeout=60)
+            h.check(rc == 1 and out == "" and "malformed or truncated" in err,
+                    "--format %s: exit %d, %d bytes of output" % (fmt, rc, len(out)), err)
+    finally:
+        os.unlink(path)
+    h.ok("a replay malformed after 90,000 sockets: exit 1 and no output in every format")
+
+
+TESTS = [("replaybad", test_replay_malformed, False), ("forms", test_machine_forms, True), ("full", test_full_output, False),
          ("pipe", test_pipe_head, False), ("tty", test_tty_signals, False),
          ("netnsroot", test_netns_root, True), ("unpriv", test_unprivileged_events, True),
          ("ownerstates", test_owner_states, False), ("killclosed", test_kill_closed, True),
