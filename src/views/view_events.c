@@ -164,11 +164,16 @@ static int poll_once(struct ev_view *v, bool baseline)
 	unsigned needs = v->ctx->opts->info ? COL_NEED_INFO : 0;
 	int err;
 
-	evtrack_begin(v->tr);
-	err = collect_stream(v->ctx, needs, evtrack_add, v->tr, NULL);
+	/* Destroy messages first, then the dump: a connection that became TIME_WAIT
+	 * sends its full socket's destroy message once the timewait socket exists, so
+	 * every message drained here has its timewait socket in the dump that follows
+	 * (drained after the dump, it could come before it and read as a brief
+	 * connection, then NEW TIME_WAIT). Later messages wait for the next poll. */
+	err = drain(v);
 	if (err < 0)
 		return err;
-	err = drain(v);
+	evtrack_begin(v->tr);
+	err = collect_stream(v->ctx, needs, evtrack_add, v->tr, NULL);
 	if (err < 0)
 		return err;
 	evtrack_finish(v->tr, v->mono, v->wall, baseline, brief_ok, v);

@@ -488,7 +488,61 @@ def test_replay_malformed():
     h.ok("a replay malformed after 90,000 sockets: exit 1 and no output in every format")
 
 
-TESTS = [("replaybad", test_replay_malformed, False), ("forms", test_machine_forms, True), ("full", test_full_output, False),
+def test_events_time_wait():
+    """-E: 40 short connections whose client closes first; each 4-tuple is one lifecycle:
+    never GONE followed by NEW TIME_WAIT (or NEW FIN_WAIT_2) for the same addresses."""
+    port = 24710
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", port))
+    ls.listen(64)
+    env = dict(os.environ, LC_ALL="C")
+    env.pop("TCPSTATE_IN_NETNS", None)
+    p = h.track(subprocess.Popen(h.wrapper() + [h.binary(), "-E", "--format", "jsonl",
+                                                "--interval", "0.02", "port", str(port)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env))
+    time.sleep(0.5)
+    clients = []
+    for i in range(40):
+        c = socket.create_connection(("127.0.0.1", port))
+        a, _ = ls.accept()
+        c.sendall(b"x")
+        a.recv(1)
+        time.sleep((i % 5) * 0.007)  # spread over the polling interval
+        clients.append("127.0.0.1:%d" % c.getsockname()[1])
+        c.close()  # the client closes first: its end becomes TIME_WAIT
+        a.close()
+    want = set(clients)
+
+    # wait until every client's TIME_WAIT was reported, however slow the polls
+    got = b""
+    os.set_blocking(p.stdout.fileno(), False)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        got += p.stdout.read() or b""
+        evs = [json.loads(x) for x in got.decode().splitlines()]
+        seen = {e["local"] for e in evs if e.get("new") == "TIME_WAIT"}
+        if want <= seen:
+            break
+        time.sleep(0.1)
+    p.send_signal(signal.SIGINT)
+    rest, err = p.communicate(timeout=30)
+    evs = [json.loads(x) for x in (got + (rest or b"")).decode().splitlines()]
+    split = []
+    for cl in clients:
+        mine = [e for e in evs if e["local"] == cl]
+        kinds = [(e["event"], e.get("new")) for e in mine]
+        gone = [i for i, k in enumerate(kinds) if k[0] == "gone"]
+        again = [i for i, k in enumerate(kinds)
+                 if k[0] == "new" and k[1] in ("TIME_WAIT", "FIN_WAIT_2")]
+        if gone and again and gone[0] < again[-1]:
+            split.append((cl, kinds))
+    h.check(not split, "%d of 40 connections reported as GONE then NEW TIME_WAIT"
+            % len(split), "\n".join(repr(x) for x in split))
+    ls.close()
+    h.ok("-E: 40 short connections, each one lifecycle into TIME_WAIT")
+
+
+TESTS = [("evtw", test_events_time_wait, False), ("replaybad", test_replay_malformed, False), ("forms", test_machine_forms, True), ("full", test_full_output, False),
          ("pipe", test_pipe_head, False), ("tty", test_tty_signals, False),
          ("netnsroot", test_netns_root, True), ("unpriv", test_unprivileged_events, True),
          ("ownerstates", test_owner_states, False), ("killclosed", test_kill_closed, True),
