@@ -91,11 +91,30 @@ static int store(char **slot, const char *arg)
 	return 0;
 }
 
+/* Plain decimal digits, with one '.' when dot: strtod and strtol alone also take " 5",
+ * "+5", "0x10", "1e3" and "inf". */
+static bool decimal(const char *s, bool dot)
+{
+	bool digit = false;
+
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = true;
+		else if (*s == '.' && dot)
+			dot = false;
+		else
+			return false;
+	}
+	return digit;
+}
+
 static int parse_seconds(const char *s, double min, double *ret)
 {
 	char *end;
 	double v;
 
+	if (!decimal(s, true))
+		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(v) || v < min || v > 86400)
@@ -109,6 +128,8 @@ static int parse_count(const char *s, long min, long *ret)
 	char *end;
 	long v;
 
+	if (!decimal(s, false))
+		return -EINVAL;
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < min || v > 100000000)

@@ -41,8 +41,8 @@ int diagmon_open(struct diagmon **ret)
 		if (mnl_socket_setsockopt(m->nl, NETLINK_ADD_MEMBERSHIP,
 					  (void *)&groups[i], sizeof(groups[i])) < 0)
 			goto fail;
-	/* Forcing past rmem_max needs CAP_NET_ADMIN, which joining the groups needed too.
-	 */
+	/* Joining the groups needs no privilege; forcing past rmem_max needs
+	 * CAP_NET_ADMIN, else the plain request (capped at rmem_max) is what we get. */
 	if (setsockopt(mnl_socket_get_fd(m->nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
 		       sizeof(rcvbuf)) < 0)
 		setsockopt(mnl_socket_get_fd(m->nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
