@@ -84,4 +84,8 @@ bool sock_dual_stack(const struct sock_rec *s);
 /* True when a 16-byte IPv6 address is v4-mapped (::ffff:a.b.c.d). */
 int sock_addr_is_v4mapped(const uint8_t addr[16]);
 
+/* Write just an address ("1.2.3.4" or "::1", no brackets); sz must hold INET6_ADDRSTRLEN.
+ * Returns the length (0 when sz is too small). */
+size_t sock_fmt_addr(uint8_t family, const uint8_t *addr, char *buf, size_t sz);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include "base/escape.h"
 #include "query/procs.h"
+#include "render/colfmt.h"
 #include "render/colfmt_tcp.h"
 #include "render/evline.h"
 #include "render/fmt_json.h"
@@ -136,11 +137,11 @@ void fmt_json_sock_fields(FILE *out, const struct sock_rec *s,
 			break;
 		case COL_NUMBER:
 		case COL_BOOL:
-			n = column_json_number(col, s, ctx, cell, sizeof(cell));
+			n = colfmt_json_number(col, s, ctx, cell, sizeof(cell));
 			fwrite(cell, 1, n < sizeof(cell) ? n : sizeof(cell) - 1, out);
 			break;
 		default:
-			n = col->fmt(s, ctx, cell, sizeof(cell));
+			n = colfmt_cell(col, s, ctx, cell, sizeof(cell));
 			/* "-" is the table's "no value" (a TIME_WAIT socket's user, no
 			 * timer): JSON says null, as for numbers */
 			if (n == 1 && cell[0] == '-')

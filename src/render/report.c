@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/colfmt.h"
 #include "render/fmt_json.h"
 #include "render/report.h"
 
@@ -66,7 +67,7 @@ static int row_cells(const struct report_kill *k, size_t i, char **cells)
 
 	cells[0] = strdup(report_kill_result(k, i));
 	for (int c = 0; c < cols->n; c++) {
-		cols->v[c]->fmt(&k->set->v[i], k->cc, buf, sizeof(buf));
+		colfmt_cell(cols->v[c], &k->set->v[i], k->cc, buf, sizeof(buf));
 		cells[c + 1] = strdup(buf);
 	}
 	cells[cols->n + 1] = strdup(k->why[i] ? k->why[i] : "");
