@@ -38,7 +38,7 @@ import harness as h  # noqa: E402
 PORT = 23700
 OTHER = 23710   # a connection the filter must leave out
 PAUSE = 1.0     # each state lasts at least this long once both streams reported it
-DEADLINE = 90   # seconds to wait for any one condition on a loaded machine
+DEADLINE = 180  # seconds for any one condition: -p scans every process of a busy host
 ENV = {"LC_ALL": "C", "NO_COLOR": "1"}
 
 
@@ -116,7 +116,11 @@ def baseline(js, tb):
                     probe in tb.text()):
                 return lst, held
             time.sleep(0.05)
-    h.fail("the -E streams reported no probe connection in %d s" % DEADLINE)
+    h.fail("the -E streams reported no probe connection in %d s" % DEADLINE,
+           *["%s: %s%s" % (what, st.text()[-1500:],
+                           "" if st.p.poll() is None else
+                           "\nexited %d: %s" % (st.p.returncode, st.p.stderr.read()))
+             for what, st in (("jsonl", js), ("table", tb))])
 
 
 def lifecycle(js, tb, lst):
