@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/wrap.h"
 #include "render/colfmt.h"
 #include "render/fmt_json.h"
 #include "render/report.h"
@@ -14,10 +15,15 @@
 int report_doctor_text(FILE *out, const struct report_doctor *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
-		fprintf(out, "%s: ", d->v[i].kind);
-		if (d->v[i].netns)
-			fprintf(out, "in network namespace %s: ", d->v[i].netns);
-		fprintf(out, "%s\n", d->v[i].message);
+		const struct report_finding *f = &d->v[i];
+		char *line;
+		if (asprintf(&line, "%s: %s%s%s%s", f->kind,
+			     f->netns ? "in network namespace " : "",
+			     f->netns ? f->netns : "", f->netns ? ": " : "",
+			     f->message ? f->message : "") < 0)
+			return -ENOMEM;
+		wrap_write(out, line, d->width, (int)strlen(f->kind) + 2);
+		free(line);
 	}
 	if (!d->n && !d->quiet_ok)
 		fprintf(out, "no problems found in %zu sockets\n", d->sockets);

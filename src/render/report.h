@@ -22,11 +22,13 @@ struct report_doctor {
 	size_t n;
 	size_t sockets; /* sockets examined */
 	bool quiet_ok;	/* print nothing (text) when nothing was found: not a terminal */
+	int width;	/* text: wrap each finding at this width (0: one line each) */
 };
 
 /*
- * The findings as text: "KIND: [in network namespace NS: ]MESSAGE" a line each, or "no
- * problems found in N sockets" on a terminal. Returns 0 or -EIO.
+ * The findings as text: "KIND: [in network namespace NS: ]MESSAGE", one line each or
+ * wrapped at width under a hanging indent, or "no problems found in N sockets" on a
+ * terminal. Returns 0, -ENOMEM or -EIO.
  */
 int report_doctor_text(FILE *out, const struct report_doctor *d);
 

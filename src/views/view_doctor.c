@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "base/escape.h"
+#include "base/wrap.h"
 #include "model/columns.h"
 #include "query/netns.h"
 #include "render/colfmt.h"
@@ -146,7 +147,9 @@ struct doc {
 	int err; /* -ENOMEM while collecting them */
 };
 
-/* One finding: "KIND: [netns] evidence; next step", kept for the output format. */
+/* One finding: "KIND: [netns] evidence; next step", kept for the output format (the
+ * table wraps it at a terminal's width: findings are the point of --doctor, none is
+ * cut). */
 static void finding(struct doc *d, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void finding(struct doc *d, const char *kind, const char *fmt, ...)
@@ -627,7 +630,13 @@ int view_doctor(const struct run_ctx *ctx)
 	if (err == 0)
 		err = d.err;
 	if (err == 0) {
-		struct report_doctor r = {d.v, d.found, c.socks.n, !ctx->term->tty};
+		const struct term *t = ctx->term;
+		struct report_doctor r = {.v = d.v,
+					  .n = d.found,
+					  .sockets = c.socks.n,
+					  .quiet_ok = !t->tty,
+					  .width =
+					      t->tty && !ctx->opts->wide ? t->width : 0};
 		err = output_doctor(&out, &r);
 	}
 	for (size_t i = 0; i < d.found && i < d.cap; i++)
