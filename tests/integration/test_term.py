@@ -53,6 +53,10 @@ DEADLINE = 30.0
 CSI = re.compile(r"\x1b\[[0-9;?]*[@-~]")
 
 
+# A CLOSE_WAIT counts as leaked after close_wait_age seconds idle (60 by default): a run
+# on a busy machine crosses that between two --doctor runs it compares. 0: always.
+DOCTOR = ["--doctor", "--threshold", "close_wait_age=0"]
+
 def tmux(*args, check=True):
     env = dict(os.environ, TMUX_TMPDIR=TMUX_DIR)
     r = subprocess.run(["tmux", "-L", SERVER] + list(args), capture_output=True, text=True,
@@ -166,16 +170,22 @@ def test_views(fx, pids):
         got, _ = finished(start(args, width))
         check_lines(got, whole(args), width, "--hist process,state at %d" % width, True)
 
-        got, rc = finished(start(["--doctor"], width))
-        h.check_eq(rc, 3, "--doctor finds the fixture's troubles")
-        check_fit(got, width, "--doctor at %d" % width)
-        findings = []
-        for ln in got:
-            if ln.startswith(" ") and findings:
-                findings[-1] += " " + ln.strip()
-            else:
-                findings.append(ln)
-        h.check_eq(norm(findings), norm(whole(["--doctor"])),
+        # the fixture's TIME_WAIT ends 60 s after it began, maybe between the two runs
+        # of a slow test: then the pair is made again, once
+        for attempt in (1, 2):
+            got, rc = finished(start(DOCTOR, width))
+            h.check_eq(rc, 3, "--doctor finds the fixture's troubles")
+            check_fit(got, width, "--doctor at %d" % width)
+            findings = []
+            for ln in got:
+                if ln.startswith(" ") and findings:
+                    findings[-1] += " " + ln.strip()
+                else:
+                    findings.append(ln)
+            want = norm(whole(DOCTOR))
+            if norm(findings) == want:
+                break
+        h.check_eq(norm(findings), want,
                    "--doctor at %d: every finding complete" % width, "\n".join(got))
 
         got, _ = finished(start(["--explain", "close"], width), "-S", "-")
@@ -200,8 +210,8 @@ def test_views(fx, pids):
 
     got, _ = finished(start(["-W", "-ap"], 40), "-J", "-S", "-")
     h.check_eq(got, whole(["-ap"]), "-W at 40 columns: the whole lines (wrapped)")
-    got, _ = finished(start(["-W", "--doctor"], 40), "-J", "-S", "-")
-    h.check_eq(norm(got), norm(whole(["--doctor"])), "-W --doctor: one line per finding")
+    got, _ = finished(start(["-W"] + DOCTOR, 40), "-J", "-S", "-")
+    h.check_eq(norm(got), norm(whole(DOCTOR)), "-W --doctor: one line per finding")
     h.ok("-W: nothing is cut")
 
 
