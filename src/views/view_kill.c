@@ -159,7 +159,8 @@ int view_kill(const struct run_ctx *ctx)
 	struct col_ctx cc = {.procs = c.procs,
 			     .resolve = o->resolve,
 			     .multi_netns = o->all_netns,
-			     .netns = ctx->cstate->netns};
+			     .netns = ctx->cstate->netns,
+			     .cgroups = ctx->cstate->cgroups};
 	const char **reasons = calloc(c.socks.n, sizeof(*reasons));
 	if (!reasons)
 		err = -ENOMEM;
