@@ -100,6 +100,14 @@ _tcpstate()
 		_tcpstate_ask "$cmd" containers "$cur"
 		return ;;
 	--format)
+		# --doctor and --kill print table, json or jsonl; --diagram and --explain
+		# only text (they refuse --format)
+		case " ${words[*]} " in
+		*" --diagram "* | *" --explain"*) return ;;
+		*" --doctor "* | *" -K "* | *" --kill "*)
+			_tcpstate_add "$cur" table json jsonl
+			return ;;
+		esac
 		_tcpstate_ask "$cmd" formats "$cur"
 		return ;;
 	--color | --colour)

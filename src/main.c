@@ -65,9 +65,26 @@ static const struct {
     {VIEW_LAB, view_lab, true, true}, /* --lab wraps the view in opts.view */
 };
 
+/*
+ * One line on stderr. Messages quote the user's arguments and names from /proc: escape
+ * them as the listing does, so `-N $'\e]0;X\a'` or a bidi override cannot drive the
+ * terminal or reorder the line.
+ */
+static void print_line(const char *prefix, const char *msg)
+{
+	size_t len = strlen(msg);
+	char *esc = malloc(4 * len + 1);
+
+	if (esc)
+		escape_name(msg, esc, 4 * len + 1);
+	fprintf(stderr, "tcpstate: %s%s\n", prefix, esc ? esc : _("out of memory"));
+	free(esc);
+}
+
+/* A note, as soon as it is made (-E) or after the output. */
 static void print_note(const char *note)
 {
-	fprintf(stderr, _("tcpstate: note: %s\n"), note);
+	print_line(_("note: "), note);
 }
 
 static void print_msgs(const struct msgs *m)
@@ -99,15 +116,18 @@ static bool std_fds_open(void)
 }
 
 /* Flush stdout and turn a failed write into exit 1 with one line, unless it was reported
- * already (a view that failed because stdout did). */
-static int finish_output(int status, bool reported)
+ * already (a view that failed because stdout did). Exit 1 whatever the view said:
+ * --doctor's 3 ("found something") would hide that nobody could read what it found. */
+static int finish_output(int status, bool reported, bool pipe_ok)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		int e = errno ? errno : EIO;
+		if (pipe_ok)
+			return status; /* -c | head: the reader had enough (EPIPE) */
 		if (!reported)
 			fprintf(stderr, _("tcpstate: cannot write the output: %s\n"),
 				strerror(e));
-		return status ? status : 1;
+		return status == 2 ? 2 : 1;
 	}
 	return status;
 }
@@ -152,11 +172,15 @@ static int report(int ret, int werr, const struct opts *o, const struct msgs *ms
 	int status = ret;
 
 	print_msgs(msgs);
-	if (ret < 0) {
+	if (ret == -EPIPE && !msgs->error) {
+		/* -c or -E into `| head`: the reader went away, which ends an endless
+		 * view as SIGPIPE ends a one-shot one, quietly */
+		*ret_reported = true;
+		status = 0;
+	} else if (ret < 0) {
 		bool out_failed = fflush(stdout) != 0 || ferror(stdout);
 		if (msgs->error || !out_failed)
-			fprintf(stderr, "tcpstate: %s\n",
-				msgs->error ? msgs->error : strerror(-ret));
+			print_line("", msgs->error ? msgs->error : strerror(-ret));
 		else
 			fprintf(stderr, _("tcpstate: cannot write the output: %s\n"),
 				strerror(werr ? werr : EIO));
@@ -182,6 +206,17 @@ static int report(int ret, int werr, const struct opts *o, const struct msgs *ms
 static const char *output_error(int err)
 {
 	return err == -EINVAL ? _("not a regular file") : strerror(-err);
+}
+
+/* "cannot write 'FILE': why", the name escaped as every message quotes it. */
+static void write_error(const char *file, int err)
+{
+	char *msg;
+
+	if (asprintf(&msg, _("cannot write '%s': %s"), file, output_error(err)) < 0)
+		msg = NULL;
+	print_line("", msg ? msg : _("cannot write the output file"));
+	free(msg);
 }
 
 /*
@@ -231,8 +266,7 @@ static int close_file_output(const struct opts *o, struct atomic_file *af, int s
 	}
 	r = atomic_file_commit(af);
 	if (r < 0) {
-		fprintf(stderr, _("tcpstate: cannot write '%s': %s\n"), o->output,
-			output_error(r));
+		write_error(o->output, r);
 		return 1;
 	}
 	return status;
@@ -275,8 +309,7 @@ int main(int argc, const char **argv)
 		ret = filter_bind_cgroups(filter, cstate.cgroups, &err_text);
 	if (ret != 0) {
 		if (ret < 0) {
-			fprintf(stderr, "tcpstate: %s\n",
-				err_text ? err_text : strerror(-ret));
+			print_line("", err_text ? err_text : strerror(-ret));
 			status = 2;
 		}
 		goto out;
@@ -293,10 +326,13 @@ int main(int argc, const char **argv)
 	 * do not depend on the locale. */
 	escape_set_ascii(!term.utf8 && output_format_human(o.format));
 
+	/* -c and -E never end by themselves: a reader that goes away (`| head`) ends them
+	 * with EPIPE, and they stop quietly with status 0 instead of dying of SIGPIPE. */
+	if (o.continuous > 0 || o.view == VIEW_EVENTS)
+		signal(SIGPIPE, SIG_IGN);
 	FILE *out = stdout;
 	if ((ret = setup_output(&o, &term, &af, &out)) < 0) {
-		fprintf(stderr, _("tcpstate: cannot write '%s': %s\n"), o.output,
-			output_error(ret));
+		write_error(o.output, ret);
 		status = 1;
 		goto out;
 	}
@@ -323,7 +359,7 @@ int main(int argc, const char **argv)
 	if (o.output)
 		status = close_file_output(&o, &af, status);
 out:
-	status = finish_output(status, reported);
+	status = finish_output(status, reported, ret == -EPIPE && !msgs.error);
 	filter_free(filter);
 	free(bytecode);
 	collect_state_done(&cstate);

@@ -269,14 +269,21 @@ static int cmp_tw(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The TIME_WAIT sockets of this poll, by 4-tuple hash. NULL (n 0) when there are none. */
+/* A timewait socket: TIME_WAIT, or FIN_WAIT_2 once the application closed (the kernel's
+ * timewait socket in its FIN_WAIT2 substate). Both get a new cookie. */
+static bool timewait_kind(const struct ev_sock *s)
+{
+	return s->state == TS_TIME_WAIT || (s->state == TS_FIN_WAIT_2 && !s->inode);
+}
+
+/* The timewait sockets of this poll, by 4-tuple hash. NULL (n 0) when there are none. */
 static struct tw_index *index_time_wait(const struct ev_tracker *t, size_t *ret_n)
 {
 	size_t n = 0;
 	struct tw_index *ix = NULL;
 
 	for (size_t i = 0; i < t->cur.n; i++)
-		n += t->cur.v[i].state == TS_TIME_WAIT;
+		n += timewait_kind(&t->cur.v[i]);
 	if (n)
 		ix = malloc(n * sizeof(*ix));
 	*ret_n = ix ? n : 0;
@@ -284,7 +291,7 @@ static struct tw_index *index_time_wait(const struct ev_tracker *t, size_t *ret_
 		return NULL;
 	n = 0;
 	for (size_t i = 0; i < t->cur.n; i++)
-		if (t->cur.v[i].state == TS_TIME_WAIT)
+		if (timewait_kind(&t->cur.v[i]))
 			ix[n++] =
 			    (struct tw_index){tuple_hash(&t->cur.v[i]), (uint32_t)i};
 	if (n > 1)
@@ -311,6 +318,47 @@ static struct ev_sock *find_time_wait(struct ev_tracker *t, const struct tw_inde
 		if (same_tuple(&t->cur.v[hit->idx], s))
 			return &t->cur.v[hit->idx];
 	return NULL;
+}
+
+/*
+ * A connection that became TIME_WAIT between two polls went away under its cookie and
+ * came back as a timewait socket with a new one: without this it would read as GONE and
+ * NEW TIME_WAIT, two connections. The old record takes the new cookie, so the merge sees
+ * one socket change state; the old cookie is buried so its destroy message is not taken
+ * for a brief connection.
+ */
+static int link_time_wait(struct ev_tracker *t)
+{
+	size_t nix = 0, npair = 0;
+	struct tw_index *ix = index_time_wait(t, &nix);
+	struct {
+		struct ev_sock *old;
+		uint64_t cookie;
+	} *pair = nix ? malloc(nix * sizeof(*pair)) : NULL;
+
+	if (!pair) {
+		free(ix);
+		return nix ? -ENOMEM : 0;
+	}
+	for (size_t i = 0; i < t->prev.n && npair < nix; i++) {
+		struct ev_sock *old = &t->prev.v[i];
+		if (timewait_kind(old) || find_sock(&t->cur, old->cookie))
+			continue; /* still there under its cookie */
+		struct ev_sock *tw = find_time_wait(t, ix, nix, old);
+		if (!tw || find_sock(&t->prev, tw->cookie))
+			continue; /* not new in this poll */
+		pair[npair].old = old;
+		pair[npair++].cookie = tw->cookie;
+	}
+	for (size_t k = 0; k < npair; k++) {
+		t->grave[grave_slot(pair[k].old->cookie)] = pair[k].old->cookie;
+		pair[k].old->cookie = pair[k].cookie;
+	}
+	if (npair)
+		qsort(t->prev.v, t->prev.n, sizeof(*t->prev.v), cmp_sock);
+	free(pair);
+	free(ix);
+	return 0;
 }
 
 /* Destroy messages of sockets no poll saw become EV_BRIEF sockets in t->brief. */
@@ -436,6 +484,8 @@ size_t evtrack_finish(struct ev_tracker *t, double mono, double wall, bool basel
 	if (t->npend > 1)
 		qsort(t->pend, t->npend, sizeof(*t->pend), cmp_pending);
 	attach_final(t);
+	if (!baseline)
+		err = link_time_wait(t);
 	while (err == 0 && (i < t->prev.n || j < t->cur.n)) {
 		struct ev_sock *old = i < t->prev.n ? &t->prev.v[i] : NULL;
 		struct ev_sock *now = j < t->cur.n ? &t->cur.v[j] : NULL;

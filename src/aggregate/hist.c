@@ -134,6 +134,9 @@ static int key_user(const struct sock_rec *s, struct hist *h, int i, char *buf, 
 
 	if (i)
 		return -1;
+	if (!sock_has_owner(s))
+		return put_text(buf, sz,
+				"-"); /* TIME_WAIT, requests: nobody's, not root's */
 	for (int k = 0; k < h->n_uids; k++)
 		if (h->uids[k].uid == s->uid)
 			return put_text(buf, sz, h->uids[k].name);
@@ -258,6 +261,8 @@ int hist_init(struct hist *h, const char *spec, const char **ret_bad)
 		h->keys[h->nkeys] = hist_key_find(word);
 		if (!h->keys[h->nkeys])
 			return -EINVAL;
+		if (h->nkeys && h->keys[0] == h->keys[h->nkeys])
+			return -EEXIST; /* "process,process" counts nothing twice */
 		h->nkeys++;
 		p += n;
 		if (*p == ',' && !*++p) {

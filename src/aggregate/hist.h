@@ -82,8 +82,8 @@ struct hist {
 
 /*
  * Parse "KEY[,KEY2]" and prepare to count. Returns 0, -EINVAL with *ret_bad pointing at
- * the bad word (static buffer; the whole spec when there are too many or no keys), or
- * -ENOMEM.
+ * the bad word (static buffer; the whole spec when there are too many or no keys),
+ * -EEXIST with *ret_bad the key given twice, or -ENOMEM.
  */
 int hist_init(struct hist *h, const char *spec, const char **ret_bad);
 

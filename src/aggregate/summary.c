@@ -29,6 +29,8 @@ static int add_listener(struct summary *sum, const struct sock_rec *s)
 	l->family = s->family;
 	memcpy(l->addr, s->laddr, sizeof(l->addr));
 	l->port = s->lport;
+	l->ifindex = s->ifindex;
+	l->v6only = s->v6only;
 	l->netns = s->netns;
 	l->queue = s->rqueue;
 	l->backlog = s->wqueue;

@@ -21,6 +21,8 @@ struct summary_listener {
 	uint8_t family;
 	uint8_t addr[16];
 	uint16_t port;
+	uint8_t v6only;	  /* enum sock_v6only: a dual-stack [::] shows as *:PORT */
+	uint32_t ifindex; /* the scope of a link-local address */
 	uint64_t netns;	  /* namespace inode with --all-netns, else 0 */
 	uint64_t queue;	  /* connections waiting in accept (Recv-Q of a LISTEN socket) */
 	uint64_t backlog; /* the accept backlog (its Send-Q) */

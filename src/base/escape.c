@@ -41,24 +41,66 @@ void escape_set_ascii(bool on)
 }
 
 /*
- * Code points that reorder or break the text around them without being control
- * characters: the bidi embeddings, overrides and isolates ("Trojan Source"), the implicit
- * marks and the line/paragraph separators. A process named "\u202e..." would otherwise
- * reverse the rest of its line.
+ * Code points that reorder, hide or break the text around them without being control
+ * characters: the bidi embeddings, overrides, isolates and marks ("Trojan Source"), the
+ * line/paragraph separators, the zero-width and invisible characters (a name that looks
+ * like "nginx" but is not), the byte order mark and the interlinear annotations and
+ * tags. A process named "\u202e..." would otherwise reverse the rest of its line.
  */
-static bool is_format_char(const unsigned char *s, size_t n)
+static const struct {
+	uint32_t lo, hi;
+} format_ranges[] = {
+    {0x00ad, 0x00ad},	/* soft hyphen */
+    {0x034f, 0x034f},	/* combining grapheme joiner */
+    {0x061c, 0x061c},	/* Arabic letter mark */
+    {0x115f, 0x1160},	/* Hangul fillers */
+    {0x17b4, 0x17b5},	/* Khmer inherent vowels */
+    {0x180b, 0x180f},	/* Mongolian free variation selectors, vowel separator */
+    {0x200b, 0x200f},	/* zero width space, (non-)joiner, LRM, RLM */
+    {0x2028, 0x202e},	/* line/paragraph separators, bidi embeddings, overrides */
+    {0x2060, 0x206f},	/* word joiner, invisible operators, isolates, deprecated */
+    {0x3164, 0x3164},	/* Hangul filler */
+    {0xfe00, 0xfe0f},	/* variation selectors */
+    {0xfeff, 0xfeff},	/* byte order mark, zero width no-break space */
+    {0xffa0, 0xffa0},	/* halfwidth Hangul filler */
+    {0xfff9, 0xfffb},	/* interlinear annotation */
+    {0x1d173, 0x1d17a}, /* musical formatting */
+    {0xe0000, 0xe0fff}, /* tags, variation selectors supplement */
+};
+
+/* The code point of the valid n-byte UTF-8 sequence at s. */
+static uint32_t code_point(const unsigned char *s, size_t n)
+{
+	switch (n) {
+	case 2:
+		return (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+	case 3:
+		return (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 |
+		       (s[2] & 0x3f);
+	case 4:
+		return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
+		       (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+	default:
+		return s[0];
+	}
+}
+
+uint32_t escape_format_char(const unsigned char *s, size_t n)
 {
 	uint32_t cp;
 
-	if (n == 2)
-		cp = (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
-	else if (n == 3)
-		cp = (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 |
-		     (s[2] & 0x3f);
-	else
-		return false;
-	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
-	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+	if (n < 2)
+		return 0;
+	cp = code_point(s, n);
+	for (size_t i = 0; i < sizeof(format_ranges) / sizeof(format_ranges[0]); i++)
+		if (cp >= format_ranges[i].lo && cp <= format_ranges[i].hi)
+			return cp;
+	return 0;
+}
+
+static bool is_format_char(const unsigned char *s, size_t n)
+{
+	return escape_format_char(s, n) != 0;
 }
 
 size_t escape_name(const char *in, char *out, size_t outsz)

@@ -59,14 +59,42 @@ static void set_ns(struct timespec *ts, long long ns)
 	ts->tv_nsec = (long)(ns % 1000000000LL);
 }
 
-/* Read one signal; returns TICK_STOP/TICK_RESIZE, or -1 when none was pending. */
+/* Read one signal; returns its enum tick_event, or -1 when none was pending. */
 static int read_signal(int sfd)
 {
 	struct signalfd_siginfo si;
 
 	if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 		return -1;
-	return si.ssi_signo == SIGWINCH ? TICK_RESIZE : TICK_STOP;
+	switch (si.ssi_signo) {
+	case SIGWINCH:
+		return TICK_RESIZE;
+	case SIGTSTP:
+		return TICK_SUSPEND;
+	case SIGCONT:
+		return TICK_RESUME;
+	default:
+		return TICK_STOP; /* SIGINT, SIGTERM, SIGHUP, SIGQUIT */
+	}
+}
+
+int tick_catch_job_control(struct tick *t)
+{
+	sigset_t set;
+
+	stop_signals(&set);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGTSTP);
+	sigaddset(&set, SIGCONT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	return signalfd(t->sfd, &set, 0) < 0 ? -errno : 0;
+}
+
+void tick_suspend(void)
+{
+	/* SIGTSTP is ours now (blocked): stop the way the default action would */
+	raise(SIGSTOP);
 }
 
 int tick_wait(struct tick *t, int fd)

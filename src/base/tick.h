@@ -12,6 +12,8 @@ enum tick_event {
 	TICK_STOP,     /* SIGINT, SIGTERM or SIGHUP: finish cleanly */
 	TICK_RESIZE,   /* SIGWINCH: the terminal changed size */
 	TICK_FD,       /* the extra descriptor is readable (or hung up) */
+	TICK_SUSPEND,  /* SIGTSTP (Ctrl-Z), after tick_catch_job_control */
+	TICK_RESUME,   /* SIGCONT: continued after a stop */
 };
 
 struct tick {
@@ -27,6 +29,16 @@ struct tick {
  * global flag. The first tick is due at once. Returns 0 or a negative errno.
  */
 int tick_open(struct tick *t, double seconds);
+
+/*
+ * Also receive SIGQUIT (as TICK_STOP), SIGTSTP and SIGCONT, for a caller that must put
+ * the terminal back before it stops or quits (the alternate screen of -c). Returns 0 or
+ * a negative errno.
+ */
+int tick_catch_job_control(struct tick *t);
+
+/* Stop the process as Ctrl-Z would have (after TICK_SUSPEND); returns once continued. */
+void tick_suspend(void);
 
 /*
  * Sleep until the next tick is due, a signal arrives, or fd (when >= 0) is readable.

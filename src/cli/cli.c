@@ -4,6 +4,7 @@
 #include <math.h>
 #include <popt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@ struct parse {
 	struct opts *o;
 	poptContext ctx;
 	char **err;
+	bool format_given; /* --format or -j: a view without machine forms refuses it */
 };
 
 struct optdef;
@@ -94,11 +96,30 @@ static int store(char **slot, const char *arg)
 	return 0;
 }
 
+/* Plain decimal digits, with one '.' when dot: strtod and strtol alone also take " 5",
+ * "+5", "0x10", "1e3" and "inf". */
+static bool decimal(const char *s, bool dot)
+{
+	bool digit = false;
+
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = true;
+		else if (*s == '.' && dot)
+			dot = false;
+		else
+			return false;
+	}
+	return digit;
+}
+
 static int parse_seconds(const char *s, double min, double *ret)
 {
 	char *end;
 	double v;
 
+	if (!decimal(s, true))
+		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(v) || v < min || v > 86400)
@@ -112,6 +133,8 @@ static int parse_count(const char *s, long min, long *ret)
 	char *end;
 	long v;
 
+	if (!decimal(s, false))
+		return -EINVAL;
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < min || v > 100000000)
@@ -165,6 +188,7 @@ static int set_family(struct parse *p, const struct optdef *d, const char *arg)
 static int set_json(struct parse *p, const struct optdef *d, const char *arg)
 {
 	p->o->format = FMT_JSON;
+	p->format_given = true;
 	return 0;
 }
 
@@ -178,6 +202,7 @@ static int set_format(struct parse *p, const struct optdef *d, const char *arg)
 		return fail(p, _("unknown format '%s' (try %s)"), arg, names);
 	}
 	p->o->format = (enum out_format)i;
+	p->format_given = true;
 	return 0;
 }
 
@@ -430,16 +455,19 @@ static const struct optdef optdefs[] = {
      "SPEC", set_term},
     {G_FILTER, "sport", '\0', STR, N_("local port matches SPEC"), "SPEC", set_term},
     {G_FILTER, "dport", '\0', STR, N_("remote port matches SPEC"), "SPEC", set_term},
-    {G_FILTER, "src", '\0', STR, N_("local address in ADDR[/PREFIX][:PORT]"), "ADDR",
+    {G_FILTER, "src", '\0', STR, N_("local address in ADDR[%IFACE][/PREFIX][:PORT]"),
+     "ADDR", set_term},
+    {G_FILTER, "dst", '\0', STR, N_("remote address in ADDR[%IFACE][/PREFIX][:PORT]"),
+     "ADDR", set_term},
+    {G_FILTER, "pid", '\0', STR,
+     N_("sockets held by process PID (every state unless a state is given)"), "PID",
      set_term},
-    {G_FILTER, "dst", '\0', STR, N_("remote address in ADDR[/PREFIX][:PORT]"), "ADDR",
-     set_term},
-    {G_FILTER, "pid", '\0', STR, N_("sockets held by process PID"), "PID", set_term},
     {G_FILTER, "process", '\0', STR,
-     N_("sockets held by processes named NAME (a glob such as 'nginx*' too)"), "NAME",
-     set_term},
-    {G_FILTER, "user", '\0', STR, N_("sockets owned by user NAME or UID"), "USER",
-     set_term},
+     N_("sockets held by processes named NAME, a glob such as 'nginx*' too (every state unless a state is given)"),
+     "NAME", set_term},
+    {G_FILTER, "user", '\0', STR,
+     N_("sockets owned by user NAME or UID (every state unless a state is given)"),
+     "USER", set_term},
     {G_FILTER, "cgroup", '\0', STR,
      N_("sockets of cgroup v2 PATH or below it (e.g. /system.slice/nginx.service)"),
      "PATH", set_term},
@@ -524,8 +552,8 @@ static const struct optdef optdefs[] = {
      "LESSON", set_string, AT(lab), .fits = fits_topic, .dflt = ""},
 
     {G_DEBUG, "record", '\0', STR,
-     N_("also save the raw netlink dump to FILE (for a bug report)"), "FILE", set_string,
-     AT(record)},
+     N_("also save the raw netlink dump to FILE, a new file of mode 0600 (for a bug report)"),
+     "FILE", set_string, AT(record)},
     {G_DEBUG, "replay", '\0', STR,
      N_("read a dump saved with --record instead of asking the kernel"), "FILE",
      set_string, AT(replay)},
@@ -656,6 +684,79 @@ static int take_expr(poptContext ctx, struct opts *o)
 	return 0;
 }
 
+/* Options that only mean something together with another one, or not with it. */
+static bool has_threshold(const struct parse *p)
+{
+	return p->o->n_thresholds > 0;
+}
+
+static bool not_doctor(const struct parse *p)
+{
+	return p->o->view != VIEW_DOCTOR;
+}
+
+static bool has_dry_run(const struct parse *p)
+{
+	return p->o->dry_run;
+}
+
+static bool not_kill(const struct parse *p)
+{
+	return p->o->view != VIEW_KILL;
+}
+
+static bool has_record(const struct parse *p)
+{
+	return p->o->record != NULL;
+}
+
+static bool has_replay(const struct parse *p)
+{
+	return p->o->replay != NULL;
+}
+
+static bool repeats(const struct parse *p)
+{
+	return p->o->continuous > 0 || p->o->view == VIEW_EVENTS;
+}
+
+static bool has_format(const struct parse *p)
+{
+	return p->format_given;
+}
+
+static bool text_only_view(const struct parse *p)
+{
+	return p->o->view == VIEW_DIAGRAM || p->o->view == VIEW_EXPLAIN;
+}
+
+/* Each row: when given() and refused() both hold, msg is the usage error. */
+static const struct {
+	bool (*given)(const struct parse *p);
+	bool (*refused)(const struct parse *p);
+	const char *msg;
+} combinations[] = {
+    {has_threshold, not_doctor, "'--threshold' only applies to '--doctor'"},
+    {has_dry_run, not_kill, "'--dry-run' only applies to '--kill'"},
+    {has_record, has_replay,
+     "'--record' cannot be combined with '--replay' (a replay asks the kernel nothing "
+     "to record)"},
+    {has_record, repeats,
+     "'--record' saves one dump; it cannot be combined with '--continuous' or "
+     "'--events'"},
+    {has_format, text_only_view,
+     "'--format' and '--json' do not apply to '--diagram' or '--explain' (text only)"},
+};
+
+/* Returns 0 or -EINVAL with the first combination that makes no sense. */
+static int check_combinations(struct parse *p)
+{
+	for (size_t i = 0; i < CLI_N(combinations); i++)
+		if (combinations[i].given(p) && combinations[i].refused(p))
+			return fail(p, "%s", combinations[i].msg);
+	return 0;
+}
+
 /* --output replaces one file with one whole output: a stream of frames or events has no
  * end to rename at. */
 static int check_output(struct parse *p)
@@ -767,7 +868,8 @@ static int run_popt(struct parse *p, int argc, const char **argv)
 		return err;
 	if (p->o->listening && p->o->all)
 		p->o->listening = 0; /* -a already includes LISTEN */
-	return check_output(p);
+	err = check_output(p);
+	return err ? err : check_combinations(p);
 }
 
 int cli_parse(int argc, const char **argv, struct opts *ret, char **ret_err)

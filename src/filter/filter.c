@@ -190,6 +190,20 @@ bool filter_needs_procs(const struct filter *f)
 	return f && needs_procs(f->root);
 }
 
+static bool names_owner(const struct fnode *n)
+{
+	if (!n)
+		return false;
+	if (n->kind == FN_PID || n->kind == FN_PROCESS || n->kind == FN_USER)
+		return true;
+	return names_owner(n->a) || names_owner(n->b);
+}
+
+bool filter_names_owner(const struct filter *f)
+{
+	return f && names_owner(f->root);
+}
+
 enum tri { T_NO = 0, T_YES = 1, T_MAYBE = 2 };
 
 /* The kernel keeps at most 15 bytes of a program name in comm ("systemd-resolve"). */
@@ -314,10 +328,13 @@ static enum tri eval(const struct fnode *n, const struct sock_rec *s,
 		return filter_port_match(n->u.ports, s->lport) ||
 		       filter_port_match(n->u.ports, s->rport);
 	case FN_ADDR:
+		if (n->u.addr.ifindex && n->u.addr.ifindex != s->ifindex)
+			return T_NO; /* "fe80::1%lo" is not fe80::1 on eth0 */
 		return filter_addr_match(&n->u.addr, s->family,
 					 n->side == FSIDE_LOCAL ? s->laddr : s->raddr);
 	case FN_USER:
-		return s->uid == n->u.uid;
+		/* uid 0 of a TIME_WAIT or request socket is nobody's, not root's */
+		return sock_has_owner(s) && s->uid == n->u.uid;
 	case FN_PID:
 	case FN_PROCESS:
 		return owner_match(n, s, p);

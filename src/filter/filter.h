@@ -51,6 +51,9 @@ struct procs_select;
  */
 bool filter_owner_select(const struct filter *f, struct procs_select *ret);
 
+/* True when the filter has an owner term (pid, process or user), negated or not. */
+bool filter_names_owner(const struct filter *f);
+
 /* Does the socket match? f NULL matches everything. procs may be NULL: pid and process
  * terms are then unknown, and the socket matches unless the rest of the filter rules it
  * out (so a caller may pre-check before scanning /proc and re-check after). */

@@ -52,7 +52,8 @@ struct port_spec {
  */
 struct addr_prefix {
 	uint8_t addr[16];
-	uint8_t bits; /* 0..128 */
+	uint8_t bits;	  /* 0..128 */
+	uint32_t ifindex; /* "fe80::1%lo": the socket's interface must match; 0 = any */
 };
 
 /* cgroup PATH: the path, and the IDs of its subtree when filter_bind_cgroups found few.

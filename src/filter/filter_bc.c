@@ -193,6 +193,8 @@ static enum cval cval(const struct fnode *n, bool upper)
 				return C_TRUE;
 		return C_VAR;
 	case FN_ADDR:
+		if (n->u.addr.ifindex) /* the interface is checked in user space */
+			return upper ? C_TRUE : C_FALSE;
 		if (n->u.addr.bits == 0)
 			return C_TRUE;
 		return addr_compilable(&n->u.addr) ? C_VAR : (upper ? C_TRUE : C_FALSE);

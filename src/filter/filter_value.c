@@ -1,6 +1,7 @@
 /* filter_value.c - the values of filter terms: port SPECs, ADDR[/PREFIX][:PORT], marks,
  * interfaces and cgroup paths. */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
@@ -433,6 +434,33 @@ static int split_addr(const char *spec, struct addr_parts *a, char **ret_err)
 	return 0;
 }
 
+/*
+ * "fe80::1%lo", "[fe80::1%2]:22": cut the zone off host and look the interface up (a name
+ * in this namespace, or an index). Returns 0 or -EINVAL with *ret_err set.
+ */
+static int split_scope(const char *spec, char *host, struct addr_prefix *ret,
+		       char **ret_err)
+{
+	char *pct = strchr(host, '%'), *end;
+	unsigned long idx;
+
+	if (!pct)
+		return 0;
+	*pct++ = '\0';
+	if (!strchr(host, ':'))
+		return fail(ret_err, "bad address '%s': only an IPv6 address has a scope",
+			    spec);
+	errno = 0;
+	idx = isdigit((unsigned char)*pct) ? strtoul(pct, &end, 10) : 0;
+	if (idx && !errno && !*end && idx <= UINT32_MAX)
+		ret->ifindex = (uint32_t)idx;
+	else
+		ret->ifindex = if_nametoindex(pct);
+	if (!ret->ifindex)
+		return fail(ret_err, "unknown interface '%s' in '%s'", pct, spec);
+	return 0;
+}
+
 int filter_parse_addr(const char *spec, struct addr_prefix *ret, bool *ret_has_addr,
 		      const char **ret_port_spec, char **ret_err)
 {
@@ -458,6 +486,9 @@ int filter_parse_addr(const char *spec, struct addr_prefix *ret, bool *ret_has_a
 			return fail(ret_err, _("bad address '%s' (%s)"), spec, ADDR_HINT);
 		return 0; /* any address: only the port counts */
 	}
+	err = split_scope(spec, a.host, ret, ret_err);
+	if (err < 0)
+		return err;
 	if (spec[0] != '[' && strchr(a.host, ':') &&
 	    inet_pton(AF_INET6, a.host, probe) != 1)
 		return fail(ret_err,

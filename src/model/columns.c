@@ -30,11 +30,18 @@ const struct column column_table[COLUMN_N + 1] = {
 		       "every process holding the socket, pid/name"},
     [COLUMN_USER] = {"user", "User", false, COL_STRING, 0,
 		     "owning user name (- for TIME_WAIT and requests)"},
-    [COLUMN_UID] = {"uid", "UID", true, COL_NUMBER, 0, "owning user id"},
+    [COLUMN_UID] = {"uid", "UID", true, COL_NUMBER, 0,
+		    "owning user id (- for TIME_WAIT and requests)"},
     [COLUMN_INODE] = {"inode", "Inode", true, COL_NUMBER, 0,
 		      "socket inode (0: no file, e.g. TIME_WAIT)"},
     [COLUMN_COOKIE] = {"cookie", "Cookie", false, COL_STRING, 0,
 		       "kernel socket cookie (hex)"},
+    [COLUMN_IFACE] = {"iface", "Interface", false, COL_STRING, 0,
+		      "the device the socket is bound to (- when none), the scope of a "
+		      "link-local address"},
+    [COLUMN_V6ONLY] = {"v6only", "V6only", false, COL_BOOL, 0,
+		       "IPv6 only (yes) or dual-stack, IPv4 too (no); - for IPv4 and "
+		       "sockets the kernel does not say for"},
     [COLUMN_NETNS] =
 	{"netns", "Netns", false, COL_STRING, 0,
 	 "network namespace: its name in /run/netns, else inode(container or PID/comm)"},
@@ -104,7 +111,8 @@ const char *column_type_name(enum col_type t)
 	static const char *const names[] = {[COL_STRING] = "string",
 					    [COL_NUMBER] = "number",
 					    [COL_OWNERS] = "owners",
-					    [COL_STRING_OR_NULL] = "string"};
+					    [COL_STRING_OR_NULL] = "string",
+					    [COL_BOOL] = "boolean"};
 
 	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "string";
 }
@@ -170,10 +178,16 @@ int column_list_build(const char *spec, unsigned groups_on, struct column_list *
 		char *copy = strdup(spec[0] == '+' ? spec + 1 : spec), *save = NULL;
 		if (!copy)
 			return -ENOMEM;
-		int count = 0;
+		int count = 0, first = ret->n;
 		for (char *t = strtok_r(copy, ",", &save); t;
 		     t = strtok_r(NULL, ",", &save)) {
-			int err = list_add(ret, t);
+			const struct column *c = column_find(t);
+			int err = 0;
+			for (int i = first; c && i < ret->n; i++)
+				if (ret->v[i] == c)
+					err = -EEXIST; /* "--columns pid,pid" */
+			if (err == 0)
+				err = list_add(ret, t);
 			if (err < 0) {
 				snprintf(bad, sizeof(bad), "%s", t);
 				*ret_bad = bad;

@@ -30,6 +30,7 @@ enum col_type {
 	COL_NUMBER,
 	COL_OWNERS,	    /* a list of {pid, comm} */
 	COL_STRING_OR_NULL, /* a string; "-" (none) is null in JSON */
+	COL_BOOL,	    /* true, false or null in JSON */
 };
 
 /* Every column, in the order of column_table. */
@@ -49,6 +50,8 @@ enum column_id {
 	COLUMN_UID,
 	COLUMN_INODE,
 	COLUMN_COOKIE,
+	COLUMN_IFACE,
+	COLUMN_V6ONLY,
 	COLUMN_NETNS,
 	COLUMN_TIMER,
 	COLUMN_EXPIRES,
@@ -106,7 +109,8 @@ static inline enum column_id column_id(const struct column *col)
 	return (enum column_id)(col - column_table);
 }
 
-/* "string", "number" or "owners": the type as --list-columns and the JSON schema name it.
+/* "string", "number", "owners" or "boolean": the type as --list-columns and the JSON
+ * schema name it.
  */
 const char *column_type_name(enum col_type t);
 
@@ -133,8 +137,9 @@ enum col_group {
 
 /*
  * Build the list: the defaults plus the groups (COL_GROUP_*), or spec (--columns:
- * "a,b,c" replaces, "+a,b" adds; NULL: none). Returns 0, or -EINVAL with *ret_bad
- * pointing at the unknown name inside a static buffer.
+ * "a,b,c" replaces, "+a,b" adds; NULL: none). Returns 0, -EINVAL with *ret_bad
+ * pointing at the unknown name inside a static buffer, or -EEXIST with *ret_bad the
+ * name spec gives twice.
  */
 int column_list_build(const char *spec, unsigned groups, struct column_list *ret,
 		      const char **ret_bad);

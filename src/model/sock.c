@@ -60,6 +60,21 @@ int sock_addr_is_v4mapped(const uint8_t addr[16])
 	return memcmp(addr, prefix, sizeof(prefix)) == 0;
 }
 
+bool sock_has_owner(const struct sock_rec *s)
+{
+	if (s->kstate == KTCP_TIME_WAIT || s->kstate == KTCP_NEW_SYN_RECV)
+		return false;
+	return !(s->kstate == KTCP_SYN_RECV && s->inode == 0 && s->uid == 0);
+}
+
+bool sock_dual_stack(const struct sock_rec *s)
+{
+	static const uint8_t any[16];
+
+	return s->family == AF_INET6 && s->v6only == SOCK_V6ONLY_NO &&
+	       memcmp(s->laddr, any, 16) == 0;
+}
+
 /* inet_ntop is measurably slow on 100k rows; IPv4 is the common case. */
 static size_t fmt_ipv4(const uint8_t *a, char *buf)
 {

@@ -3,6 +3,7 @@
 #ifndef TCPSTATE_SOCK_H
 #define TCPSTATE_SOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/tcp.h>
@@ -20,6 +21,13 @@ struct sock_ext {
 	char cong[16]; /* congestion control name, "" when absent */
 };
 
+/* IPV6_V6ONLY of an AF_INET6 socket, as INET_DIAG_SKV6ONLY says (full sockets only). */
+enum sock_v6only {
+	SOCK_V6ONLY_UNKNOWN = 0, /* AF_INET, or the kernel did not say */
+	SOCK_V6ONLY_NO,		 /* dual-stack: [::] also takes IPv4 */
+	SOCK_V6ONLY_YES,
+};
+
 /* Optional attributes the kernel sent (sock_rec.have). */
 enum {
 	SOCK_HAVE_MARK = 1 << 0,
@@ -33,6 +41,7 @@ struct sock_rec {
 	uint8_t timer;	 /* idiag_timer: 0 none, 1 retransmit, 2 keepalive, 3 timewait, 4
 			    probe */
 	uint8_t retrans; /* idiag_retrans */
+	uint8_t v6only;	 /* enum sock_v6only: INET_DIAG_SKV6ONLY of an AF_INET6 socket */
 	uint8_t tos;	 /* INET_DIAG_TOS (IPv4) or INET_DIAG_TCLASS (IPv6) */
 	uint8_t have;	 /* SOCK_HAVE_*: which optional attributes came */
 	uint16_t lport;	 /* host byte order */
@@ -70,6 +79,17 @@ void sock_set_done(struct sock_set *set);
 
 /* Length of an address of this family in bytes (4 or 16). */
 size_t sock_addr_len(uint8_t family);
+
+/*
+ * False for the sockets no process or user owns: TIME_WAIT mini-sockets and request
+ * sockets (SYN_RCVD before accept), for which the kernel reports uid 0 and inode 0. A
+ * request socket arrives as kernel state 3 (TCP_SYN_RECV, inet_req_diag_fill), not 12;
+ * a full SYN_RCVD socket (a Fast Open child) keeps its listener's uid.
+ */
+bool sock_has_owner(const struct sock_rec *s);
+
+/* True for an AF_INET6 socket on the any address that also takes IPv4 (ss's "*"). */
+bool sock_dual_stack(const struct sock_rec *s);
 
 /* True when a 16-byte IPv6 address is v4-mapped (::ffff:a.b.c.d). */
 int sock_addr_is_v4mapped(const uint8_t addr[16]);

@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <linux/inet_diag.h>
 
 #include "base/i18n.h"
+#include "base/atomic_file.h"
 #include "model/columns.h"
 #include "query/cgroups.h"
 #include "query/collect.h"
@@ -158,6 +160,12 @@ static int replay(const struct query *q, struct collect_state *st, diag_sock_fn 
 	if (!in)
 		return msgs_error(st->msgs, -errno, _("cannot open '%s': %s"), q->replay,
 				  strerror(errno));
+	struct stat sb;
+	if (fstat(fileno(in), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(in); /* read() would fail with EISDIR: not a "malformed dump" */
+		return msgs_error(st->msgs, -EISDIR, "cannot replay '%s': %s", q->replay,
+				  strerror(EISDIR));
+	}
 	err = diag_replay(in, fn, data, &rs);
 	fclose(in);
 	add_stats(st, &rs, ret); /* --stats counted nothing for a replay */
@@ -177,6 +185,7 @@ static int dump_here(const struct query *q, struct collect_state *st,
 {
 	struct diag_stats mine = {0};
 	char why[DIAG_ERROR_TEXT_MAX] = "";
+	struct atomic_file af = {0};
 	FILE *record = NULL;
 	struct diag_sock *ds;
 	int err;
@@ -184,15 +193,32 @@ static int dump_here(const struct query *q, struct collect_state *st,
 	if (q->replay)
 		return replay(q, st, fn, data, ret);
 	if (q->record) {
-		record = fopen(q->record, "wb");
-		if (!record)
-			return msgs_error(st->msgs, -errno, _("cannot write '%s': %s"),
-					  q->record, strerror(errno));
+		/*
+		 * Root recording into a world-writable directory must not let another
+		 * user aim it at a file of their choice: fopen("wb") follows a planted
+		 * symlink (or writes through a hard link) and truncates its target. A new
+		 * 0600 file made exclusively next to the name is renamed over it once the
+		 * dump is whole; a symlink, device or directory there is refused.
+		 */
+		err = atomic_file_open(q->record, 0600, &af);
+		record = err < 0 ? NULL : atomic_file_stream(&af);
+		if (err == 0 && !record)
+			err = -errno;
+		if (err < 0) {
+			atomic_file_abort(&af);
+			/* not the user's usage error (exit 2): a runtime refusal */
+			return msgs_error(
+			    st->msgs, err == -EINVAL ? -EEXIST : err,
+			    _("cannot record to '%s': %s"), q->record,
+			    err == -EINVAL || err == -EISDIR
+				? _("it exists and is not a regular file (--record only "
+				    "replaces a regular file)")
+				: strerror(-err));
+		}
 	}
 	err = diag_sock_open(&ds);
 	if (err < 0) {
-		if (record)
-			fclose(record);
+		atomic_file_abort(&af);
 		return dump_fallback(q, st, req, fn, data, err,
 				     "cannot open a sock_diag netlink socket");
 	}
@@ -201,9 +227,17 @@ static int dump_here(const struct query *q, struct collect_state *st,
 		diag_sock_error_text(ds, why, sizeof(why));
 	diag_sock_close(ds);
 	add_stats(st, &mine, ret);
-	if (record && fclose(record) != 0 && err == 0)
-		return msgs_error(st->msgs, -EIO, _("cannot write '%s': %s"), q->record,
-				  strerror(errno));
+	if (record && err == -EIO && ferror(record)) {
+		int werr = errno ? -errno : -EIO;
+		atomic_file_abort(&af);
+		return msgs_error(st->msgs, werr, _("cannot record to '%s': %s"),
+				  q->record, strerror(-werr));
+	}
+	if (record && err < 0)
+		atomic_file_abort(&af); /* never a partial dump under the name */
+	else if (record && (err = atomic_file_commit(&af)) < 0)
+		return msgs_error(st->msgs, err, _("cannot record to '%s': %s"),
+				  q->record, strerror(-err));
 	if (err == -ERESTART)
 		return err; /* the namespace walk starts over (dump_all) */
 	if (err == -EINTR)
@@ -519,6 +553,13 @@ static void note_owners(struct collect_state *st, const struct collect *c)
 {
 	const struct procs_stats *ps = &c->pstats;
 
+	/* "could not look" must never read as "has no owner" */
+	if (ps->failed)
+		msgs_note(st->msgs,
+			  "%u process%s could not be examined (%s): the owners of some "
+			  "sockets are unknown, not absent",
+			  ps->failed, ps->failed == 1 ? "" : "es",
+			  strerror(ps->fail_errno));
 	if (ps->denied && owner_missing(c))
 		msgs_note(
 		    st->msgs,

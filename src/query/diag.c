@@ -220,6 +220,11 @@ static int parse_msg(const struct nlmsghdr *nlh, struct sock_rec *s, struct sock
 	if (mnl_nlmsg_get_payload_len(nlh) > sizeof(*m)) {
 		if (parse_attrs(nlh, sizeof(*m), tb) < 0)
 			return -EBADMSG;
+		if (s->family == AF_INET6 && tb[INET_DIAG_SKV6ONLY] &&
+		    mnl_attr_get_payload_len(tb[INET_DIAG_SKV6ONLY]) >= 1)
+			s->v6only = mnl_attr_get_u8(tb[INET_DIAG_SKV6ONLY])
+					? SOCK_V6ONLY_YES
+					: SOCK_V6ONLY_NO;
 		if (small_attrs)
 			parse_small(tb, s);
 		/* The kernel sends INET_DIAG_SHUTDOWN with every socket: an ext holding

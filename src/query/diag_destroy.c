@@ -90,7 +90,10 @@ int diag_destroy(struct diag_destroyer *d, const struct sock_rec *s)
 	err = nlsock_send(&d->nls, (struct nlmsghdr *)buf);
 	if (err < 0)
 		return err;
-	return nlsock_process_ack(&d->nls, buf, sizeof(buf));
+	err = nlsock_process_ack(&d->nls, buf, sizeof(buf));
+	if (err == -ENOENT && s->state == TS_CLOSED)
+		return -ENOTCONN; /* never in a table SOCK_DESTROY looks in */
+	return err;
 }
 
 const char *diag_destroyer_error_text(const struct diag_destroyer *d)
@@ -106,6 +109,8 @@ static const struct {
     {EPERM, N_("CAP_NET_ADMIN is missing")},
     {EACCES, N_("CAP_NET_ADMIN is missing")},
     {ENOENT, N_("the socket is already gone")},
+    {ENOTCONN, N_("the kernel cannot destroy a bound-only (CLOSED) socket: SOCK_DESTROY "
+		  "finds only listening and connected sockets; close it in its process")},
     {ESTALE, N_("the socket is already gone (a new one has its addresses)")},
 };
 

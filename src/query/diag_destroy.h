@@ -27,7 +27,8 @@ int diag_build_destroy(const struct sock_rec *s, uint32_t seq, void *buf, size_t
 /*
  * Destroy one socket and read the kernel's answer. Returns 0 when the kernel destroyed
  * it, or its negative errno: -EOPNOTSUPP (no CONFIG_INET_DIAG_DESTROY), -EPERM (no
- * CAP_NET_ADMIN), -ENOENT (the socket is gone) or -ESTALE (its cookie no longer matches).
+ * CAP_NET_ADMIN), -ENOENT (the socket is gone), -ESTALE (its cookie no longer matches)
+ * or -ENOTCONN (a bound-only socket, which the kernel cannot destroy).
  */
 int diag_destroy(struct diag_destroyer *d, const struct sock_rec *s);
 

@@ -41,8 +41,8 @@ int diagmon_open(struct diagmon **ret)
 		diagmon_close(m);
 		return err;
 	}
-	/* Forcing past rmem_max needs CAP_NET_ADMIN, which joining the groups needed too.
-	 */
+	/* Joining the groups needs no privilege; forcing past rmem_max needs
+	 * CAP_NET_ADMIN, else the plain request (capped at rmem_max) is what we get. */
 	if (setsockopt(nlsock_fd(&m->nls), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
 		       sizeof(rcvbuf)) < 0)
 		setsockopt(nlsock_fd(&m->nls), SOL_SOCKET, SO_RCVBUF, &rcvbuf,

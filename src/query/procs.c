@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -87,10 +88,17 @@ static struct slot *add_inode(struct procs *p, uint32_t ino)
 	return insert_inode(p, ino);
 }
 
+/* Out of descriptors or memory: the process may well own sockets, we cannot tell. */
+static bool out_of_resources(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOMEM;
+}
+
 /*
  * Read /proc/PID/comm (and the owner's uid) into a new owner record. Returns 0, -ENOMEM,
- * or -ESRCH when the process exited after we read its fd table: it owns nothing any more,
- * and an owner without a name would print as "1234/".
+ * -EMFILE or -ENFILE when comm could not be opened, or -ESRCH when the process exited
+ * after we read its fd table: it owns nothing any more, and an owner without a name would
+ * print as "1234/".
  */
 static int new_owner(struct procs *p, int pid_dir, pid_t pid, struct proc_owner **ret)
 {
@@ -101,6 +109,8 @@ static int new_owner(struct procs *p, int pid_dir, pid_t pid, struct proc_owner 
 	int fd;
 
 	fd = openat(pid_dir, "comm", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && out_of_resources(errno))
+		return -errno; /* not gone: we could not look */
 	if (fd >= 0) {
 		n = read(fd, comm, sizeof(comm) - 1);
 		close(fd);
@@ -164,6 +174,16 @@ uint32_t procs_socket_inode(const char *link, ssize_t len)
 	return (uint32_t)v;
 }
 
+/* Count a process we could not look into; true when it was for lack of resources. */
+static bool count_failure(struct procs_stats *st, int e)
+{
+	if (!out_of_resources(e))
+		return false;
+	st->failed++;
+	st->fail_errno = e;
+	return true;
+}
+
 static int scan_pid(struct procs *p, int proc_dir, const char *name,
 		    struct procs_stats *st)
 {
@@ -175,20 +195,22 @@ static int scan_pid(struct procs *p, int proc_dir, const char *name,
 
 	pid_dir = openat(proc_dir, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pid_dir < 0) {
-		st->vanished++;
+		if (!count_failure(st, errno))
+			st->vanished++;
 		return 0;
 	}
 	fd_dir = openat(pid_dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd_dir < 0) {
 		if (errno == EACCES || errno == EPERM)
 			st->denied++;
-		else
+		else if (!count_failure(st, errno))
 			st->vanished++;
 		close(pid_dir);
 		return 0;
 	}
 	d = fdopendir(fd_dir);
 	if (!d) {
+		count_failure(st, errno);
 		close(fd_dir);
 		close(pid_dir);
 		return 0;
@@ -214,6 +236,10 @@ static int scan_pid(struct procs *p, int proc_dir, const char *name,
 			ret = new_owner(p, pid_dir, (pid_t)atoi(name), &owner);
 			if (ret == -ESRCH) {
 				st->vanished++; /* exited meanwhile: not an error */
+				ret = 0;
+				break;
+			}
+			if (ret < 0 && ret != -ENOMEM && count_failure(st, -ret)) {
 				ret = 0;
 				break;
 			}

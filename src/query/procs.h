@@ -23,6 +23,8 @@ struct procs_stats {
 	uint32_t denied;   /* processes whose fd directory we may not read */
 	uint32_t vanished; /* processes that exited during the scan */
 	uint32_t found;	   /* distinct inodes with at least one owner */
+	uint32_t failed;   /* processes we could not look into for lack of resources */
+	int fail_errno;	   /* why (EMFILE, ENFILE, ENOMEM), when failed */
 };
 
 struct procs;
@@ -30,7 +32,9 @@ struct procs;
 /*
  * Find the owners of the given socket inodes (zeros are ignored). proc_root is normally
  * "/proc" (tests may pass another tree). Returns 0 or a negative errno when /proc itself
- * cannot be read. Unreadable or vanishing processes are counted in stats, not errors.
+ * cannot be read. Unreadable or vanishing processes are counted in stats, not errors;
+ * so are processes we could not look into because a descriptor or memory ran out
+ * (stats->failed): their sockets' owners are unknown, not absent.
  */
 int procs_scan(const char *proc_root, const uint32_t *inodes, size_t n,
 	       struct procs **ret, struct procs_stats *ret_stats);

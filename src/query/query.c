@@ -41,5 +41,9 @@ state_set query_states(const struct query *q)
 {
 	if (q->filter.names_states)
 		return q->filter.states;
+	/* An owner filter without a state term, -a or -l asks for the owner's sockets:
+	 * its listeners and bound-only sockets are its sockets too (lsof shows them). */
+	if (q->filter.names_owner && q->states == STATE_SET_DEFAULT)
+		return q->filter.states;
 	return q->states & q->filter.states;
 }

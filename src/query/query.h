@@ -24,7 +24,8 @@ struct query_filter {
 	state_set states;	/* the states it allows (STATE_SET_ALL: any) */
 	bool names_states;	/* it names states: they replace the -a/-l selection */
 	bool needs_procs;	/* it has pid or process terms: match after the owners */
-	bool needs_cgroups;	/* it has cgroup, unit or container terms */
+	bool names_owner;   /* it has pid, process or user terms: every state is wanted */
+	bool needs_cgroups; /* it has cgroup, unit or container terms */
 	/* Which processes can own a matching socket (filter_owner_select); NULL or false:
 	 * any. */
 	bool (*owner_select)(const struct filter *f, struct procs_select *ret);
@@ -66,7 +67,8 @@ void query_select_all(struct query *q, bool keep_listen);
 void query_drop_filter(struct query *q);
 
 /* The states to ask the kernel for: the filter's when it names some, else the -a/-l
- * selection narrowed by what the filter allows. */
+ * selection narrowed by what the filter allows; every state the filter allows when it
+ * names an owner and neither -a nor -l was given. */
 state_set query_states(const struct query *q);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <sys/socket.h>
 
 #include "base/escape.h"
@@ -61,14 +62,22 @@ static size_t put_str(char *buf, size_t sz, const char *str)
 	return n;
 }
 
-size_t sock_fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,
-			 bool resolve, char *buf, size_t sz)
+static size_t put_u64(char *buf, size_t sz, uint64_t v);
+
+/* The endpoint, with an interface scope inside the brackets ("[fe80::1%lo]:22") when
+ * scope is not NULL, or "*" for the host of a dual-stack socket on the any address. */
+static size_t fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,
+			   bool resolve, const char *scope, bool dual, char *buf,
+			   size_t sz)
 {
 	char host[NI_MAXHOST], esc[NI_MAXHOST * 4], serv[64];
 	const char *h = host;
 	bool v6 = family == AF_INET6;
 
-	if (resolve && !addr_is_any(family, addr)) {
+	if (dual) {
+		snprintf(host, sizeof(host), "*");
+		v6 = false;
+	} else if (resolve && !addr_is_any(family, addr)) {
 		resolve_host(family, addr, host, sizeof(host));
 		escape_name(host, esc, sizeof(esc));
 		h = esc;
@@ -92,9 +101,68 @@ size_t sock_fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, boo
 	if (v6)
 		o = put_str(buf, sz, "[");
 	o += put_str(buf + o, sz - o, h);
+	if (scope) {
+		o += put_str(buf + o, sz - o, "%");
+		o += put_str(buf + o, sz - o, scope);
+	}
 	o += put_str(buf + o, sz - o, v6 ? "]:" : ":");
 	o += put_str(buf + o, sz - o, serv);
 	return o;
+}
+
+size_t sock_fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,
+			 bool resolve, char *buf, size_t sz)
+{
+	return fmt_endpoint(family, addr, port, peer, resolve, NULL, false, buf, sz);
+}
+
+/* IPv6 link-local unicast (fe80::/10) and multicast (ff02::/16) addresses mean nothing
+ * without their interface: two listeners on fe80::1%lo and fe80::1%eth0 differ. */
+static bool needs_scope(uint8_t family, const uint8_t *a)
+{
+	return family == AF_INET6 && ((a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+				      (a[0] == 0xff && a[1] == 0x02));
+}
+
+/*
+ * if_indextoname() asks the kernel each time (a socket and an ioctl): a memo of its
+ * answers, as for user names. Indexes from another namespace (-N, --all-netns) mean
+ * nothing here: those stay numbers, which is valid scope syntax too ("fe80::1%2").
+ */
+size_t sock_fmt_ifname(uint32_t ifindex, bool numeric, char *buf, size_t sz)
+{
+	static struct {
+		uint32_t ifindex;
+		char name[IF_NAMESIZE * 4];
+	} memo[16];
+	static unsigned next;
+	char raw[IF_NAMESIZE];
+
+	if (numeric)
+		return put_u64(buf, sz, ifindex);
+	for (unsigned i = 0; i < sizeof(memo) / sizeof(memo[0]); i++)
+		if (memo[i].ifindex == ifindex && ifindex)
+			return put_str(buf, sz, memo[i].name);
+	if (!if_indextoname(ifindex, raw))
+		return put_u64(buf, sz, ifindex); /* gone meanwhile */
+	unsigned slot = next++ % (sizeof(memo) / sizeof(memo[0]));
+	memo[slot].ifindex = ifindex;
+	escape_name(raw, memo[slot].name, sizeof(memo[slot].name));
+	return put_str(buf, sz, memo[slot].name);
+}
+
+size_t sock_fmt_sock_endpoint(const struct sock_rec *s, bool peer, bool resolve,
+			      bool numeric_scope, char *buf, size_t sz)
+{
+	const uint8_t *addr = peer ? s->raddr : s->laddr;
+	char scope[IF_NAMESIZE * 4];
+	bool scoped = s->ifindex && needs_scope(s->family, addr);
+
+	if (scoped)
+		sock_fmt_ifname(s->ifindex, numeric_scope, scope, sizeof(scope));
+	return fmt_endpoint(s->family, addr, peer ? s->rport : s->lport, peer, resolve,
+			    scoped ? scope : NULL,
+			    sock_dual_stack(s) && addr_is_any(s->family, addr), buf, sz);
 }
 
 static size_t put_u64(char *buf, size_t sz, uint64_t v)
@@ -123,15 +191,33 @@ static size_t fmt_sendq(const struct sock_rec *s, const struct col_ctx *c, char 
 static size_t fmt_local(const struct sock_rec *s, const struct col_ctx *c, char *buf,
 			size_t sz)
 {
-	return sock_fmt_endpoint(s->family, s->laddr, s->lport, false, c->resolve, buf,
-				 sz);
+	return sock_fmt_sock_endpoint(s, false, c->resolve, c->netns != NULL, buf, sz);
 }
 
 static size_t fmt_foreign(const struct sock_rec *s, const struct col_ctx *c, char *buf,
 			  size_t sz)
 {
-	return sock_fmt_endpoint(s->family, s->raddr, s->rport, true, c->resolve, buf,
-				 sz);
+	return sock_fmt_sock_endpoint(s, true, c->resolve, c->netns != NULL, buf, sz);
+}
+
+/* The device the socket is bound to (SO_BINDTODEVICE, or a link-local bind's scope). */
+static size_t fmt_iface(const struct sock_rec *s, const struct col_ctx *c, char *buf,
+			size_t sz)
+{
+	if (!s->ifindex)
+		return put_str(buf, sz, "-");
+	return sock_fmt_ifname(s->ifindex, c->netns != NULL, buf, sz);
+}
+
+/* yes, no or - (the JSON form maps them to true, false and null) */
+static size_t fmt_v6only(const struct sock_rec *s, const struct col_ctx *c, char *buf,
+			 size_t sz)
+{
+	static const char *const words[] = {[SOCK_V6ONLY_UNKNOWN] = "-",
+					    [SOCK_V6ONLY_NO] = "no",
+					    [SOCK_V6ONLY_YES] = "yes"};
+
+	return put_str(buf, sz, words[s->v6only <= SOCK_V6ONLY_YES ? s->v6only : 0]);
 }
 
 static size_t fmt_state(const struct sock_rec *s, const struct col_ctx *c, char *buf,
@@ -189,6 +275,8 @@ static size_t fmt_rport(const struct sock_rec *s, const struct col_ctx *c, char 
 static size_t fmt_uid(const struct sock_rec *s, const struct col_ctx *c, char *buf,
 		      size_t sz)
 {
+	if (!sock_has_owner(s))
+		return put_str(buf, sz, "-"); /* not root's: nobody's */
 	return put_u64(buf, sz, s->uid);
 }
 
@@ -234,6 +322,8 @@ const colfmt_fn colfmt_cells[COLUMN_N] = {
     [COLUMN_UID] = fmt_uid,
     [COLUMN_INODE] = fmt_inode,
     [COLUMN_COOKIE] = fmt_cookie,
+    [COLUMN_IFACE] = fmt_iface,
+    [COLUMN_V6ONLY] = fmt_v6only,
     [COLUMN_NETNS] = fmt_netns,
     [COLUMN_TIMER] = colfmt_timer,
     [COLUMN_EXPIRES] = colfmt_expires,
@@ -301,7 +391,9 @@ size_t colfmt_json_number(const struct column *col, const struct sock_rec *s,
 	n = colfmt_cell(col, s, c, buf, sz);
 	if (n >= sz)
 		n = sz ? sz - 1 : 0;
-	if (is_json_number(buf, n))
+	if (col->type == COL_BOOL && (!strcmp(buf, "yes") || !strcmp(buf, "no")))
+		return (size_t)snprintf(buf, sz, "%s", buf[0] == 'y' ? "true" : "false");
+	if (col->type != COL_BOOL && is_json_number(buf, n))
 		return n;
 	return (size_t)snprintf(buf, sz, "null");
 }

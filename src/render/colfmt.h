@@ -33,7 +33,8 @@ static inline size_t colfmt_cell(const struct column *col, const struct sock_rec
 
 /*
  * The cell of a COL_NUMBER column as JSON number text: the cell's text when it is a valid
- * JSON number, else "null" ("12ms", "-"). Returns the length.
+ * JSON number, else "null" ("12ms", "-"); of a COL_BOOL column "true", "false" or
+ * "null" (for yes, no and -). Returns the length.
  */
 size_t colfmt_json_number(const struct column *col, const struct sock_rec *s,
 			  const struct col_ctx *c, char *buf, size_t sz);
@@ -46,5 +47,18 @@ double colfmt_number(const struct column *col, const struct sock_rec *s,
  * "0.0.0.0:*"; with resolve, host and service names. Returns the length. */
 size_t sock_fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,
 			 bool resolve, char *buf, size_t sz);
+
+/*
+ * Format one of a socket's endpoints (the peer's when peer): as sock_fmt_endpoint, plus
+ * the interface of a link-local IPv6 address inside the brackets ("[fe80::1%lo]:22",
+ * the index when numeric_scope) and "*:PORT" for a dual-stack socket on [::]. Returns
+ * the length.
+ */
+size_t sock_fmt_sock_endpoint(const struct sock_rec *s, bool peer, bool resolve,
+			      bool numeric_scope, char *buf, size_t sz);
+
+/* An interface's name (escaped), or its index when numeric or unknown. Returns the
+ * length. */
+size_t sock_fmt_ifname(uint32_t ifindex, bool numeric, char *buf, size_t sz);
 
 #endif

@@ -131,7 +131,7 @@ size_t colfmt_user(const struct sock_rec *s, const struct col_ctx *c, char *buf,
 {
 	/* TIME_WAIT and request sockets have no owner: the kernel reports uid 0 for them.
 	 */
-	if (s->kstate == KTCP_TIME_WAIT || s->kstate == KTCP_NEW_SYN_RECV)
+	if (!sock_has_owner(s))
 		return absent(buf, sz);
 	return put_text(buf, sz, user_name(s->uid));
 }

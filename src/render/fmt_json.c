@@ -42,7 +42,8 @@ size_t fmt_json_escape(const char *in, size_t len, char *out, size_t sz)
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)in, *end = s + len;
 	size_t o = 0;
-	char esc[8];
+	char esc[16];
+	uint32_t cp;
 
 	if (!sz)
 		return 0;
@@ -74,6 +75,17 @@ size_t fmt_json_escape(const char *in, size_t len, char *out, size_t sz)
 			esc[5] = hex[s[1] & 15];
 			piece = esc;
 			elen = 6;
+		} else if (n > 1 && (cp = escape_format_char(tmp, n)) != 0) {
+			/* bidi, separators, zero-width: valid JSON raw, but they reorder
+			 * or hide what a reader sees */
+			if (cp > 0xffff)
+				snprintf(esc, sizeof(esc), "\\u%04x\\u%04x",
+					 0xd800 + ((cp - 0x10000) >> 10),
+					 0xdc00 + ((cp - 0x10000) & 0x3ff));
+			else
+				snprintf(esc, sizeof(esc), "\\u%04x", cp);
+			piece = esc;
+			elen = strlen(esc);
 		} else if (n > 1) {
 			piece = (const char *)s;
 			elen = n;
@@ -137,12 +149,19 @@ static void put_owners(FILE *out, const struct sock_rec *s, const struct col_ctx
 	putc_unlocked(']', out);
 }
 
-static void put_sock(FILE *out, const struct sock_rec *s, const struct column_list *cols,
-		     const struct col_ctx *ctx)
+void fmt_json_string(FILE *out, const char *s)
+{
+	if (s)
+		put_str(out, s, strlen(s));
+	else
+		fputs("null", out);
+}
+
+void fmt_json_sock_fields(FILE *out, const struct sock_rec *s,
+			  const struct column_list *cols, const struct col_ctx *ctx)
 {
 	char cell[CELL_MAX];
 
-	putc_unlocked('{', out);
 	for (int c = 0; c < cols->n; c++) {
 		const struct column *col = cols->v[c];
 		size_t n;
@@ -157,13 +176,16 @@ static void put_sock(FILE *out, const struct sock_rec *s, const struct column_li
 			put_owners(out, s, ctx);
 			break;
 		case COL_NUMBER:
+		case COL_BOOL:
 			n = colfmt_json_number(col, s, ctx, cell, sizeof(cell));
 			fwrite_unlocked(cell, 1, n < sizeof(cell) ? n : sizeof(cell) - 1,
 					out);
 			break;
 		default:
 			n = colfmt_cell(col, s, ctx, cell, sizeof(cell));
-			if (col->type == COL_STRING_OR_NULL && n == 1 && cell[0] == '-')
+			/* "-" is the table's "no value" (a TIME_WAIT socket's user, no
+			 * timer): JSON says null, as for numbers */
+			if (n == 1 && cell[0] == '-')
 				fputs("null", out);
 			else
 				put_str(out, cell,
@@ -171,6 +193,13 @@ static void put_sock(FILE *out, const struct sock_rec *s, const struct column_li
 			break;
 		}
 	}
+}
+
+static void put_sock(FILE *out, const struct sock_rec *s, const struct column_list *cols,
+		     const struct col_ctx *ctx)
+{
+	putc_unlocked('{', out);
+	fmt_json_sock_fields(out, s, cols, ctx);
 	putc_unlocked('}', out);
 }
 

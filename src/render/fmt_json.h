@@ -26,6 +26,14 @@
  */
 size_t fmt_json_escape(const char *in, size_t len, char *out, size_t sz);
 
+/* A quoted, escaped JSON string, or null for NULL. */
+void fmt_json_string(FILE *out, const char *s);
+
+/* One socket's "key":value pairs for the columns, without the braces (the listing's
+ * objects, -K's reports). */
+void fmt_json_sock_fields(FILE *out, const struct sock_rec *s,
+			  const struct column_list *cols, const struct col_ctx *ctx);
+
 /*
  * The listing: lines = false gives {"version":1,"sockets":[{...},...]}, lines = true one
  * socket object per line. Keys are the column names; number columns are JSON numbers

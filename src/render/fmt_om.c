@@ -50,8 +50,13 @@ static void put_listeners(FILE *out, const struct summary *sum, const char *name
 
 	for (size_t i = 0; i < sum->n_lst; i++) {
 		const struct summary_listener *l = &sum->lst[i];
-		sock_fmt_endpoint(l->family, l->addr, l->port, false, false, ep,
-				  sizeof(ep));
+		struct sock_rec s = {.family = l->family,
+				     .lport = l->port,
+				     .v6only = l->v6only,
+				     .ifindex = l->ifindex};
+		memcpy(s.laddr, l->addr, sizeof(s.laddr));
+		/* the listing's spelling: [fe80::1%lo]:22, *:22 for dual-stack */
+		sock_fmt_sock_endpoint(&s, false, false, l->netns != 0, ep, sizeof(ep));
 		fprintf(out, "%s{local=\"%s\"", name, ep);
 		/* --all-netns: the same address in two namespaces is two listeners */
 		if (l->netns)

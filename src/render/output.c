@@ -45,6 +45,8 @@ struct output_format {
 	size_t (*overrun)(double wall, double poll_s, double interval_s, char *buf,
 			  size_t sz);
 	int (*columns)(const struct output *o);
+	int (*doctor)(const struct output *o, const struct report_doctor *d);
+	int (*kill)(const struct output *o, const struct report_kill *k);
 };
 
 /*
@@ -197,7 +199,27 @@ static int table_column_list(const struct output *o)
 	return table_columns(o->out, o->header);
 }
 
+static int table_doctor(const struct output *o, const struct report_doctor *d)
+{
+	return report_doctor_text(o->out, d);
+}
+
+static int table_kill(const struct output *o, const struct report_kill *k)
+{
+	return report_kill_text(o->out, k);
+}
+
 /* JSON and JSON lines */
+
+static int json_doctor(const struct output *o, const struct report_doctor *d)
+{
+	return report_doctor_json(o->out, d, o->fmt->lines);
+}
+
+static int json_kill(const struct output *o, const struct report_kill *k)
+{
+	return report_kill_json(o->out, k, o->fmt->lines);
+}
 
 static int json_sockets(const struct output *o, const struct sock_set *set,
 			const struct column_list *cols, const struct col_ctx *cc)
@@ -313,6 +335,8 @@ static const struct output_format formats[FMT_COUNT] = {
 	    .event_header = table_event_header,
 	    .event = table_event_line,
 	    .columns = table_column_list,
+	    .doctor = table_doctor,
+	    .kill = table_kill,
 	},
     [FMT_JSON] =
 	{
@@ -326,6 +350,8 @@ static const struct output_format formats[FMT_COUNT] = {
 	    .summary = json_summary,
 	    .hist = json_hist,
 	    .columns = json_columns,
+	    .doctor = json_doctor,
+	    .kill = json_kill,
 	},
     [FMT_JSONL] =
 	{
@@ -342,6 +368,8 @@ static const struct output_format formats[FMT_COUNT] = {
 	    .event = fmt_json_event,
 	    .overrun = fmt_json_overrun,
 	    .columns = json_columns,
+	    .doctor = json_doctor,
+	    .kill = json_kill,
 	},
     [FMT_CSV] =
 	{
@@ -408,6 +436,10 @@ bool output_has(const struct output *o, enum output_kind k)
 		return f->event;
 	case OUTPUT_COLUMNS:
 		return f->columns;
+	case OUTPUT_DOCTOR:
+		return f->doctor;
+	case OUTPUT_KILL:
+		return f->kill;
 	}
 	return false;
 }
@@ -495,4 +527,14 @@ int output_overrun(const struct output *o, double wall, double poll_s, double in
 int output_columns(const struct output *o)
 {
 	return o->fmt->columns ? o->fmt->columns(o) : -EOPNOTSUPP;
+}
+
+int output_doctor(const struct output *o, const struct report_doctor *d)
+{
+	return o->fmt->doctor ? o->fmt->doctor(o, d) : -EOPNOTSUPP;
+}
+
+int output_kill(const struct output *o, const struct report_kill *k)
+{
+	return o->fmt->kill ? o->fmt->kill(o, k) : -EOPNOTSUPP;
 }

@@ -13,6 +13,7 @@
 #include "model/columns.h"
 #include "model/format.h"
 #include "model/sock.h"
+#include "render/report.h"
 #include "render/term.h"
 
 struct output_format;
@@ -40,6 +41,8 @@ enum output_kind {
 	OUTPUT_HIST,	/* a --hist */
 	OUTPUT_EVENTS,	/* -E lines */
 	OUTPUT_COLUMNS, /* the --list-columns table */
+	OUTPUT_DOCTOR,	/* --doctor's findings */
+	OUTPUT_KILL,	/* -K's results */
 };
 
 /* Set up *ret for the format, header flag and colour of o, on a terminal described by t.
@@ -104,5 +107,11 @@ int output_columns(const struct output *o);
 /* -E fell behind: a poll took poll_s seconds and the interval is now interval_s. A line
  * in the formats that have one (JSON lines); nothing in the others. Returns 0 or -EIO. */
 int output_overrun(const struct output *o, double wall, double poll_s, double interval_s);
+
+/* --doctor's findings. Returns 0, -EIO or -EOPNOTSUPP. */
+int output_doctor(const struct output *o, const struct report_doctor *d);
+
+/* What -K did (or would do). Returns 0, -ENOMEM, -EIO or -EOPNOTSUPP. */
+int output_kill(const struct output *o, const struct report_kill *k);
 
 #endif

@@ -3,12 +3,14 @@
 #ifndef TCPSTATE_DOCTOR_H
 #define TCPSTATE_DOCTOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct doctor_threshold {
 	const char *key;  /* for --threshold KEY=VALUE */
 	double dflt;	  /* the default */
 	double min, max;  /* accepted values */
+	bool integer;	  /* a whole number (a count or seconds) */
 	const char *help; /* one line, with the unit */
 };
 

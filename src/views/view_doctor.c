@@ -9,14 +9,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "base/i18n.h"
 #include "base/escape.h"
 #include "base/i18n.h"
 #include "model/columns.h"
 #include "query/cgroups.h"
 #include "query/netns.h"
 #include "render/colfmt.h"
-#include "render/textwrap.h"
+#include "render/output.h"
 #include "views/doctor.h"
 #include "views/run.h"
 #include "views/views.h"
@@ -39,25 +38,25 @@ enum {
 };
 
 const struct doctor_threshold doctor_thresholds[] = {
-    [TH_CLOSE_WAIT_AGE] = {"close_wait_age", 60, 0, 1e9,
+    [TH_CLOSE_WAIT_AGE] = {"close_wait_age", 60, 0, 1e9, true,
 			   "seconds a CLOSE_WAIT socket must be idle to count as leaked"},
-    [TH_CLOSE_WAIT_COUNT] = {"close_wait_count", 1, 1, 1e9,
+    [TH_CLOSE_WAIT_COUNT] = {"close_wait_count", 1, 1, 1e9, true,
 			     "leaked CLOSE_WAIT sockets one process must hold"},
-    [TH_SYN_RCVD_RATIO] = {"syn_rcvd_ratio", 0.5, 0, 1e6,
+    [TH_SYN_RCVD_RATIO] = {"syn_rcvd_ratio", 0.5, 0, 1e6, false,
 			   "SYN_RCVD on a listener, as a fraction of its backlog"},
-    [TH_SYN_RCVD_MIN] = {"syn_rcvd_min", 8, 1, 1e9,
+    [TH_SYN_RCVD_MIN] = {"syn_rcvd_min", 8, 1, 1e9, true,
 			 "SYN_RCVD on a listener, at least this many"},
     [TH_ACCEPT_QUEUE_RATIO] =
-	{"accept_queue_ratio", 0.9, 0, 1e6,
+	{"accept_queue_ratio", 0.9, 0, 1e6, false,
 	 "accept queue (Recv-Q) as a fraction of the backlog (Send-Q)"},
-    [TH_TIME_WAIT_RATIO] = {"time_wait_ratio", 0.5, 0, 1e6,
+    [TH_TIME_WAIT_RATIO] = {"time_wait_ratio", 0.5, 0, 1e6, false,
 			    "TIME_WAIT towards one destination, as a fraction of the "
 			    "ephemeral port range"},
-    [TH_TIME_WAIT_BIND_MIN] = {"time_wait_bind_min", 1, 1, 1e9,
+    [TH_TIME_WAIT_BIND_MIN] = {"time_wait_bind_min", 1, 1, 1e9, true,
 			       "TIME_WAIT sockets on one server port"},
-    [TH_FIN_WAIT_2_MIN] = {"fin_wait_2_min", 1, 1, 1e9,
+    [TH_FIN_WAIT_2_MIN] = {"fin_wait_2_min", 1, 1, 1e9, true,
 			   "orphaned FIN_WAIT_2 sockets (no process holds them)"},
-    [TH_N] = {NULL, 0, 0, 0, NULL},
+    [TH_N] = {NULL, 0, 0, 0, false, NULL},
 };
 
 static int fail(char **ret_err, const char *fmt, ...)
@@ -71,6 +70,23 @@ static int fail(char **ret_err, const char *fmt, ...)
 		*ret_err = NULL;
 	va_end(ap);
 	return -EINVAL;
+}
+
+/* Plain decimal digits (with one '.' unless integer): strtod alone would take "0x10",
+ * "1e3" and " 5" too. */
+static bool decimal(const char *s, bool integer)
+{
+	bool dot = false, digit = false;
+
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = true;
+		else if (*s == '.' && !dot && !integer)
+			dot = true;
+		else
+			return false;
+	}
+	return digit;
 }
 
 int doctor_parse_thresholds(const char *const *words, int n, double *vals, char **ret_err)
@@ -94,14 +110,20 @@ int doctor_parse_thresholds(const char *const *words, int n, double *vals, char 
 			return fail(ret_err, _("unknown threshold '%.*s' (try %s)"),
 				    (int)klen, words[w], keys);
 		}
-		char *end;
+		char *end = NULL;
 		errno = 0;
-		double v = eq ? strtod(eq + 1, &end) : NAN;
-		if (!eq || errno || end == eq + 1 || *end || !isfinite(v) ||
+		double v = eq && decimal(eq + 1, doctor_thresholds[k].integer)
+			       ? strtod(eq + 1, &end)
+			       : NAN;
+		if (!eq || errno || !end || end == eq + 1 || *end || !isfinite(v) ||
 		    v < doctor_thresholds[k].min || v > doctor_thresholds[k].max)
 			return fail(
 			    ret_err,
-			    _("bad value '%s' for threshold '%s' (a number from %g)"),
+			    doctor_thresholds[k].integer
+				? _("bad value '%s' for threshold '%s' (a whole "
+				    "number from %g)")
+				: _("bad value '%s' for threshold '%s' (a decimal "
+				    "number from %g)"),
 			    eq ? eq + 1 : "", doctor_thresholds[k].key,
 			    doctor_thresholds[k].min);
 		vals[k] = v;
@@ -125,39 +147,39 @@ struct doc {
 	const char *ns_label;	/* NULL unless several namespaces are examined */
 	struct ns_facts facts;
 	unsigned found;
+	struct report_finding *v; /* the findings, rendered at the end */
+	size_t cap;
+	int err; /* -ENOMEM while collecting them */
 };
 
-/* One finding: "KIND: [netns] evidence; next step": one line in a pipe or with -W, on a
- * terminal wrapped at its width under a hanging indent (findings are the point of
- * --doctor: none is cut). KIND stays English; the rest is translated, and wrapped by
- * render/textwrap, which also breaks between CJK characters. */
+/* One finding: "KIND: [netns] evidence; next step", kept for the output format (the
+ * table wraps it at a terminal's width: findings are the point of --doctor, none is
+ * cut). */
 static void finding(struct doc *d, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void finding(struct doc *d, const char *kind, const char *fmt, ...)
 {
-	const struct term *t = d->ctx->term;
-	char *text = NULL, *line = NULL;
 	va_list ap;
+	char *msg;
 
 	d->found++;
-	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) < 0)
-		text = NULL;
-	va_end(ap);
-	if (!text || (d->ns_label && asprintf(&line, _("in network namespace %s: %s"),
-					      d->ns_label, text) < 0)) {
-		free(text);
-		return; /* out of memory: the count still says something was found */
+	if (d->found > d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 8;
+		struct report_finding *v = realloc(d->v, cap * sizeof(*v));
+		if (!v) {
+			d->err = -ENOMEM;
+			return;
+		}
+		d->v = v;
+		d->cap = cap;
 	}
-	char lead[64];
-	snprintf(lead, sizeof(lead), "%s: ", kind);
-	if (t->tty && !d->ctx->opts->wide && t->width > 0)
-		textwrap_write(d->ctx->out, lead, (int)strlen(lead), line ? line : text,
-			       t->width);
-	else
-		fprintf(d->ctx->out, "%s%s\n", lead, line ? line : text);
-	free(text);
-	free(line);
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		msg = NULL;
+		d->err = -ENOMEM;
+	}
+	va_end(ap);
+	d->v[d->found - 1] = (struct report_finding){kind, d->ns_label, msg};
 }
 
 static long read_sysctl(const char *name, long *second)
@@ -188,10 +210,7 @@ static void read_facts(struct ns_facts *f)
 
 static const char *endpoint(const struct sock_rec *s, bool peer, char *buf, size_t sz)
 {
-	if (peer)
-		sock_fmt_endpoint(s->family, s->raddr, s->rport, true, false, buf, sz);
-	else
-		sock_fmt_endpoint(s->family, s->laddr, s->lport, false, false, buf, sz);
+	sock_fmt_sock_endpoint(s, peer, false, s->netns != 0, buf, sz);
 	return buf;
 }
 
@@ -673,6 +692,11 @@ int view_doctor(const struct run_ctx *ctx)
 		free(msg);
 		return err;
 	}
+	struct output out;
+	output_init(&out, ctx->out, ctx->opts, ctx->term);
+	if (!output_has(&out, OUTPUT_DOCTOR))
+		return run_error(ctx, -EINVAL, "'--format %s' has no form for --doctor",
+				 format_name(out.format));
 	/* Every state matters here (listeners above all), whatever -a/-l say. */
 	struct query q = *ctx->query;
 	query_select_all(&q, false);
@@ -683,14 +707,27 @@ int view_doctor(const struct run_ctx *ctx)
 		collect_done(&c);
 		return err;
 	}
-	struct doc d = {ctx, &c.socks, c.procs, th, ctx->cstate->cgroups, NULL, {0}, 0};
+	struct doc d = {ctx, &c.socks, c.procs, th, ctx->cstate->cgroups, NULL, {0},
+			0,   NULL,     0,	0};
 	err = examine_all(&d, ctx->cstate->netns);
-	if (err == 0 && !d.found && ctx->term->tty)
-		fprintf(ctx->out,
-			ngettext("no problems found in %zu socket\n",
-				 "no problems found in %zu sockets\n", c.socks.n),
-			c.socks.n);
+	if (err == 0)
+		err = d.err;
+	if (err == 0) {
+		const struct term *t = ctx->term;
+		struct report_doctor r = {.v = d.v,
+					  .n = d.found,
+					  .sockets = c.socks.n,
+					  .quiet_ok = !t->tty,
+					  .width =
+					      t->tty && !ctx->opts->wide ? t->width : 0};
+		err = output_doctor(&out, &r);
+	}
+	for (size_t i = 0; i < d.found && i < d.cap; i++)
+		free(d.v[i].message);
+	free(d.v);
 	collect_done(&c);
+	if (err == -EIO)
+		return err; /* main names the write's errno */
 	if (err < 0)
 		return err;
 	return d.found ? DOCTOR_FOUND : 0;

@@ -154,9 +154,12 @@ static int print_events(struct ev_view *v)
 		if (o->count && ++v->printed >= o->count)
 			break;
 	}
-	if (n && watch_flush(v->ctx->out) < 0)
-		return run_error(v->ctx, -EIO, _("cannot write the output: %s"),
-				 strerror(errno));
+	int werr = n ? watch_flush(v->ctx->out) : 0;
+	if (werr == -EPIPE)
+		return werr; /* the reader went away (| head): main stops quietly */
+	if (werr < 0)	     /* stop at the first failed write: nobody reads the rest */
+		return run_error(v->ctx, werr, _("cannot write the output: %s"),
+				 strerror(-werr));
 	return o->count && v->printed >= o->count;
 }
 
@@ -165,12 +168,17 @@ static int poll_once(struct ev_view *v, bool baseline)
 	struct query q = *v->ctx->query;
 	int err;
 
+	/* Destroy messages first, then the dump: a connection that became TIME_WAIT
+	 * sends its full socket's destroy message once the timewait socket exists, so
+	 * every message drained here has its timewait socket in the dump that follows
+	 * (drained after the dump, it could come before it and read as a brief
+	 * connection, then NEW TIME_WAIT). Later messages wait for the next poll. */
+	err = drain(v);
+	if (err < 0)
+		return err;
 	q.needs = v->ctx->opts->info ? COL_NEED_INFO : 0;
 	evtrack_begin(v->tr);
 	err = collect_stream(&q, v->ctx->cstate, evtrack_add, v->tr, NULL);
-	if (err < 0)
-		return err;
-	err = drain(v);
 	if (err < 0)
 		return err;
 	evtrack_finish(v->tr, v->mono, v->wall, baseline, brief_ok, v);
@@ -184,17 +192,12 @@ static int poll_once(struct ev_view *v, bool baseline)
 
 static void note_monitor(const struct run_ctx *ctx, int err)
 {
-	if (err == -EPERM || err == -EACCES)
-		run_note(
-		    ctx,
-		    _("following destroy notifications needs CAP_NET_ADMIN: connections "
-		      "that open and close between two polls are not shown"));
-	else
-		run_note(
-		    ctx,
-		    _("cannot follow destroy notifications (%s): connections that open "
-		      "and close between two polls are not shown"),
-		    strerror(-err));
+	/* Any user may join the destroy groups (the kernel sets NL_CFG_F_NONROOT_RECV
+	 * for sock_diag): a failure here is not a missing privilege. */
+	run_note(ctx,
+		 _("cannot follow destroy notifications (%s): connections that open "
+		   "and close between two polls are not shown"),
+		 strerror(-err));
 }
 
 /* Inside one namespace (e NULL: the current one), join its destroy groups. */
@@ -348,8 +351,11 @@ int view_events(const struct run_ctx *ctx)
 	v->brief_state = brief_state(ctx);
 	open_monitors(v);
 	output_event_header(&v->out, v->owners);
-	watch_flush(ctx->out);
-	err = run_loop(v);
+	err = watch_flush(ctx->out);
+	if (err < 0 && err != -EPIPE)
+		err = run_error(ctx, err, "cannot write the output: %s", strerror(-err));
+	else if (err == 0)
+		err = run_loop(v);
 	if (v->lost)
 		run_note(
 		    ctx,

@@ -66,6 +66,8 @@ int view_hist(const struct run_ctx *ctx)
 				   "separated by a comma)"),
 				 bad ? bad : "", names);
 	}
+	if (err == -EEXIST)
+		return run_error(ctx, -EINVAL, "--hist key '%s' is given twice", bad);
 	if (err < 0)
 		return run_error(ctx, err, _("out of memory"));
 	memset(&c, 0, sizeof(c));

@@ -12,19 +12,9 @@
 #include "query/netns.h"
 #include "query/nlsock.h"
 #include "render/colfmt.h"
+#include "render/output.h"
 #include "views/run.h"
 #include "views/views.h"
-
-/* A row's result: what happened to the socket, and the column header above it. */
-#define KILL_RESULT_HEADER "Result"
-#define KILL_CELL_MAX 1024
-
-static const char *result_word(int err, bool dry_run)
-{
-	if (dry_run)
-		return "would destroy";
-	return err ? "not destroyed" : "destroyed";
-}
 
 /* The sockets to destroy and what became of each. */
 struct destroy {
@@ -81,74 +71,6 @@ static int destroy_all(const struct run_ctx *ctx, const struct sock_set *set, in
 	return 0;
 }
 
-/* The cells of one row: the result, the chosen columns, and why it failed. */
-static int row_cells(const struct sock_rec *s, int err, const struct run_ctx *ctx,
-		     const struct column_list *cols, const struct col_ctx *cc,
-		     char **cells)
-{
-	char buf[KILL_CELL_MAX];
-
-	cells[0] = strdup(result_word(err, ctx->opts->dry_run));
-	for (int c = 0; c < cols->n; c++) {
-		colfmt_cell(cols->v[c], s, cc, buf, sizeof(buf));
-		cells[c + 1] = strdup(buf);
-	}
-	cells[cols->n + 1] = strdup(err ? diag_destroy_strerror(err) : "");
-	for (int c = 0; c < cols->n + 2; c++)
-		if (!cells[c])
-			return -ENOMEM;
-	return 0;
-}
-
-/* Print the report, aligned like the listing: Result, the columns, then the reason. */
-static int print_report(const struct run_ctx *ctx, const struct sock_set *set,
-			const int *errs, const struct column_list *cols,
-			const struct col_ctx *cc)
-{
-	size_t ncells = (size_t)cols->n + 2;
-	char **cells = calloc((set->n + 1) * ncells, sizeof(*cells));
-	size_t width[COLUMNS_MAX + 2] = {0};
-	int err = 0;
-
-	if (!cells)
-		return -ENOMEM;
-	cells[0] = strdup(KILL_RESULT_HEADER);
-	for (int c = 0; c < cols->n; c++)
-		cells[c + 1] = strdup(cols->v[c]->header);
-	cells[ncells - 1] = strdup("");
-	for (size_t i = 0; i < set->n && err == 0; i++)
-		err = row_cells(&set->v[i], errs[i], ctx, cols, cc,
-				cells + (i + 1) * ncells);
-	for (size_t i = 0; i < (set->n + 1) * ncells && err == 0; i++) {
-		if (!cells[i]) {
-			err = -ENOMEM;
-			break;
-		}
-		size_t w = strlen(cells[i]);
-		if (w > width[i % ncells])
-			width[i % ncells] = w;
-	}
-	for (size_t r = ctx->opts->no_header ? 1 : 0; r <= set->n && err == 0; r++) {
-		char **row = cells + r * ncells;
-		fprintf(ctx->out, "%-*s", (int)width[0], row[0]);
-		for (int c = 0; c < cols->n; c++) {
-			bool last = c == cols->n - 1 && !row[ncells - 1][0];
-			int w = last && !cols->v[c]->right ? 0 : (int)width[c + 1];
-			fprintf(ctx->out, cols->v[c]->right ? " %*s" : " %-*s", w,
-				row[c + 1]);
-		}
-		if (row[ncells - 1][0])
-			fprintf(ctx->out, "  %s", row[ncells - 1]);
-		fputc('\n', ctx->out);
-	}
-	for (size_t i = 0; i < (set->n + 1) * ncells; i++)
-		free(cells[i]);
-	free(cells);
-	if (err == 0 && ferror(ctx->out))
-		err = -EIO;
-	return err;
-}
-
 /* The error for main.c: how many failed, and why the first one did (with the kernel's
  * own words when it sent some). */
 static int report_failures(const struct run_ctx *ctx, const struct sock_set *set,
@@ -183,12 +105,20 @@ int view_kill(const struct run_ctx *ctx)
 	char why[NLSOCK_EXT_MSG_MAX] = "";
 	int *errs, err;
 
+	struct output out;
+	output_init(&out, ctx->out, o, ctx->term);
+	if (!output_has(&out, OUTPUT_KILL))
+		return run_error(ctx, -EINVAL, "'--format %s' has no form for --kill",
+				 format_name(out.format));
 	if (!ctx->filter)
 		return run_error(
 		    ctx, -EINVAL,
 		    _("refusing to destroy every socket: '--kill' needs a filter "
 		      "(for example --dport 8080 or 'state close-wait')"));
 	err = column_list_build(o->columns, run_column_groups(o), &cols, &bad);
+	if (err == -EEXIST)
+		return run_error(ctx, -EINVAL, "column '%s' is given twice in --columns",
+				 bad);
 	if (err < 0)
 		return run_error(ctx, -EINVAL,
 				 _("unknown column '%s' (see --list-columns)"),
@@ -200,10 +130,27 @@ int view_kill(const struct run_ctx *ctx)
 		collect_done(&c);
 		return err;
 	}
+	/* An owner term cannot be decided for a socket whose owner we could not look up:
+	 * "not process x" would select it. Destroying on a guess is not an option. */
+	if (ctx->query->filter.needs_procs && (c.pstats.failed || c.pstats.denied)) {
+		collect_done(&c);
+		return run_error(
+		    ctx, c.pstats.failed ? -c.pstats.fail_errno : -EACCES,
+		    "refusing to destroy: the filter names owners, but %u process%s could "
+		    "not be examined (%s), so which sockets they own is unknown",
+		    c.pstats.failed + c.pstats.denied,
+		    c.pstats.failed + c.pstats.denied == 1 ? "" : "es",
+		    c.pstats.failed ? strerror(c.pstats.fail_errno)
+				    : "permission denied");
+	}
 	if (!c.socks.n) {
 		run_note(ctx, _("no socket matches the filter: nothing to destroy"));
+		struct report_kill none = {
+		    .set = &c.socks, .dry_run = o->dry_run, .cols = &cols};
+		/* JSON stays a document, with no sockets in it */
+		err = output_format_human(out.format) ? 0 : output_kill(&out, &none);
 		collect_done(&c);
-		return 0;
+		return err;
 	}
 	errs = calloc(c.socks.n, sizeof(*errs));
 	if (!errs) {
@@ -217,12 +164,24 @@ int view_kill(const struct run_ctx *ctx)
 			     .multi_netns = o->all_netns,
 			     .netns = ctx->cstate->netns,
 			     .cgroups = ctx->cstate->cgroups};
-	if (err == 0)
-		err = print_report(ctx, &c.socks, errs, &cols, &cc);
-	if (err == -ENOMEM || err == -EIO)
-		err = run_error(ctx, err, "%s",
-				err == -EIO ? _("cannot write the output")
-					    : _("out of memory"));
+	const char **reasons = calloc(c.socks.n, sizeof(*reasons));
+	if (!reasons)
+		err = -ENOMEM;
+	for (size_t i = 0; reasons && i < c.socks.n; i++)
+		reasons[i] = errs[i] ? diag_destroy_strerror(errs[i]) : NULL;
+	if (err == 0) {
+		struct report_kill r = {.set = &c.socks,
+					.errs = errs,
+					.why = reasons,
+					.dry_run = o->dry_run,
+					.header = !o->no_header,
+					.cols = &cols,
+					.cc = &cc};
+		err = output_kill(&out, &r);
+	}
+	free(reasons);
+	if (err == -ENOMEM)
+		err = run_error(ctx, err, _("out of memory"));
 	if (err == 0)
 		err = report_failures(ctx, &c.socks, errs, why);
 	free(errs);

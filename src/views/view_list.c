@@ -44,9 +44,11 @@ static bool can_stream(const struct run_ctx *ctx, const struct output *out,
 	const struct opts *o = ctx->opts;
 	struct query q = *ctx->query;
 
+	/* A recorded file is checked whole before anything is printed: one malformed
+	 * after many records fails with empty output in every format. */
 	q.needs = column_list_needs(cols);
 	return output_has(out, OUTPUT_STREAM) && sort->n == 0 && !o->all_netns &&
-	       collect_can_stream(&q);
+	       !o->replay && collect_can_stream(&q);
 }
 
 static int stream_rows(const struct run_ctx *ctx, const struct output *out,
@@ -102,6 +104,9 @@ int view_list(const struct run_ctx *ctx)
 	if (!output_has(&out, OUTPUT_SOCKETS))
 		return list_counts(ctx, &out);
 	err = column_list_build(o->columns, run_column_groups(o), &cols, &bad);
+	if (err == -EEXIST)
+		return run_error(ctx, -EINVAL, "column '%s' is given twice in --columns",
+				 bad);
 	if (err < 0)
 		return run_error(ctx, -EINVAL,
 				 _("unknown column '%s' (see --list-columns)"),

@@ -116,9 +116,15 @@ int watch_flush(FILE *out)
 {
 	/* out may be a stream that writes through into stdout's buffer (main's cut at the
 	 * terminal width): flushing out alone would leave the frame sitting there. */
-	int a = fflush(out), b = fflush(NULL);
+	int e = 0;
 
-	return a != 0 || b != 0 || ferror(out) ? -EIO : 0;
+	if (fflush(out) != 0)
+		e = errno; /* ENOSPC, EPIPE...: what the user should read, not EIO */
+	if (fflush(NULL) != 0 && !e)
+		e = errno;
+	if (!e && ferror(out))
+		e = EIO;
+	return -e;
 }
 
 static int count_one(const struct sock_rec *s, void *data)
@@ -394,9 +400,12 @@ static int frame(struct watch *w)
 	free(text);
 	w->prev = cur;
 	w->have_prev = true;
-	if (watch_flush(ctx->out) < 0)
-		return run_error(ctx, -EIO, _("cannot write the output: %s"),
-				 strerror(errno));
+	err = watch_flush(ctx->out);
+	if (err == -EPIPE)
+		return err; /* the reader went away (| head): main stops quietly */
+	if (err < 0)
+		return run_error(ctx, err, _("cannot write the output: %s"),
+				 strerror(-err));
 	return status;
 }
 
@@ -421,6 +430,8 @@ int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 		if (series[i].format == o->format)
 			w.series = series[i].put;
 	err = tick_open(&t, o->continuous);
+	if (err == 0 && (err = tick_catch_job_control(&t)) < 0)
+		tick_close(&t);
 	if (err < 0)
 		return run_error(ctx, err, _("cannot set up the repeat timer: %s"),
 				 strerror(-err));
@@ -438,7 +449,18 @@ int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 			status = 0;
 			break;
 		}
-		if (ev == TICK_RESIZE)
+		if (ev == TICK_SUSPEND) {
+			/* Ctrl-Z: give the shell its screen and cursor back first */
+			if (w.term.tty) {
+				fputs(TTY_LEAVE, ctx->out);
+				watch_flush(ctx->out);
+			}
+			tick_suspend();
+			continue; /* SIGCONT comes next */
+		}
+		if (ev == TICK_RESUME && w.term.tty)
+			fputs(TTY_ENTER, ctx->out);
+		if (ev == TICK_RESIZE || ev == TICK_RESUME)
 			term_probe(o->color, &w.term); /* and draw again at once */
 		status = frame(&w);
 		if (status < 0 || (o->count && ++frames >= o->count))

@@ -41,7 +41,8 @@ size_t watch_fit(const char *line, size_t len, int width, bool *ret_cut);
 
 /*
  * Flush out and every stream under it, for output that must reach the terminal now (a
- * frame, a stream of events). Returns 0 or -EIO.
+ * frame, a stream of events). Returns 0 or the failed write's negative errno (-ENOSPC,
+ * -EPIPE, -EIO when unknown).
  */
 int watch_flush(FILE *out);
 

@@ -51,7 +51,7 @@ def connect(port):
     return c
 
 
-def wait_for(what, pred, timeout=5.0):
+def wait_for(what, pred, timeout=60.0):  # a busy machine is slow
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if pred():

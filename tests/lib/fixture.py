@@ -30,10 +30,13 @@ SYN_SENT     listen(backlog 0) and let one client complete the handshake but nev
              is full and tcp_conn_request() drops every further SYN (ListenOverflows).
              A second, non-blocking client stays in SYN_SENT while it retransmits its SYN
              (tcp_syn_retries, raised to 8 in this netns: ~4 min).
-SYN_RCVD     TCP_DEFER_ACCEPT (60 s) on the listener: the client completes the handshake
+SYN_RCVD     TCP_DEFER_ACCEPT (600 s) on the listener: the client completes the handshake
              (ESTABLISHED on its side) but sends no data, so tcp_check_req() only marks
              the request sock "acked" and keeps it (kernel state NEW_SYN_RECV, reported
              as SYN_RECV) without re-sending the SYN-ACK until the deferral period ends.
+             The kernel counts the deferral in SYN-ACK timeouts (1, 2, 4 ... 120 s): 600 s
+             is ten of them, about 8 minutes, so a slow run (valgrind, a loaded machine)
+             finds it still there; 60 s lasted only about one minute.
 ESTABLISHED  connect + accept, both ends held; also over [::1] and a v4 client on a
              dual-stack [::] listener (server end is tcp6 [::ffff:127.0.0.1]).
 FIN_WAIT_1   A sends into B, whose SO_RCVBUF is tiny and who never reads, until A's send
@@ -359,7 +362,7 @@ class Builder:
 
     def build_syn_rcvd(self):
         p = PORTS["SYN_RCVD"]
-        lst = listener(V4, "127.0.0.1", p, defer=60)
+        lst = listener(V4, "127.0.0.1", p, defer=600)
         c = client(V4, ("127.0.0.1", p), p + 1)
         self.hold(lst, c)
         self.add_sock("syn-rcvd-listener", lst, "LISTEN")
@@ -381,6 +384,8 @@ class Builder:
         b, _ = lst.accept()
         self.hold(lst, a, b)
         self.add_sock("listen-dualstack", lst, "LISTEN")
+        # ss and tcpstate show a dual-stack socket on [::] as *:PORT, its peer as *:*
+        self.sockets[-1].update(local="*:%d" % port, remote="*:*")
         self.add_sock("established-mapped-client", a, "ESTABLISHED")
         self.add_sock("established-mapped-server", b, "ESTABLISHED")
 

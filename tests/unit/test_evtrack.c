@@ -234,11 +234,62 @@ out:
 	evtrack_free(t);
 }
 
+/* A connection that became TIME_WAIT between two polls comes back with a new cookie: one
+ * lifecycle (ESTABLISHED -> TIME_WAIT, then GONE), never GONE plus NEW TIME_WAIT. */
+static void test_time_wait_link(void)
+{
+	struct ev_tracker *t;
+	const struct ev_event *e;
+	struct sock_rec fw2 = rec(31, TS_FIN_WAIT_2, 40011, 7000);
+
+	CHECK(evtrack_new(&t) == 0, "new");
+	evtrack_begin(t);
+	add(t, rec(1, TS_ESTABLISHED, 40010, 7000));
+	add(t, rec(3, TS_FIN_WAIT_1, 40011, 7000));
+	add(t, rec(4, TS_ESTABLISHED, 40012, 7000));
+	evtrack_finish(t, 1.0, 1001.0, true, NULL, NULL);
+
+	evtrack_begin(t);
+	add(t, rec(1001, TS_TIME_WAIT, 40010, 7000)); /* was 1 */
+	add(t, fw2);				      /* was 3: a timewait FIN_WAIT_2 */
+	add(t, rec(1004, TS_TIME_WAIT, 40099, 7000)); /* another tuple: new */
+	add(t, rec(4, TS_ESTABLISHED, 40012, 7000));
+	evtrack_finish(t, 2.0, 1002.0, false, NULL, NULL);
+	e = events(t, 3);
+	for (size_t i = 0; e && i < 3; i++) {
+		if (e[i].sock->lport == 40010)
+			CHECK(e[i].kind == EV_CHANGE &&
+				  e[i].old_state == TS_ESTABLISHED &&
+				  e[i].new_state == TS_TIME_WAIT,
+			      "40010: ESTABLISHED -> TIME_WAIT, got kind %d", e[i].kind);
+		else if (e[i].sock->lport == 40011)
+			CHECK(e[i].kind == EV_CHANGE && e[i].old_state == TS_FIN_WAIT_1 &&
+				  e[i].new_state == TS_FIN_WAIT_2,
+			      "40011: FIN_WAIT_1 -> FIN_WAIT_2, got kind %d", e[i].kind);
+		else
+			CHECK(e[i].kind == EV_NEW && e[i].sock->lport == 40099,
+			      "only the other tuple is NEW");
+	}
+
+	/* the destroy message of the full socket (old cookie) is no brief connection */
+	struct sock_rec gone = rec(1, TS_TIME_WAIT, 40010, 7000);
+	evtrack_begin(t);
+	CHECK(evtrack_destroyed(t, &gone, 2.5, 1002.5) == 0, "destroyed");
+	add(t, rec(4, TS_ESTABLISHED, 40012, 7000));
+	evtrack_finish(t, 3.0, 1003.0, false, NULL, NULL);
+	e = events(t, 3);
+	for (size_t i = 0; e && i < 3; i++)
+		CHECK(e[i].kind == EV_GONE, "poll 3: only GONE events, got kind %d",
+		      e[i].kind);
+	evtrack_free(t);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
 	tzset();
 	test_lifecycle();
+	test_time_wait_link();
 	test_owners_and_format();
 	return check_finish("test_evtrack");
 }

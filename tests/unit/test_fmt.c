@@ -13,6 +13,7 @@
 #include "model/columns.h"
 #include "render/colfmt.h"
 #include "render/fmt_csv.h"
+#include "base/escape.h"
 #include "render/fmt_json.h"
 #include "render/fmt_om.h"
 #include "render_fixture.h"
@@ -191,6 +192,14 @@ static void test_escapes(void)
 	    {"\xc2\x85", 2, "\\u0085", "\xc2\x85",
 	     "\\\\xc2"
 	     "\\\\x85"},
+	    /* bidi override, line separator, zero width space, BOM, a tag (U+E0041):
+	     * JSON as \uXXXX (a surrogate pair above U+FFFF); CSV cells come escaped
+	     * by the column formatters */
+	    {"a\xe2\x80\xae\xe2\x80\xa8", 7, "a\\u202e\\u2028",
+	     "a\xe2\x80\xae\xe2\x80\xa8", "a\\\\xe2\\\\x80\\\\xae\\\\xe2\\\\x80\\\\xa8"},
+	    {"\xe2\x80\x8b\xef\xbb\xbf\xf3\xa0\x81\x81", 10,
+	     "\\u200b\\ufeff\\udb40\\udc41", "\xe2\x80\x8b\xef\xbb\xbf\xf3\xa0\x81\x81",
+	     "\\\\xe2\\\\x80\\\\x8b\\\\xef\\\\xbb\\\\xbf\\\\xf3\\\\xa0\\\\x81\\\\x81"},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -201,6 +210,15 @@ static void test_escapes(void)
 		fmt_om_label(cases[i].in, cases[i].len, buf, sizeof(buf));
 		CHECK(strcmp(buf, cases[i].om) == 0, "om case %zu: got '%s'", i, buf);
 	}
+	/* the table's escaping: the same characters as \xNN bytes, in any locale */
+	escape_name("x\xe2\x81\xa6\xe2\x80\x8d\xe2\x81\xa0\xe2\x80\xa9", buf,
+		    sizeof(buf));
+	CHECK(
+	    strcmp(buf,
+		   "x\\xe2\\x81\\xa6\\xe2\\x80\\x8d\\xe2\\x81\\xa0\\xe2\\x80\\xa9") == 0,
+	    "escape_name: isolate, zero width joiner, word joiner, separator: '%s'", buf);
+	escape_name("caf\xc3\xa9", buf, sizeof(buf));
+	CHECK(strcmp(buf, "caf\xc3\xa9") == 0, "escape_name keeps letters: '%s'", buf);
 	/* truncation keeps whole escapes and always terminates */
 	CHECK(fmt_json_escape("ab\n", 3, buf, 4) == 2 && strcmp(buf, "ab") == 0,
 	      "json escape truncated on an escape boundary: '%s'", buf);
