@@ -736,16 +736,17 @@ static const struct {
 	bool (*refused)(const struct parse *p);
 	const char *msg;
 } combinations[] = {
-    {has_threshold, not_doctor, "'--threshold' only applies to '--doctor'"},
-    {has_dry_run, not_kill, "'--dry-run' only applies to '--kill'"},
+    {has_threshold, not_doctor, N_("'--threshold' only applies to '--doctor'")},
+    {has_dry_run, not_kill, N_("'--dry-run' only applies to '--kill'")},
     {has_record, has_replay,
-     "'--record' cannot be combined with '--replay' (a replay asks the kernel nothing "
-     "to record)"},
+     N_("'--record' cannot be combined with '--replay' (a replay asks the kernel nothing "
+	"to record)")},
     {has_record, repeats,
-     "'--record' saves one dump; it cannot be combined with '--continuous' or "
-     "'--events'"},
+     N_("'--record' saves one dump; it cannot be combined with '--continuous' or "
+	"'--events'")},
     {has_format, text_only_view,
-     "'--format' and '--json' do not apply to '--diagram' or '--explain' (text only)"},
+     N_("'--format' and '--json' do not apply to '--diagram' or '--explain' (text "
+	"only)")},
 };
 
 /* Returns 0 or -EINVAL with the first combination that makes no sense. */
@@ -753,7 +754,7 @@ static int check_combinations(struct parse *p)
 {
 	for (size_t i = 0; i < CLI_N(combinations); i++)
 		if (combinations[i].given(p) && combinations[i].refused(p))
-			return fail(p, "%s", combinations[i].msg);
+			return fail(p, "%s", _(combinations[i].msg));
 	return 0;
 }
 

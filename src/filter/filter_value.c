@@ -448,7 +448,8 @@ static int split_scope(const char *spec, char *host, struct addr_prefix *ret,
 		return 0;
 	*pct++ = '\0';
 	if (!strchr(host, ':'))
-		return fail(ret_err, "bad address '%s': only an IPv6 address has a scope",
+		return fail(ret_err,
+			    _("bad address '%s': only an IPv6 address has a scope"),
 			    spec);
 	errno = 0;
 	idx = isdigit((unsigned char)*pct) ? strtoul(pct, &end, 10) : 0;
@@ -457,7 +458,7 @@ static int split_scope(const char *spec, char *host, struct addr_prefix *ret,
 	else
 		ret->ifindex = if_nametoindex(pct);
 	if (!ret->ifindex)
-		return fail(ret_err, "unknown interface '%s' in '%s'", pct, spec);
+		return fail(ret_err, _("unknown interface '%s' in '%s'"), pct, spec);
 	return 0;
 }
 

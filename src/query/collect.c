@@ -163,8 +163,8 @@ static int replay(const struct query *q, struct collect_state *st, diag_sock_fn 
 	struct stat sb;
 	if (fstat(fileno(in), &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		fclose(in); /* read() would fail with EISDIR: not a "malformed dump" */
-		return msgs_error(st->msgs, -EISDIR, "cannot replay '%s': %s", q->replay,
-				  strerror(EISDIR));
+		return msgs_error(st->msgs, -EISDIR, _("cannot replay '%s': %s"),
+				  q->replay, strerror(EISDIR));
 	}
 	err = diag_replay(in, fn, data, &rs);
 	fclose(in);
@@ -467,13 +467,15 @@ static int owners_first(const struct query *q, struct collect_state *st,
 	int err = procs_scan_select("/proc", &sel, ret, ps);
 	st->procs_read += ps->scanned;
 	if (err < 0)
-		return msgs_error(st->msgs, err, "cannot read /proc: %s", strerror(-err));
+		return msgs_error(st->msgs, err, _("cannot read /proc: %s"),
+				  strerror(-err));
 	if (ps->denied) /* the named processes' sockets are all we look for */
-		msgs_note(st->msgs,
-			  "%u processes could not be examined (reading another user's "
-			  "/proc/PID/fd needs root or CAP_SYS_PTRACE): sockets they hold "
-			  "are missing",
-			  ps->denied);
+		msgs_note(
+		    st->msgs,
+		    _("%u processes could not be examined (reading another user's "
+		      "/proc/PID/fd needs root or CAP_SYS_PTRACE): sockets they hold "
+		      "are missing"),
+		    ps->denied);
 	return 1;
 }
 
@@ -555,11 +557,14 @@ static void note_owners(struct collect_state *st, const struct collect *c)
 
 	/* "could not look" must never read as "has no owner" */
 	if (ps->failed)
-		msgs_note(st->msgs,
-			  "%u process%s could not be examined (%s): the owners of some "
-			  "sockets are unknown, not absent",
-			  ps->failed, ps->failed == 1 ? "" : "es",
-			  strerror(ps->fail_errno));
+		msgs_note(
+		    st->msgs,
+		    ngettext("%u process could not be examined (%s): the owners of "
+			     "some sockets are unknown, not absent",
+			     "%u processes could not be examined (%s): the owners of "
+			     "some sockets are unknown, not absent",
+			     ps->failed),
+		    ps->failed, strerror(ps->fail_errno));
 	if (ps->denied && owner_missing(c))
 		msgs_note(
 		    st->msgs,

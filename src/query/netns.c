@@ -435,9 +435,10 @@ const char *netns_strerror(int err)
 	/* root was refused too: the process is beyond its reach (no CAP_SYS_PTRACE, or
 	 * another user namespace), and "needs root" would send it in circles */
 	if ((err == -EACCES || err == EACCES) && geteuid() == 0)
-		return "permission denied even for root: reading that process's namespace "
-		       "needs CAP_SYS_PTRACE over it (a process of another container or "
-		       "user namespace is out of reach)";
+		return _(
+		    "permission denied even for root: reading that process's namespace "
+		    "needs CAP_SYS_PTRACE over it (a process of another container or "
+		    "user namespace is out of reach)");
 	for (size_t i = 0; i < sizeof(netns_errors) / sizeof(netns_errors[0]); i++)
 		if (netns_errors[i].err == -err || netns_errors[i].err == err)
 			return _(netns_errors[i].why);

@@ -72,8 +72,8 @@ int report_doctor_json(FILE *out, const struct report_doctor *d, bool lines)
 const char *report_kill_result(const struct report_kill *k, size_t i)
 {
 	if (k->dry_run)
-		return "would destroy";
-	return k->errs[i] ? "not destroyed" : "destroyed";
+		return N_("would destroy");
+	return k->errs[i] ? N_("not destroyed") : N_("destroyed");
 }
 
 /* The cells of one row: the result, the chosen columns, and why it failed. */
@@ -82,7 +82,7 @@ static int row_cells(const struct report_kill *k, size_t i, char **cells)
 	const struct column_list *cols = k->cols;
 	char buf[KILL_CELL_MAX];
 
-	cells[0] = strdup(report_kill_result(k, i));
+	cells[0] = strdup(_(report_kill_result(k, i))); /* JSON: English */
 	for (int c = 0; c < cols->n; c++) {
 		colfmt_cell(cols->v[c], &k->set->v[i], k->cc, buf, sizeof(buf));
 		cells[c + 1] = strdup(buf);

@@ -695,7 +695,8 @@ int view_doctor(const struct run_ctx *ctx)
 	struct output out;
 	output_init(&out, ctx->out, ctx->opts, ctx->term);
 	if (!output_has(&out, OUTPUT_DOCTOR))
-		return run_error(ctx, -EINVAL, "'--format %s' has no form for --doctor",
+		return run_error(ctx, -EINVAL,
+				 _("'--format %s' has no form for --doctor"),
 				 format_name(out.format));
 	/* Every state matters here (listeners above all), whatever -a/-l say. */
 	struct query q = *ctx->query;

@@ -275,13 +275,13 @@ static int check_overrun(struct ev_view *v, struct tick *t, double took)
 	v->overrun_noted = true;
 	run_note(
 	    v->ctx,
-	    "a poll took %.3f s, longer than the %.3f s interval: polling every %.3f "
-	    "s from now on",
+	    _("a poll took %.3f s, longer than the %.3f s interval: polling every %.3f "
+	      "s from now on"),
 	    took, was, tick_interval(t));
 	int err = output_overrun(&v->out, wall_now(), took, tick_interval(t));
 	if (err == 0 && watch_flush(v->ctx->out) < 0)
 		err = -EIO;
-	return err < 0 ? run_error(v->ctx, -EIO, "cannot write the output: %s",
+	return err < 0 ? run_error(v->ctx, -EIO, _("cannot write the output: %s"),
 				   strerror(errno))
 		       : 0;
 }
@@ -353,7 +353,8 @@ int view_events(const struct run_ctx *ctx)
 	output_event_header(&v->out, v->owners);
 	err = watch_flush(ctx->out);
 	if (err < 0 && err != -EPIPE)
-		err = run_error(ctx, err, "cannot write the output: %s", strerror(-err));
+		err =
+		    run_error(ctx, err, _("cannot write the output: %s"), strerror(-err));
 	else if (err == 0)
 		err = run_loop(v);
 	if (v->lost)

@@ -67,7 +67,7 @@ int view_hist(const struct run_ctx *ctx)
 				 bad ? bad : "", names);
 	}
 	if (err == -EEXIST)
-		return run_error(ctx, -EINVAL, "--hist key '%s' is given twice", bad);
+		return run_error(ctx, -EINVAL, _("--hist key '%s' is given twice"), bad);
 	if (err < 0)
 		return run_error(ctx, err, _("out of memory"));
 	memset(&c, 0, sizeof(c));

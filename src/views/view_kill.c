@@ -108,7 +108,7 @@ int view_kill(const struct run_ctx *ctx)
 	struct output out;
 	output_init(&out, ctx->out, o, ctx->term);
 	if (!output_has(&out, OUTPUT_KILL))
-		return run_error(ctx, -EINVAL, "'--format %s' has no form for --kill",
+		return run_error(ctx, -EINVAL, _("'--format %s' has no form for --kill"),
 				 format_name(out.format));
 	if (!ctx->filter)
 		return run_error(
@@ -117,8 +117,8 @@ int view_kill(const struct run_ctx *ctx)
 		      "(for example --dport 8080 or 'state close-wait')"));
 	err = column_list_build(o->columns, run_column_groups(o), &cols, &bad);
 	if (err == -EEXIST)
-		return run_error(ctx, -EINVAL, "column '%s' is given twice in --columns",
-				 bad);
+		return run_error(ctx, -EINVAL,
+				 _("column '%s' is given twice in --columns"), bad);
 	if (err < 0)
 		return run_error(ctx, -EINVAL,
 				 _("unknown column '%s' (see --list-columns)"),
@@ -136,12 +136,15 @@ int view_kill(const struct run_ctx *ctx)
 		collect_done(&c);
 		return run_error(
 		    ctx, c.pstats.failed ? -c.pstats.fail_errno : -EACCES,
-		    "refusing to destroy: the filter names owners, but %u process%s could "
-		    "not be examined (%s), so which sockets they own is unknown",
+		    ngettext(
+			"refusing to destroy: the filter names owners, but %u process "
+			"could not be examined (%s), so which sockets it owns is unknown",
+			"refusing to destroy: the filter names owners, but %u processes "
+			"could not be examined (%s), so which sockets they own is unknown",
+			c.pstats.failed + c.pstats.denied),
 		    c.pstats.failed + c.pstats.denied,
-		    c.pstats.failed + c.pstats.denied == 1 ? "" : "es",
 		    c.pstats.failed ? strerror(c.pstats.fail_errno)
-				    : "permission denied");
+				    : _("permission denied"));
 	}
 	if (!c.socks.n) {
 		run_note(ctx, _("no socket matches the filter: nothing to destroy"));

@@ -105,8 +105,8 @@ int view_list(const struct run_ctx *ctx)
 		return list_counts(ctx, &out);
 	err = column_list_build(o->columns, run_column_groups(o), &cols, &bad);
 	if (err == -EEXIST)
-		return run_error(ctx, -EINVAL, "column '%s' is given twice in --columns",
-				 bad);
+		return run_error(ctx, -EINVAL,
+				 _("column '%s' is given twice in --columns"), bad);
 	if (err < 0)
 		return run_error(ctx, -EINVAL,
 				 _("unknown column '%s' (see --list-columns)"),
