@@ -1,6 +1,7 @@
 /* view_doctor.c - --doctor: findings with evidence about leaks, floods, full queues and
  * ports. */
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -149,7 +150,8 @@ struct doc {
 	unsigned found;
 	struct report_finding *v; /* the findings, rendered at the end */
 	size_t cap;
-	int err; /* -ENOMEM while collecting them */
+	int err;      /* -ENOMEM while collecting them */
+	bool english; /* JSON: the findings in English whatever the locale */
 };
 
 /* One finding: "KIND: [netns] evidence; next step", kept for the output format (the
@@ -669,7 +671,14 @@ static int examine_all(struct doc *d, const struct netns_list *l)
 
 	if (!x.sel)
 		return run_error(d->ctx, -ENOMEM, _("out of memory"));
+	/* JSON speaks English in every locale: word the findings under C's messages */
+	locale_t c = d->english ? newlocale(LC_ALL_MASK, "C", (locale_t)0) : (locale_t)0;
+	locale_t was = c ? uselocale(c) : (locale_t)0;
 	netns_for_each(l, examine_visit, &x, &back);
+	if (c) {
+		uselocale(was);
+		freelocale(c);
+	}
 	free(x.sel);
 	if (back < 0)
 		return run_error(d->ctx, back,
@@ -710,6 +719,7 @@ int view_doctor(const struct run_ctx *ctx)
 	}
 	struct doc d = {ctx, &c.socks, c.procs, th, ctx->cstate->cgroups, NULL, {0},
 			0,   NULL,     0,	0};
+	d.english = out.format != FMT_TABLE;
 	err = examine_all(&d, ctx->cstate->netns);
 	if (err == 0)
 		err = d.err;

@@ -165,7 +165,8 @@ if r.stdout != english:
     failures.append("a missing catalog does not give English")
 
 # Machine formats: byte-identical in every locale.
-for args in (["-a"], ["-a", "-e", "-o", "-i"], ["-s"], ["--hist", "state,lport"]):
+for args in (["-a"], ["-a", "-e", "-o", "-i"], ["-s"], ["--hist", "state,lport"],
+             ["--doctor"]):
     for fmt in ("json", "jsonl", "csv", "openmetrics", "lines"):
         outs = {}
         for lang in ("C", "zh_CN.UTF-8", "zh_TW.UTF-8"):
