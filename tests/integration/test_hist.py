@@ -138,7 +138,8 @@ def parse_table(out, nkeys):
         if f[0] == "Total":
             total = int(f[-1])
         elif f[0].startswith("(") and f[1] == "more" and f[2] in ("group)", "groups)"):
-            h.check_eq(f[-1], "sockets", "(N more groups) M sockets", out)
+            h.check_eq(f[-1], "socket" if f[-2] == "1" else "sockets",
+                       "(N more groups) M socket(s)", out)
             more = (int(f[0][1:]), int(f[-2]))
         elif nkeys == 2 and f[1].startswith("(") and f[2] == "more" and f[3] in ("row)",
                                                                                 "rows)"):
