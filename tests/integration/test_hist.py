@@ -272,6 +272,9 @@ def test_errors():
         h.check(rc == 2 and out == "" and token in err and err.count("\n") == 1,
                 "tcpstate %s: exit 2, one line naming %s, nothing on stdout" %
                 (" ".join(args), token), "rc=%d stdout=%r stderr=%r" % (rc, out, err))
+    rc, out, err = h.run(["--hist", "state,lport,rport"])
+    h.check("too many --hist keys" in err and "unknown" not in err,
+            "a third (valid) key is called one too many, not unknown", err)
     h.ok("bad --hist keys: exit 2 with the bad key named")
 
 
