@@ -682,13 +682,13 @@ static int check_replay(struct parse *p)
 	if (!o->replay)
 		return 0;
 	if (o->view == VIEW_EVENTS)
-		return fail(p,
-			    "'--events' watches the live kernel: it cannot be combined "
-			    "with '--replay' (use -s, --hist or the listing on a dump)");
+		return fail(
+		    p, _("'--events' watches the live kernel: it cannot be combined "
+			 "with '--replay' (use -s, --hist or the listing on a dump)"));
 	if (o->view == VIEW_KILL && !o->dry_run)
-		return fail(p,
-			    "'--kill' destroys live sockets: it cannot be combined with "
-			    "'--replay' (add --dry-run to list what the dump matches)");
+		return fail(
+		    p, _("'--kill' destroys live sockets: it cannot be combined with "
+			 "'--replay' (add --dry-run to list what the dump matches)"));
 	return 0;
 }
 
