@@ -80,8 +80,8 @@ static int parse_expr(const struct opts *o, struct fnode **ret, char **ret_err)
 		/* `-c abc`: the word was meant as the interval, not as a filter */
 		free(*ret_err);
 		if (asprintf(ret_err,
-			     "bad interval '%s' for -c (try --continuous SECONDS, e.g. "
-			     "-c 2)",
+			     "bad interval '%s' for -c (try --continuous SECONDS from "
+			     "0.01 to 86400, e.g. -c 2)",
 			     o->c_declined) < 0)
 			*ret_err = NULL;
 	}
