@@ -177,7 +177,39 @@ bool filter_needs_procs(const struct filter *f)
 	return f && needs_procs(f->root);
 }
 
-enum tri { T_NO = 0, T_YES = 1, T_MAYBE = 2 };
+static unsigned needs_of(const struct fnode *n)
+{
+	if (!n)
+		return 0;
+	return (n->kind == FN_CMP ? n->u.cmp->needs : 0) | needs_of(n->a) |
+	       needs_of(n->b);
+}
+
+unsigned filter_needs(const struct filter *f)
+{
+	return f ? needs_of(f->root) : 0;
+}
+
+/*
+ * Three-valued logic as in SQL, plus MAYBE: T_NULL is a comparison on a column the socket
+ * has no value for (TIME_WAIT has no rtt); NOT NULL is NULL, so neither "rtt > 100ms"
+ * nor "not rtt > 100ms" selects it. T_MAYBE is an owner term before /proc was read.
+ */
+enum tri { T_NO = 0, T_YES = 1, T_MAYBE = 2, T_NULL = 3 };
+
+/* AND and OR: absorb wins, then MAYBE (could still be anything), then NULL. */
+static enum tri combine(enum tri a, enum tri b, enum tri absorb, enum tri neutral)
+{
+	if (a == absorb || b == absorb)
+		return absorb;
+	if (a == T_MAYBE || b == T_MAYBE)
+		return T_MAYBE;
+	if (a == T_NULL || b == T_NULL)
+		return T_NULL;
+	return neutral;
+}
+
+static const enum tri from_cmp[] = {[0] = T_NULL, [1] = T_NO, [2] = T_YES};
 
 /* The kernel keeps at most 15 bytes of a program name in comm ("systemd-resolve"). */
 #define COMM_LEN 15
@@ -219,16 +251,16 @@ static enum tri eval(const struct fnode *n, const struct sock_rec *s,
 		if (a == T_NO)
 			return T_NO;
 		b = eval(n->b, s, p);
-		return b == T_NO ? T_NO : (a == T_YES && b == T_YES ? T_YES : T_MAYBE);
+		return combine(a, b, T_NO, T_YES);
 	case FN_OR:
 		a = eval(n->a, s, p);
 		if (a == T_YES)
 			return T_YES;
 		b = eval(n->b, s, p);
-		return b == T_YES ? T_YES : (a == T_NO && b == T_NO ? T_NO : T_MAYBE);
+		return combine(a, b, T_YES, T_NO);
 	case FN_NOT:
 		a = eval(n->a, s, p);
-		return a == T_MAYBE ? T_MAYBE : (a == T_YES ? T_NO : T_YES);
+		return a == T_YES ? T_NO : (a == T_NO ? T_YES : a);
 	case FN_STATE:
 		return s->state < TS_NSTATES && (n->u.states & STATE_BIT(s->state));
 	case FN_PORT:
@@ -246,6 +278,8 @@ static enum tri eval(const struct fnode *n, const struct sock_rec *s,
 	case FN_PID:
 	case FN_PROCESS:
 		return owner_match(n, s, p);
+	case FN_CMP:
+		return from_cmp[filter_cmp_eval(n->u.cmp, s) + 1];
 	}
 	return T_NO;
 }
@@ -254,7 +288,9 @@ bool filter_match(const struct filter *f, const struct sock_rec *s, const struct
 {
 	if (!f || !f->root)
 		return true;
-	return eval(f->root, s, p) != T_NO;
+	enum tri t = eval(f->root, s, p);
+
+	return t == T_YES || t == T_MAYBE;
 }
 
 void filter_free(struct filter *f)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "filter/filter_ast.h"
+#include "filter/filter_int.h"
 
 struct fnode *fnode_new(enum fnode_kind kind)
 {
@@ -39,5 +40,7 @@ void fnode_free(struct fnode *n)
 		free(n->u.ports);
 	else if (n->kind == FN_PROCESS)
 		free(n->u.name);
+	else if (n->kind == FN_CMP)
+		filter_cmp_free(n->u.cmp);
 	free(n);
 }

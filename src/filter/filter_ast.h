@@ -19,6 +19,7 @@ enum fnode_kind {
 	FN_PID,
 	FN_PROCESS,
 	FN_USER,
+	FN_CMP, /* COLUMN OP VALUE on a column only user space can test */
 };
 
 /* Which end of the connection a port or address term looks at. */
@@ -50,6 +51,8 @@ struct addr_prefix {
 	uint8_t bits; /* 0..128 */
 };
 
+struct fcmp;
+
 struct fnode {
 	enum fnode_kind kind;
 	struct fnode *a, *b; /* AND, OR: both; NOT: a */
@@ -61,6 +64,7 @@ struct fnode {
 		pid_t pid;		 /* FN_PID */
 		char *name;		 /* FN_PROCESS: exact name or fnmatch(3) glob */
 		uint32_t uid;		 /* FN_USER */
+		struct fcmp *cmp;	 /* FN_CMP (filter_int.h) */
 	} u;
 };
 

@@ -82,6 +82,7 @@ static int build_query(const struct run_ctx *ctx, unsigned needs, struct diag_qu
 	/* The bound-inactive bit costs a walk of the bind hash: only when CLOSED is
 	 * wanted. */
 	q->kstates = state_set_to_kernel(states, true);
+	needs |= filter_needs(ctx->filter); /* "rtt > 100ms" needs tcp_info */
 	if (needs & COL_NEED_INFO)
 		q->ext |= (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_CONG - 1));
 	if (needs & COL_NEED_MEM)
