@@ -332,6 +332,9 @@ static const struct optdef optdefs[] = {
      "sockets held by processes named NAME (a glob such as 'nginx*' too)", "NAME",
      set_term},
     {G_FILTER, "user", '\0', STR, "sockets owned by user NAME or UID", "USER", set_term},
+    {G_FILTER, "filter-file", '\0', STR,
+     "read a filter expression from FILE ('#' starts a comment), ANDed with the rest",
+     "FILE", set_string, AT(f_file)},
 
     {G_OUTPUT, "processes", 'p', NONE, "show the PID/Program name of every owner", NULL,
      set_flag, AT(processes)},

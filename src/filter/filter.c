@@ -1,6 +1,7 @@
 /* filter.c - the filter: build from options and expression, state set, user-space match.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <fnmatch.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -59,19 +60,48 @@ static bool key_seen(const struct opts *o, int i)
 	return false;
 }
 
-static int parse_expr(const struct opts *o, struct fnode **ret, char **ret_err)
+static int parse_words(const char *const *words, int n_words, struct fnode **ret,
+		       char **ret_err)
 {
 	char **tok = NULL;
 	int n, err;
 
 	*ret = NULL;
-	if (!o->n_expr)
+	if (!n_words)
 		return 0;
-	n = filter_tokenize(o->expr, o->n_expr, &tok);
+	n = filter_tokenize(words, n_words, &tok);
 	if (n < 0)
 		return n;
 	err = filter_parse_tokens((const char *const *)tok, n, ret, ret_err);
 	filter_tokens_free(tok);
+	return err;
+}
+
+/* --filter-file: the whole file is one expression; "#" comments run to the line's end. */
+static int parse_file(const char *path, struct fnode **ret, char **ret_err)
+{
+	char *text = NULL;
+	int err;
+
+	*ret = NULL;
+	err = filter_read_file(path, &text);
+	if (err == -ENOMEM)
+		return err;
+	if (err < 0) {
+		if (asprintf(ret_err, "cannot read the filter file '%s': %s", path,
+			     strerror(-err)) < 0)
+			*ret_err = NULL;
+		return -EINVAL;
+	}
+	const char *words[1] = {text};
+	err = parse_words(words, 1, ret, ret_err);
+	if (err == 0 && !*ret) {
+		if (asprintf(ret_err, "the filter file '%s' holds no expression", path) <
+		    0)
+			*ret_err = NULL;
+		err = -EINVAL;
+	}
+	free(text);
 	return err;
 }
 
@@ -95,7 +125,17 @@ int filter_build(const struct opts *o, struct filter **ret, char **ret_err)
 		if (!root)
 			return -ENOMEM;
 	}
-	err = parse_expr(o, &t, ret_err);
+	if (o->f_file) {
+		err = parse_file(o->f_file, &t, ret_err);
+		if (err) {
+			fnode_free(root);
+			return err;
+		}
+		root = fnode_join(FN_AND, root, t);
+		if (!root)
+			return -ENOMEM;
+	}
+	err = parse_words(o->expr, o->n_expr, &t, ret_err);
 	if (err) {
 		fnode_free(root);
 		return err;

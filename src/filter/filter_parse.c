@@ -767,6 +767,45 @@ oom:
 	return -ENOMEM;
 }
 
+#define FILTER_FILE_MAX (1 << 20)
+
+int filter_read_file(const char *path, char **ret_text)
+{
+	FILE *f = fopen(path, "re");
+	char *text;
+	size_t n;
+	bool comment = false;
+
+	*ret_text = NULL;
+	if (!f)
+		return -errno;
+	text = malloc(FILTER_FILE_MAX + 1);
+	if (!text) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(text, 1, FILTER_FILE_MAX + 1, f);
+	int err = ferror(f) ? -EIO : 0;
+	fclose(f);
+	if (!err && n > FILTER_FILE_MAX)
+		err = -EFBIG;
+	if (err) {
+		free(text);
+		return err;
+	}
+	text[n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (text[i] == '#')
+			comment = true;
+		else if (text[i] == '\n')
+			comment = false;
+		if (comment || text[i] == '\0')
+			text[i] = ' ';
+	}
+	*ret_text = text;
+	return 0;
+}
+
 void filter_tokens_free(char **tok)
 {
 	if (!tok)
