@@ -131,12 +131,11 @@ static int parse_number(const struct col_value *cv, const char *value, uint64_t 
 			    uname, value, colvalue_suffix_hint(cv->unit));
 	unsigned __int128 whole = (unsigned __int128)ip * mult;
 	unsigned __int128 part = (unsigned __int128)fp * mult;
-	if (part % scale)
-		return fail(ret_err,
-			    "value '%s' for '%s' is finer than the column counts (%s)",
-			    value, cv->name,
-			    cv->unit == CU_DURATION ? "a microsecond" : "a whole number");
-	whole += part / scale;
+	/* "1.3M" is rounded to whole bytes; "0.5" of a count has no meaning. */
+	if (part % scale && mult == 1)
+		return fail(ret_err, "value '%s' for '%s' is not a whole number", value,
+			    cv->name);
+	whole += (part + scale / 2) / scale;
 	if (whole > UINT64_MAX)
 		return fail(ret_err, "value '%s' for '%s' is out of range (too large)",
 			    value, cv->name);

@@ -438,6 +438,17 @@ static size_t op_at(const struct parser *p, int i, enum cmp_op *op)
 	return filter_cmp_op(p->tok[i], true, op);
 }
 
+/* After "user ==" or "state !=": is the value one only a column comparison takes ("-"
+ * for no value, or a glob)? Otherwise the keyword's own meaning stays. */
+static bool column_value_word(const struct parser *p, int i, size_t ol)
+{
+	const char *v = p->tok[i] + ol;
+
+	if (!*v)
+		v = i + 1 < p->n ? p->tok[i + 1] : "";
+	return strcmp(v, "-") == 0 || strpbrk(v, "*?[");
+}
+
 /*
  * "COLUMN OP VALUE", as three words or glued ("recvq>0", "rtt >100ms"). A keyword that
  * is also a column (state, user, uid) keeps its keyword meaning with == and != and is
@@ -471,7 +482,8 @@ static int parse_cmp(struct parser *p, bool is_keyword, struct fnode **ret)
 				return unknown_column(p, name);
 			return 1;
 		}
-		if (is_keyword && (!ol || op == CMP_EQ || op == CMP_NE))
+		if (is_keyword && (!ol || ((op == CMP_EQ || op == CMP_NE) &&
+					   !column_value_word(p, p->i + 1, ol))))
 			return 1;
 		if (!ol)
 			return fail(p,
