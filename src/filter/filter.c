@@ -94,7 +94,8 @@ static int parse_file(const char *path, struct fnode **ret, char **ret_err)
 		return -EINVAL;
 	}
 	const char *words[1] = {text};
-	err = parse_words(words, 1, ret, ret_err);
+	/* an empty word is a typed '' on the command line; here it is just no text */
+	err = text[strspn(text, " \t\n\r\f\v")] ? parse_words(words, 1, ret, ret_err) : 0;
 	if (err == 0 && !*ret) {
 		if (asprintf(ret_err, "the filter file '%s' holds no expression", path) <
 		    0)
