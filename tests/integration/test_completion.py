@@ -214,6 +214,22 @@ def check_offers(shell_name, sh, port, options):
     for kw in ("state", "exclude", "sport", "dport", "port", "src", "dst", "pid", "process",
                "user", "and", "or", "not"):
         h.check(kw in got, "%s: keyword '%s' not offered" % (shell_name, kw), got)
+    h.check("rtt" in got and "last_recv" in got, "%s: columns not offered as terms" %
+            shell_name, got)
+    # bash quotes what it inserts ("\\>" is a literal ">"), zsh shows the bare word
+    got = [w.replace("\\", "") for w in sh.complete("tcpstate rtt ")]
+    h.check({">", ">=", "==", "!="} <= set(got) and "~" not in got,
+            "%s: comparison operators after the number column 'rtt'" % shell_name, got)
+    got = [w.replace("\\", "") for w in sh.complete("tcpstate cc ")]
+    h.check({"==", "~", "!~"} <= set(got) and ">" not in got,
+            "%s: text operators after the text column 'cc'" % shell_name, got)
+    got = sh.complete("tcpstate rtt gt 10")
+    h.check({"10ms", "10s", "10m", "10h"} <= set(got) and "10k" not in got,
+            "%s: duration units after 'rtt gt 10'" % shell_name, got)
+    got = sh.complete("tcpstate sendq ge 64")
+    h.check({"64k", "64M", "64KiB"} <= set(got) and "64ms" not in got,
+            "%s: size units after 'sendq ge 64'" % shell_name, got)
+    h.ok("%s: columns, their operators and units in comparisons" % shell_name)
     got = sh.complete("tcpstate --state listen,e")
     h.check(any(w.endswith("estab") for w in got) and not any("LISTEN" in w for w in got),
             "%s: the last item of a state list is completed" % shell_name, got)
