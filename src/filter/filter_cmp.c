@@ -1,8 +1,6 @@
-/* filter_cmp.c - COLUMN OP VALUE terms: operators, values with units, NULL-aware match.
- */
+/* filter_cmp.c - COLUMN OP VALUE terms: operators, values with units, the term's node. */
 #include <ctype.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -195,18 +193,6 @@ static int check_op(const struct col_value *cv, enum cmp_op op, const char *opte
 	return 0;
 }
 
-void filter_cmp_free(struct fcmp *c)
-{
-	if (!c)
-		return;
-	if (c->re) {
-		regfree(c->re);
-		free(c->re);
-	}
-	free(c->text);
-	free(c);
-}
-
 static int make_fcmp(const struct col_value *cv, enum cmp_op op, const char *value,
 		     struct fnode **ret, char **ret_err)
 {
@@ -345,54 +331,4 @@ int filter_make_cmp(const char *colname, enum cmp_op op, const char *optext,
 			return err;
 	}
 	return make_fcmp(cv, op, value, ret, ret_err);
-}
-
-static int num_eval(const struct fcmp *c, uint64_t v)
-{
-	switch (c->op) {
-	case CMP_EQ:
-		return v == c->num;
-	case CMP_NE:
-		return v != c->num;
-	case CMP_LT:
-		return v < c->num;
-	case CMP_LE:
-		return v <= c->num;
-	case CMP_GT:
-		return v > c->num;
-	case CMP_GE:
-		return v >= c->num;
-	default:
-		return 0;
-	}
-}
-
-static int text_eval(const struct fcmp *c, const char *v)
-{
-	bool hit;
-
-	if (c->re)
-		return (regexec(c->re, v, 0, NULL, 0) == 0) == (c->op == CMP_MATCH);
-	if (c->glob)
-		hit = fnmatch(c->text, v, c->col->fold ? FNM_CASEFOLD : 0) == 0;
-	else
-		hit = (c->col->fold ? strcasecmp(c->text, v) : strcmp(c->text, v)) == 0;
-	return hit == (c->op == CMP_EQ);
-}
-
-int filter_cmp_eval(const struct fcmp *c, const struct sock_rec *s)
-{
-	char buf[160];
-	uint64_t v = 0;
-	bool has;
-
-	if (c->col->num)
-		has = c->col->num(s, &v);
-	else
-		has = c->col->text(s, buf, sizeof(buf));
-	if (c->null_test)
-		return has == (c->op == CMP_NE);
-	if (!has)
-		return -1;
-	return c->col->num ? num_eval(c, v) : text_eval(c, buf);
 }

@@ -125,16 +125,30 @@ static bool t_proto(const struct sock_rec *s, char *buf, size_t sz)
 	return put(buf, sz, s->family == AF_INET6 ? "tcp6" : "tcp");
 }
 
+/* "1.2.3.4:80", "[::1]:631", "0.0.0.0:*", numeric, as the listing shows them. */
+static bool endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,
+		     char *buf, size_t sz)
+{
+	static const uint8_t zero[16];
+	char host[64];
+	bool any = memcmp(addr, zero, family == AF_INET6 ? 16 : 4) == 0;
+
+	sock_fmt_addr(family, addr, host, sizeof(host));
+	if (peer && port == 0 && any)
+		snprintf(buf, sz, family == AF_INET6 ? "[%s]:*" : "%s:*", host);
+	else
+		snprintf(buf, sz, family == AF_INET6 ? "[%s]:%u" : "%s:%u", host, port);
+	return true;
+}
+
 static bool t_local(const struct sock_rec *s, char *buf, size_t sz)
 {
-	sock_fmt_endpoint(s->family, s->laddr, s->lport, false, false, buf, sz);
-	return true;
+	return endpoint(s->family, s->laddr, s->lport, false, buf, sz);
 }
 
 static bool t_foreign(const struct sock_rec *s, char *buf, size_t sz)
 {
-	sock_fmt_endpoint(s->family, s->raddr, s->rport, true, false, buf, sz);
-	return true;
+	return endpoint(s->family, s->raddr, s->rport, true, buf, sz);
 }
 
 static bool t_laddr(const struct sock_rec *s, char *buf, size_t sz)
