@@ -295,6 +295,29 @@ static int make_state_cmp(enum cmp_op op, const char *value, struct fnode **ret,
 	return *ret ? 0 : -ENOMEM;
 }
 
+/*
+ * A glob or a regex on the state column is a state term too: the states whose names it
+ * matches. So it narrows the kernel's state mask and replaces the default selection
+ * like "state LIST" ("tcpstate 'state ~ ^LIST'" shows listeners without -a).
+ */
+static int state_set_of(struct fnode **n)
+{
+	struct fnode *st = fnode_new(FN_STATE);
+	struct sock_rec s;
+
+	if (!st)
+		return -ENOMEM;
+	memset(&s, 0, sizeof(s));
+	for (int i = 0; i < TS_NSTATES; i++) {
+		s.state = (uint8_t)i;
+		if (filter_cmp_eval((*n)->u.cmp, &s) == 1)
+			st->u.states |= STATE_BIT(i);
+	}
+	fnode_free(*n);
+	*n = st;
+	return 0;
+}
+
 int filter_make_cmp(const char *colname, enum cmp_op op, const char *optext,
 		    const char *value, struct fnode **ret, char **ret_err)
 {
@@ -330,5 +353,8 @@ int filter_make_cmp(const char *colname, enum cmp_op op, const char *optext,
 		if (err <= 0)
 			return err;
 	}
-	return make_fcmp(cv, op, value, ret, ret_err);
+	err = make_fcmp(cv, op, value, ret, ret_err);
+	if (!err && !null && !strcmp(colname, "state"))
+		err = state_set_of(ret);
+	return err;
 }

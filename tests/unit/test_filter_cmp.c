@@ -177,6 +177,7 @@ static void test_match(void)
 	    {"state==TIME_WAIT", B(K_TW)},
 	    {"state != listen", ALL & ~B(K_LISTEN)},
 	    {"state == t*", B(K_TW)},
+	    {"state !~ ^(LISTEN|TIME)", B(K_BUSY) | B(K_STUCK) | B(K_IDLE)},
 	    {"user == -", B(K_TW)},
 	    {"proto == tcp", ALL},
 	    {"foreign == 10.1.2.3:443", B(K_BUSY) | B(K_STUCK) | B(K_IDLE) | B(K_TW)},
@@ -366,8 +367,37 @@ static void test_bytecode(void)
 	}
 }
 
+/* Globs and regexes on the state column are state terms: they set the kernel's mask. */
+static void test_state_set(void)
+{
+	static const struct {
+		const char *expr;
+		state_set want;
+	} cases[] = {
+	    {"state ~ ^LIST", STATE_BIT(TS_LISTEN)},
+	    {"state == fin*", STATE_BIT(TS_FIN_WAIT_1) | STATE_BIT(TS_FIN_WAIT_2)},
+	    {"state !~ WAIT", STATE_SET_ALL & ~STATE_BIT(TS_FIN_WAIT_1) &
+				  ~STATE_BIT(TS_FIN_WAIT_2) & ~STATE_BIT(TS_CLOSE_WAIT) &
+				  ~STATE_BIT(TS_TIME_WAIT)},
+	    {"rtt > 1ms", STATE_SET_DEFAULT},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct filter *f = NULL;
+		char *err = NULL;
+		CHECK(build(cases[i].expr, &f, &err) == 0, "'%s': %s", cases[i].expr,
+		      err ? err : "");
+		state_set got = filter_state_set(f, STATE_SET_DEFAULT);
+		CHECK(got == cases[i].want, "'%s': states 0x%x, want 0x%x", cases[i].expr,
+		      got, cases[i].want);
+		filter_free(f);
+		free(err);
+	}
+}
+
 int main(void)
 {
+	test_state_set();
 	test_match();
 	test_errors();
 	test_table();
