@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "filter/filter.h"
+#include "filter/filter_cmpeval.h"
 #include "filter/filter_int.h"
 #include "query/procs.h"
 

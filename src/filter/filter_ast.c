@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "filter/filter_ast.h"
-#include "filter/filter_int.h"
+#include "filter/filter_cmpeval.h"
 
 struct fnode *fnode_new(enum fnode_kind kind)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "filter/filter_cmp.h"
 #include "filter/filter_int.h"
 #include "model/columns.h"
 #include "model/colvalue.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "filter/filter_int.h"
+#include "filter/filter_cmpeval.h"
 #include "model/colvalue.h"
 
 void filter_cmp_free(struct fcmp *c)

@@ -11,23 +11,6 @@
 #include "filter/filter_ast.h"
 #include "model/sock.h"
 
-/* Comparison operators of COLUMN OP VALUE. */
-enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_MATCH, CMP_NOMATCH };
-
-struct col_value;
-
-/* A comparison term; see filter_cmp.c. */
-struct fcmp {
-	const struct col_value *col;
-	enum cmp_op op;
-	bool null_test; /* "COLUMN == -" / "COLUMN != -": has the socket no value? */
-	uint64_t num;	/* number columns: the value in the column's base unit */
-	char *text;	/* text columns with == and !=: a word or an fnmatch(3) glob */
-	bool glob;	/* text holds a wildcard */
-	void *re;	/* ~ and !~: a compiled regex_t */
-	unsigned needs; /* COL_NEED_* of the column */
-};
-
 struct filter {
 	struct fnode *root;
 };
@@ -78,28 +61,6 @@ int filter_parse_addr(const char *spec, struct addr_prefix *ret, bool *ret_has_a
 
 /* Does the 16-byte mapped form of a socket address match the prefix? */
 bool filter_addr_match(const struct addr_prefix *p, uint8_t family, const uint8_t *addr);
-
-/*
- * Read an operator at the start of text: a symbol (==, =, !=, <, <=, >, >=, ~, !~) that
- * may have the value glued after it, or, when whole_word, one of ss's words (eq, ne, lt,
- * le, gt, ge). Returns its length in text, or 0 when text does not start with one.
- */
-size_t filter_cmp_op(const char *text, bool whole_word, enum cmp_op *ret);
-
-/*
- * Build the node for "COLUMN OP VALUE" (col names a column of colvalue_table; optext is
- * the operator as typed, for messages). Ports, addresses and states become the terms the
- * kernel can filter on; the rest FN_CMP. Returns 0, -EINVAL with *ret_err a malloc'd
- * one-line message naming the bad word with a hint, or -ENOMEM.
- */
-int filter_make_cmp(const char *col, enum cmp_op op, const char *optext,
-		    const char *value, struct fnode **ret, char **ret_err);
-
-/* Evaluate a comparison: 1 holds, 0 does not, -1 the socket has no value (SQL NULL). */
-int filter_cmp_eval(const struct fcmp *c, const struct sock_rec *s);
-
-/* Free a comparison. Accepts NULL. */
-void filter_cmp_free(struct fcmp *c);
 
 /* Is port inside the spec? */
 bool filter_port_match(const struct port_spec *ps, uint16_t port);

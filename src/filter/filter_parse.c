@@ -11,6 +11,7 @@
 
 #include "base/strutil.h"
 #include "filter/filter.h"
+#include "filter/filter_cmp.h"
 #include "filter/filter_int.h"
 #include "model/columns.h"
 #include "model/colvalue.h"

@@ -9,22 +9,11 @@
 #include <linux/sock_diag.h>
 
 #include "bcmodel.h"
+#include "check.h"
 #include "cli/cli.h"
 #include "filter/filter.h"
 #include "model/columns.h"
 #include "model/colvalue.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			failures++;                                                      \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                      \
-			printf(__VA_ARGS__);                                             \
-			printf("\n");                                                    \
-		}                                                                        \
-	} while (0)
 
 static int build(const char *expr, struct filter **ret, char **ret_err)
 {
@@ -195,7 +184,7 @@ static void test_match(void)
 	    {"state established and last_recv > 2s and last_send > 2s", B(K_IDLE)},
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct filter *f = NULL;
 		char *err = NULL;
 		unsigned got = 0;
@@ -253,7 +242,7 @@ static void test_errors(void)
 	    {"user > 5", "operator '>' does not apply to 'user', a text column"},
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct filter *f = NULL;
 		char *err = NULL;
 		int r = build(cases[i].expr, &f, &err);
@@ -301,7 +290,7 @@ static void test_needs(void)
 	    {"drops > 0 and last_recv > 1s", COL_NEED_MEM | COL_NEED_INFO},
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct filter *f = NULL;
 		char *err = NULL;
 		CHECK(build(cases[i].expr, &f, &err) == 0, "'%s': %s", cases[i].expr,
@@ -334,7 +323,7 @@ static void test_bytecode(void)
 	    {"recvq > 0", false, false},
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct filter *f = NULL;
 		char *err = NULL;
 		void *bc = NULL;
@@ -382,7 +371,7 @@ static void test_state_set(void)
 	    {"rtt > 1ms", STATE_SET_DEFAULT},
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct filter *f = NULL;
 		char *err = NULL;
 		CHECK(build(cases[i].expr, &f, &err) == 0, "'%s': %s", cases[i].expr,
@@ -403,10 +392,5 @@ int main(void)
 	test_table();
 	test_needs();
 	test_bytecode();
-	if (failures) {
-		printf("%d failures\n", failures);
-		return 1;
-	}
-	printf("all comparison tests passed\n");
-	return 0;
+	return check_finish("test_filter_cmp");
 }
