@@ -128,17 +128,21 @@ static int parse_number(const struct col_value *cv, const char *value, uint64_t 
 	if (!mult)
 		return fail(ret_err, "unknown unit '%s' for a %s in '%s' (%s)", suffix,
 			    uname, value, colvalue_suffix_hint(cv->unit));
-	unsigned __int128 whole = (unsigned __int128)ip * mult;
-	unsigned __int128 part = (unsigned __int128)fp * mult;
+	/* fp / scale of mult, as fp * (mult / scale) + fp * (mult % scale) / scale: fp <
+	 * scale <= 10^9, so neither product overflows; only the whole part can. */
+	uint64_t q = mult / scale, r = mult % scale, whole, part, rest;
+	part = fp * q + fp * r / scale;
+	rest = fp * r % scale;
 	/* "1.3M" is rounded to whole bytes; "0.5" of a count has no meaning. */
-	if (part % scale && mult == 1)
+	if (rest && mult == 1)
 		return fail(ret_err, "value '%s' for '%s' is not a whole number", value,
 			    cv->name);
-	whole += (part + scale / 2) / scale;
-	if (whole > UINT64_MAX)
+	part += rest * 2 >= scale;
+	if (__builtin_mul_overflow(ip, mult, &whole) ||
+	    __builtin_add_overflow(whole, part, &whole))
 		return fail(ret_err, "value '%s' for '%s' is out of range (too large)",
 			    value, cv->name);
-	*ret = (uint64_t)whole;
+	*ret = whole;
 	return 0;
 }
 
