@@ -12,9 +12,12 @@
 
 #include "aggregate/hist.h"
 #include "aggregate/summary.h"
+#include "base/atomic_file.h"
 #include "base/escape.h"
 #include "cli/cli.h"
 #include "filter/filter.h"
+#include "filter/filter_query.h"
+#include "query/query.h"
 #include "render/output.h"
 #include "render/term.h"
 #include "render/term_cut.h"
@@ -27,6 +30,7 @@ static const struct {
 	enum view view;
 	int (*run)(const struct run_ctx *ctx);
 	bool needs_filter;
+	bool repeats_itself; /* handles -c itself: not wrapped in watch_run */
 } views[] = {
     {VIEW_LIST, view_list, true},
     {VIEW_KILL, view_kill, true},
@@ -38,9 +42,10 @@ static const struct {
     {VIEW_EVENTS, view_events, true},
     {VIEW_LIST_COLUMNS, view_list_columns, false},
     {VIEW_COMPLETE, view_complete, false},
+    {VIEW_LAB, view_lab, true, true}, /* --lab wraps the view in opts.view */
 };
 
-static void print_msgs(const struct run_msgs *m)
+static void print_msgs(const struct msgs *m)
 {
 	for (int i = 0; i < m->n_notes; i++)
 		fprintf(stderr, "tcpstate: note: %s\n", m->notes[i]);
@@ -113,8 +118,8 @@ static FILE *open_output(const struct opts *o, const struct term *term)
  * bare "Input/output error" plus finish_output's. *ret_reported says a write error was
  * already reported.
  */
-static int report(int ret, int werr, const struct opts *o, const struct run_msgs *msgs,
-		  bool *ret_reported)
+static int report(int ret, int werr, const struct opts *o, const struct msgs *msgs,
+		  const struct diag_stats *stats, bool *ret_reported)
 {
 	int status = ret;
 
@@ -134,18 +139,80 @@ static int report(int ret, int werr, const struct opts *o, const struct run_msgs
 		fprintf(stderr,
 			"tcpstate: stats: bytes=%llu messages=%llu sockets=%llu recvs=%u "
 			"restarts=%u\n",
-			(unsigned long long)msgs->stats.bytes,
-			(unsigned long long)msgs->stats.msgs,
-			(unsigned long long)msgs->stats.socks, msgs->stats.recvs,
-			msgs->stats.restarts);
+			(unsigned long long)stats->bytes, (unsigned long long)stats->msgs,
+			(unsigned long long)stats->socks, stats->recvs, stats->restarts);
+	return status;
+}
+
+/* Why --output FILE cannot be written, for "cannot write 'FILE': why". */
+static const char *output_error(int err)
+{
+	return err == -EINVAL ? "not a regular file" : strerror(-err);
+}
+
+/*
+ * --output FILE: the view writes into a temporary file next to FILE, and only a view that
+ * succeeded replaces FILE (rename), so a reader sees the old output or the new, never a
+ * part and never an error's half. Not a terminal: no cut, colour only when asked.
+ */
+static int open_file_output(const struct opts *o, struct term *term,
+			    struct atomic_file *af, FILE **ret_out)
+{
+	int r = atomic_file_open(o->output, 0644, af);
+
+	if (r < 0)
+		return r;
+	*ret_out = atomic_file_stream(af);
+	if (!*ret_out) {
+		r = -errno;
+		atomic_file_abort(af);
+		return r;
+	}
+	term->tty = false;
+	term->width = term->height = 0;
+	term->color = o->color == COLOR_ALWAYS;
+	return 0;
+}
+
+/* Where the view writes: --output's temporary file, or stdout (cut at a terminal's
+ * width). Returns 0 or a negative errno (--output's file cannot be made). */
+static int setup_output(const struct opts *o, struct term *term, struct atomic_file *af,
+			FILE **ret_out)
+{
+	if (o->output)
+		return open_file_output(o, term, af, ret_out);
+	*ret_out = open_output(o, term);
+	return 0;
+}
+
+/* Replace --output's file after the view ran (status 0, or 3 from --doctor), or throw the
+ * temporary file away. Returns the exit status. */
+static int close_file_output(const struct opts *o, struct atomic_file *af, int status)
+{
+	int r;
+
+	if (status != 0 && status != 3) {
+		atomic_file_abort(af);
+		return status;
+	}
+	r = atomic_file_commit(af);
+	if (r < 0) {
+		fprintf(stderr, "tcpstate: cannot write '%s': %s\n", o->output,
+			output_error(r));
+		return 1;
+	}
 	return status;
 }
 
 int main(int argc, const char **argv)
 {
 	static char outbuf[1 << 16];
-	struct run_msgs msgs = {0};
+	struct msgs msgs = {0};
+	struct collect_state cstate = {.msgs = &msgs};
 	struct filter *filter = NULL;
+	struct query query;
+	void *bytecode = NULL;
+	struct atomic_file af = {0};
 	struct opts o = {0};
 	struct term term;
 	char *err_text = NULL;
@@ -164,7 +231,8 @@ int main(int argc, const char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
 	ret = cli_parse(argc, argv, &o, &err_text);
-	if (ret == 0 && (v = find_view(o.view)) >= 0 && views[v].needs_filter)
+	if (ret == 0 && (v = find_view(o.lab ? VIEW_LAB : o.view)) >= 0 &&
+	    views[v].needs_filter)
 		ret = filter_build(&o, &filter, &err_text);
 	if (ret != 0) {
 		if (ret < 0) {
@@ -184,17 +252,41 @@ int main(int argc, const char **argv)
 	 * do not depend on the locale. */
 	escape_set_ascii(!term.utf8 && output_format_human(o.format));
 
-	FILE *out = open_output(&o, &term);
-	struct run_ctx ctx = {&o, filter, &term, out, &msgs};
-	ret = o.continuous > 0 ? watch_run(&ctx, views[v].run) : views[v].run(&ctx);
+	FILE *out = stdout;
+	if ((ret = setup_output(&o, &term, &af, &out)) < 0) {
+		fprintf(stderr, "tcpstate: cannot write '%s': %s\n", o.output,
+			output_error(ret));
+		status = 1;
+		goto out;
+	}
+	struct run_ctx ctx = {.opts = &o,
+			      .filter = filter,
+			      .query = &query,
+			      .term = &term,
+			      .out = out,
+			      .msgs = &msgs,
+			      .cstate = &cstate};
+	query_from_opts(&o, &query);
+	ret = filter_query(filter, &query.filter, &bytecode);
+	if (ret < 0)
+		msgs_error(&msgs, ret, "cannot compile the filter for the kernel: %s",
+			   strerror(-ret));
+	else
+		ret = o.continuous > 0 && !views[v].repeats_itself
+			  ? watch_run(&ctx, views[v].run)
+			  : views[v].run(&ctx);
 	int werr = errno; /* a failed write's errno, before anything else changes it */
-	if (out != stdout)
+	if (out != stdout && !o.output)
 		fclose(out); /* unbuffered: everything is in stdout already */
-	status = report(ret, werr, &o, &msgs, &reported);
+	status = report(ret, werr, &o, &msgs, &cstate.stats, &reported);
+	if (o.output)
+		status = close_file_output(&o, &af, status);
 out:
 	status = finish_output(status, reported);
 	filter_free(filter);
-	run_msgs_done(&msgs);
+	free(bytecode);
+	collect_state_done(&cstate);
+	msgs_done(&msgs);
 	free(err_text);
 	cli_done(&o);
 	return status;

@@ -91,7 +91,7 @@ def check_includes():
     for rel in sorted(sources()):
         text = open(os.path.join(src, rel), encoding="utf-8").read()
         for inc in INCLUDE.findall(text):
-            if inc == "config.h":
+            if inc in ("config.h", "version.h"):  # generated in the build directory
                 continue
             if not os.path.exists(os.path.join(src, inc)):
                 problems.append(f"{rel}: includes '{inc}', which is not a path below src/")
