@@ -280,7 +280,8 @@ def check_fish(env, port):
     script = os.path.join(ZSH_DIR, "tcpstate.fish")
     lines = ["tcpstate --sta", "tcpstate state li", "tcpstate --state=listen,est",
              "tcpstate --port ", "tcpstate --columns +rt", "tcpstate --format ", "tcpstate ",
-             "tcpstate sport = :"]
+             "tcpstate sport = :", "tcpstate rtt ", "tcpstate rtt gt 10",
+             "tcpstate sendq ge 64"]
     cmd = "source %s; " % script + "; ".join(
         "echo '@@'; complete -C %s" % shlex.quote(line) for line in lines)
     r = subprocess.run(["fish", "--no-config", "-c", cmd], capture_output=True, text=True,
@@ -289,10 +290,14 @@ def check_fish(env, port):
     got = [[w.split("\t")[0] for w in part.split("\n") if w]
            for part in r.stdout.split("@@\n")[1:]]
     want = [{"--state", "--stats"}, {"LISTEN"}, {"listen,ESTABLISHED"}, {str(port)},
-            {"+rtt"}, {"table", "json", "openmetrics"}, {"state", "port"}, {":%d" % port}]
+            {"+rtt"}, {"table", "json", "openmetrics"}, {"state", "port", "rtt"},
+            {":%d" % port}, {">", ">=", "=="}, {"10ms", "10s", "10h"}, {"64k", "64M"}]
     for line, g, w in zip(lines, got, want):
         h.check(w <= set(g), "fish: %r should offer %s" % (line, sorted(w)), g)
-    h.ok("fish: options, states, a list item, this port, +column, formats, keywords")
+    h.check("~" not in got[8] and "10k" not in got[9] and "64ms" not in got[10],
+            "fish: only the column's operators and units", got[8:])
+    h.ok("fish: options, states, a list item, this port, +column, formats, keywords, "
+         "a column's operators and units")
 
 
 def main():
