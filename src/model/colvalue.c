@@ -335,6 +335,13 @@ static const struct {
     [CU_RATE] = {"rate", rate_suffixes, "bit/s; try k, M, G", "10M"},
 };
 
+const char *colvalue_unit_of(const char *column)
+{
+	const struct col_value *v = colvalue_find(column);
+
+	return v ? colvalue_unit_name(v->unit) : NULL;
+}
+
 const char *colvalue_example(enum col_unit u)
 {
 	return (unsigned)u < CU_NUNITS ? units[u].example : "";

@@ -51,6 +51,10 @@ const struct col_suffix *colvalue_suffixes(enum col_unit u);
 /* "k, M, G" or "ms, s, m, h": the suffixes to suggest in an error message. */
 const char *colvalue_suffix_hint(enum col_unit u);
 
+/* The unit of a column by name as --list-columns shows it ("size", "duration"...), or
+ * NULL when the column cannot be compared (owners). */
+const char *colvalue_unit_of(const char *column);
+
 /* A value of this unit for examples in messages: "64k", "100ms". */
 const char *colvalue_example(enum col_unit u);
 
