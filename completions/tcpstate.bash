@@ -10,8 +10,8 @@
 # equal to "tcpstate --complete options").
 _tcpstate_fallback_options='--all --listening --ipv4 --ipv6 --numeric --tcp --resolve
 --netns --all-netns --state --exclude --port --sport --dport --src --dst --pid --process
---user --filter-file --processes --extended --timers --info --memory --no-header --format
---json --sort --columns --list-columns --color --output --summary --hist --top
+--user --filter-file --processes --extended --timers --info --memory --no-header --wide
+--format --json --sort --columns --list-columns --color --output --summary --hist --top
 --continuous --events --interval --count --diagram --doctor --threshold --kill --dry-run
 --explain --lab --record --replay --stats --help --usage --version'
 

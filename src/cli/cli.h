@@ -59,6 +59,7 @@ struct opts {
 	int info;      /* -i */
 	int memory;    /* -m */
 	int no_header; /* -H */
+	int wide;      /* -W: never cut lines at the terminal's width */
 	enum out_format format;
 	enum color_mode color;
 	char *sort;    /* --sort KEY[,KEY...] */
@@ -71,6 +72,7 @@ struct opts {
 	double continuous; /* -c [SECONDS]; 0 = once */
 	double interval;   /* --interval SECONDS for -E polling; default 0.1 */
 	long count;	   /* --count N: stop after N frames/events (0 = forever) */
+	char *c_declined;  /* the word after -c that is no interval (for a hint) */
 
 	/* namespaces, kill, explain, doctor */
 	char *netns;   /* -N TARGET */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <fnmatch.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +79,24 @@ static int parse_words(const char *const *words, int n_words, struct fnode **ret
 	return err;
 }
 
+/* The expression words after the options. */
+static int parse_expr(const struct opts *o, struct fnode **ret, char **ret_err)
+{
+	int err = parse_words(o->expr, o->n_expr, ret, ret_err);
+
+	if (err == -EINVAL && o->c_declined && strcmp(o->expr[0], o->c_declined) == 0 &&
+	    *ret_err && strstr(*ret_err, "unknown filter keyword")) {
+		/* `-c abc`: the word was meant as the interval, not as a filter */
+		free(*ret_err);
+		if (asprintf(ret_err,
+			     "bad interval '%s' for -c (try --continuous SECONDS, e.g. "
+			     "-c 2)",
+			     o->c_declined) < 0)
+			*ret_err = NULL;
+	}
+	return err;
+}
+
 /* --filter-file: the whole file is one expression; "#" comments run to the line's end. */
 static int parse_file(const char *path, struct fnode **ret, char **ret_err)
 {
@@ -137,7 +156,7 @@ int filter_build(const struct opts *o, struct filter **ret, char **ret_err)
 		if (!root)
 			return -ENOMEM;
 	}
-	err = parse_words(o->expr, o->n_expr, &t, ret_err);
+	err = parse_expr(o, &t, ret_err);
 	if (err) {
 		fnode_free(root);
 		return err;
