@@ -323,6 +323,25 @@ static int state_set_of(struct fnode **n)
 	return 0;
 }
 
+/* What to use instead for the columns a comparison cannot take. */
+static const char *no_compare_hint(const char *column)
+{
+	static const struct {
+		const char *column, *hint;
+	} hints[] = {
+	    {"owners", "use 'process NAME' or 'pid N'"},
+	    {"cmdline", "use 'process NAME' or 'pid N'"},
+	    {"cgroup", "use 'cgroup PATH'"},
+	    {"unit", "use 'unit GLOB'"},
+	    {"container", "use 'container PREFIX'"},
+	};
+
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (strcmp(hints[i].column, column) == 0)
+			return hints[i].hint;
+	return "see FILTERS in tcpstate(8)";
+}
+
 int filter_make_cmp(const char *colname, enum cmp_op op, const char *optext,
 		    const char *value, struct fnode **ret, char **ret_err)
 {
@@ -333,10 +352,8 @@ int filter_make_cmp(const char *colname, enum cmp_op op, const char *optext,
 
 	*ret = NULL;
 	if (!cv)
-		return fail(
-		    ret_err,
-		    "column '%s' cannot be compared (use 'process NAME' or 'pid N')",
-		    colname);
+		return fail(ret_err, "column '%s' cannot be compared (%s)", colname,
+			    no_compare_hint(colname));
 	err = check_op(cv, op, optext, ret_err);
 	if (err)
 		return err;

@@ -120,6 +120,18 @@ SKMEM_VALUE(v_wmem, SK_MEMINFO_WMEM_QUEUED)
 SKMEM_VALUE(v_sndbuf, SK_MEMINFO_SNDBUF)
 SKMEM_VALUE(v_drops, SK_MEMINFO_DROPS)
 
+static bool v_mark(const struct sock_rec *s, uint64_t *ret)
+{
+	*ret = s->mark;
+	return (s->have & SOCK_HAVE_MARK) != 0; /* sent only to CAP_NET_ADMIN */
+}
+
+static bool v_tos(const struct sock_rec *s, uint64_t *ret)
+{
+	*ret = s->tos;
+	return (s->have & SOCK_HAVE_TOS) != 0;
+}
+
 static bool t_proto(const struct sock_rec *s, char *buf, size_t sz)
 {
 	return put(buf, sz, s->family == AF_INET6 ? "tcp6" : "tcp");
@@ -266,6 +278,8 @@ const struct col_value colvalue_table[] = {
     NUM("wmem", CU_BYTES, v_wmem),
     NUM("sndbuf", CU_BYTES, v_sndbuf),
     NUM("drops", CU_COUNT, v_drops),
+    NUM("mark", CU_COUNT, v_mark),
+    NUM("tos", CU_COUNT, v_tos),
     {.name = NULL},
 };
 

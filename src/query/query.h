@@ -23,7 +23,8 @@ struct query_filter {
 	state_set states;	/* the states it allows (STATE_SET_ALL: any) */
 	bool names_states;	/* it names states: they replace the -a/-l selection */
 	bool needs_procs;	/* it has pid or process terms: match after the owners */
-	unsigned needs; /* COL_NEED_INFO/MEM its comparisons need ("rtt > 100ms") */
+	unsigned needs;	    /* COL_NEED_INFO/MEM its comparisons need ("rtt > 100ms") */
+	bool needs_cgroups; /* it has cgroup, unit or container terms */
 	/* Does s match? procs NULL: owner terms unknown (see filter_match). */
 	bool (*match)(const struct filter *f, const struct sock_rec *s,
 		      const struct procs *p);
@@ -44,6 +45,8 @@ struct query {
 	const char
 	    *replay; /* --replay FILE: read a recorded dump instead of the kernel */
 	const char *record; /* --record FILE: save the raw dump */
+	bool cgroups_quiet; /* COL_NEED_CGROUP is a nicety (--doctor's unit names): no
+			       note when there is no cgroup2 to read */
 };
 
 /* Fill *ret from the options, with no filter and no needs. */

@@ -14,6 +14,7 @@
 #include "model/columns.h"
 #include "model/colvalue.h"
 #include "query/lab.h"
+#include "query/cgroups.h"
 #include "render/explain.h"
 #include "views/doctor.h"
 #include "views/run.h"
@@ -105,7 +106,7 @@ static int c_operators(const struct run_ctx *ctx, const char *col)
 }
 
 /* "units:COLUMN": the units a value of the column may carry (nothing for text). */
-static int c_units(const struct run_ctx *ctx, const char *col)
+static int c_col_units(const struct run_ctx *ctx, const char *col)
 {
 	const struct col_value *v = colvalue_find(col);
 
@@ -359,6 +360,51 @@ static int c_users(const struct run_ctx *ctx)
 	return err;
 }
 
+struct cg_seen {
+	const struct cgmap *map;
+	bool container; /* the container labels, else the units */
+	struct seen seen;
+};
+
+static int cg_one(const struct sock_rec *s, void *data)
+{
+	struct cg_seen *c = data;
+	const struct cg_entry *e =
+	    s && s->cgroup_id ? cgmap_find(c->map, s->cgroup_id) : NULL;
+	const char *w = !e ? NULL : c->container ? e->label : e->unit;
+
+	if (w && w[0])
+		seen_add(&c->seen, w);
+	return 0;
+}
+
+/* The units or containers that hold sockets right now, sorted. */
+static int cg_list(const struct run_ctx *ctx, bool container)
+{
+	struct cg_seen c = {ctx->cstate->cgroups, container, {0}};
+	struct query q;
+	int err;
+
+	all_states(ctx, COL_NEED_CGROUP, &q);
+	err = collect_stream(&q, ctx->cstate, cg_one, &c, NULL);
+	if (c.seen.n > 1)
+		qsort(c.seen.v, c.seen.n, sizeof(*c.seen.v), cmp_str);
+	for (size_t i = 0; err == 0 && i < c.seen.n; i++)
+		put(ctx->out, NULL, c.seen.v[i]);
+	seen_done(&c.seen);
+	return err;
+}
+
+static int c_units(const struct run_ctx *ctx)
+{
+	return cg_list(ctx, false);
+}
+
+static int c_containers(const struct run_ctx *ctx)
+{
+	return cg_list(ctx, true);
+}
+
 static int c_whats(const struct run_ctx *ctx);
 
 static const struct {
@@ -370,7 +416,7 @@ static const struct {
     {"formats", c_formats}, {"colors", c_colors},	{"columns", c_columns},
     {"sort", c_sort},	    {"hist", c_hist},		{"topics", c_topics},
     {"netns", c_netns},	    {"whats", c_whats},		{"thresholds", c_thresholds},
-    {"lessons", c_lessons},
+    {"lessons", c_lessons}, {"units", c_units},		{"containers", c_containers},
 };
 
 #define N_WHATS (sizeof(whats) / sizeof(whats[0]))
@@ -381,7 +427,7 @@ static const struct {
 	int (*fn)(const struct run_ctx *ctx, const char *col);
 } column_whats[] = {
     {"operators:", c_operators},
-    {"units:", c_units},
+    {"units:", c_col_units},
 };
 
 #define N_COLUMN_WHATS (sizeof(column_whats) / sizeof(column_whats[0]))
