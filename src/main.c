@@ -2,6 +2,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libintl.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -14,6 +15,7 @@
 #include "aggregate/summary.h"
 #include "base/atomic_file.h"
 #include "base/escape.h"
+#include "base/i18n.h"
 #include "cli/cli.h"
 #include "filter/filter.h"
 #include "filter/filter_query.h"
@@ -25,6 +27,22 @@
 #include "views/run.h"
 #include "views/views.h"
 #include "views/watch.h"
+#include "config.h"
+
+/*
+ * Messages in the user's language: LANGUAGE, LC_ALL, LC_MESSAGES and LANG as gettext
+ * reads them (C, POSIX or a missing catalog give English). TCPSTATE_LOCALEDIR points a
+ * test at the catalogs of a build tree (po/LANG/LC_MESSAGES); secure_getenv, so never
+ * set-uid.
+ */
+static void i18n_setup(void)
+{
+	const char *dir = secure_getenv("TCPSTATE_LOCALEDIR");
+
+	setlocale(LC_ALL, "");
+	bindtextdomain(I18N_DOMAIN, dir && *dir ? dir : TCPSTATE_LOCALEDIR);
+	textdomain(I18N_DOMAIN);
+}
 
 /* One entry per view; each lives in its own file. */
 static const struct {
@@ -32,6 +50,7 @@ static const struct {
 	int (*run)(const struct run_ctx *ctx);
 	bool needs_filter;
 	bool repeats_itself; /* handles -c itself: not wrapped in watch_run */
+	bool live_notes;     /* runs until stopped: notes go to stderr when they happen */
 } views[] = {
     {VIEW_LIST, view_list, true},
     {VIEW_KILL, view_kill, true},
@@ -40,16 +59,21 @@ static const struct {
     {VIEW_DIAGRAM, view_diagram, true},
     {VIEW_SUMMARY, view_summary, true},
     {VIEW_HIST, view_hist, true},
-    {VIEW_EVENTS, view_events, true},
+    {VIEW_EVENTS, view_events, true, .live_notes = true},
     {VIEW_LIST_COLUMNS, view_list_columns, false},
     {VIEW_COMPLETE, view_complete, false},
     {VIEW_LAB, view_lab, true, true}, /* --lab wraps the view in opts.view */
 };
 
+static void print_note(const char *note)
+{
+	fprintf(stderr, _("tcpstate: note: %s\n"), note);
+}
+
 static void print_msgs(const struct msgs *m)
 {
-	for (int i = 0; i < m->n_notes; i++)
-		fprintf(stderr, "tcpstate: note: %s\n", m->notes[i]);
+	for (int i = 0; i < m->n_notes && !m->live; i++)
+		print_note(m->notes[i]);
 }
 
 /*
@@ -81,7 +105,7 @@ static int finish_output(int status, bool reported)
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		int e = errno ? errno : EIO;
 		if (!reported)
-			fprintf(stderr, "tcpstate: cannot write the output: %s\n",
+			fprintf(stderr, _("tcpstate: cannot write the output: %s\n"),
 				strerror(e));
 		return status ? status : 1;
 	}
@@ -134,7 +158,7 @@ static int report(int ret, int werr, const struct opts *o, const struct msgs *ms
 			fprintf(stderr, "tcpstate: %s\n",
 				msgs->error ? msgs->error : strerror(-ret));
 		else
-			fprintf(stderr, "tcpstate: cannot write the output: %s\n",
+			fprintf(stderr, _("tcpstate: cannot write the output: %s\n"),
 				strerror(werr ? werr : EIO));
 		*ret_reported = out_failed;
 		status = ret == -EINVAL ? 2 : 1;
@@ -142,9 +166,10 @@ static int report(int ret, int werr, const struct opts *o, const struct msgs *ms
 	if (o->stats)
 		fprintf(stderr,
 			"tcpstate: stats: bytes=%llu messages=%llu sockets=%llu recvs=%u "
-			"restarts=%u\n",
+			"restarts=%u procs=%llu\n",
 			(unsigned long long)stats->bytes, (unsigned long long)stats->msgs,
-			(unsigned long long)stats->socks, stats->recvs, stats->restarts);
+			(unsigned long long)stats->socks, stats->recvs, stats->restarts,
+			(unsigned long long)cstate->procs_read);
 	/* the cgroup map is walked lazily: a line only when it was */
 	if (o->stats && cstate->cgroups && cgmap_stats(cstate->cgroups).walks)
 		fprintf(stderr, "tcpstate: stats: cgroup walks=%u cgroups=%u\n",
@@ -156,7 +181,7 @@ static int report(int ret, int werr, const struct opts *o, const struct msgs *ms
 /* Why --output FILE cannot be written, for "cannot write 'FILE': why". */
 static const char *output_error(int err)
 {
-	return err == -EINVAL ? "not a regular file" : strerror(-err);
+	return err == -EINVAL ? _("not a regular file") : strerror(-err);
 }
 
 /*
@@ -206,7 +231,7 @@ static int close_file_output(const struct opts *o, struct atomic_file *af, int s
 	}
 	r = atomic_file_commit(af);
 	if (r < 0) {
-		fprintf(stderr, "tcpstate: cannot write '%s': %s\n", o->output,
+		fprintf(stderr, _("tcpstate: cannot write '%s': %s\n"), o->output,
 			output_error(r));
 		return 1;
 	}
@@ -229,11 +254,11 @@ int main(int argc, const char **argv)
 	bool reported = false;
 
 	if (!std_fds_open()) {
-		fprintf(stderr, "tcpstate: cannot write the output: %s\n",
+		fprintf(stderr, _("tcpstate: cannot write the output: %s\n"),
 			strerror(EBADF));
 		return 1;
 	}
-	setlocale(LC_ALL, "");
+	i18n_setup();
 	/* `tcpstate | head -1`: die quietly of SIGPIPE like every filter-friendly tool.
 	 */
 	signal(SIGPIPE, SIG_DFL);
@@ -257,10 +282,12 @@ int main(int argc, const char **argv)
 		goto out;
 	}
 	if (v < 0) {
-		fprintf(stderr, "tcpstate: this view is not implemented\n");
+		fprintf(stderr, _("tcpstate: this view is not implemented\n"));
 		status = 1;
 		goto out;
 	}
+	if (views[v].live_notes)
+		msgs.live = print_note;
 	term_probe(o.color, &term);
 	/* Human output in a locale that is not UTF-8 is ASCII; JSON, CSV and OpenMetrics
 	 * do not depend on the locale. */
@@ -268,7 +295,7 @@ int main(int argc, const char **argv)
 
 	FILE *out = stdout;
 	if ((ret = setup_output(&o, &term, &af, &out)) < 0) {
-		fprintf(stderr, "tcpstate: cannot write '%s': %s\n", o.output,
+		fprintf(stderr, _("tcpstate: cannot write '%s': %s\n"), o.output,
 			output_error(ret));
 		status = 1;
 		goto out;
@@ -283,7 +310,7 @@ int main(int argc, const char **argv)
 	query_from_opts(&o, &query);
 	ret = filter_query(filter, &query.filter, &bytecode);
 	if (ret < 0)
-		msgs_error(&msgs, ret, "cannot compile the filter for the kernel: %s",
+		msgs_error(&msgs, ret, _("cannot compile the filter for the kernel: %s"),
 			   strerror(-ret));
 	else
 		ret = o.continuous > 0 && !views[v].repeats_itself

@@ -46,6 +46,12 @@ size_t dwidth(const char *s, size_t len)
 		w += 8;
 	}
 	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) { /* the ASCII tail without a call per byte */
+			w += c >= 0x20 && c != 0x7f;
+			i++;
+			continue;
+		}
 		w += (size_t)dwidth_char(s + i, len - i, &n);
 		i += n;
 	}

@@ -40,6 +40,8 @@ void msgs_note(struct msgs *m, const char *fmt, ...)
 		return;
 	}
 	m->notes[m->n_notes++] = s;
+	if (m->live)
+		m->live(s);
 }
 
 void msgs_done(struct msgs *m)

@@ -9,6 +9,9 @@ struct msgs {
 	char *error; /* what failed, when a stage returns < 0 (malloc'd) */
 	char *notes[MSGS_MAX_NOTES]; /* partial-result notes (malloc'd) */
 	int n_notes;
+	/* When set (by main.c, for views that run until stopped), each new note is also
+	 * handed to it at once: a note at exit is too late for a live stream. */
+	void (*live)(const char *note);
 };
 
 /* Record the error text (printf-style), replacing an earlier one. Returns err, so callers

@@ -31,11 +31,21 @@ int tick_open(struct tick *t, double seconds)
 		sigprocmask(SIG_SETMASK, &t->saved, NULL);
 		return err;
 	}
+	tick_set_interval(t, seconds);
+	clock_gettime(CLOCK_MONOTONIC, &t->next);
+	return 0;
+}
+
+void tick_set_interval(struct tick *t, double seconds)
+{
 	t->interval_ns = (long long)(seconds * 1e9);
 	if (t->interval_ns < 1000000)
 		t->interval_ns = 1000000;
-	clock_gettime(CLOCK_MONOTONIC, &t->next);
-	return 0;
+}
+
+double tick_interval(const struct tick *t)
+{
+	return (double)t->interval_ns / 1e9;
 }
 
 static long long ns_of(const struct timespec *ts)

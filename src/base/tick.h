@@ -35,6 +35,12 @@ int tick_open(struct tick *t, double seconds);
  */
 int tick_wait(struct tick *t, int fd);
 
+/* Change the interval (at least 1 ms); the tick due next keeps its time. */
+void tick_set_interval(struct tick *t, double seconds);
+
+/* The interval in seconds. */
+double tick_interval(const struct tick *t);
+
 /* Close the signalfd, swallow the signals it still holds (a second Ctrl-C must not kill
  * us with status 130 while we restore the terminal), and restore the mask. */
 void tick_close(struct tick *t);

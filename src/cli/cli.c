@@ -15,6 +15,7 @@
 #include "config.h"
 #include "version.h"
 #include "base/wrap.h"
+#include "base/i18n.h"
 #include "cli/cli.h"
 
 #define CLI_N(a) (sizeof(a) / sizeof((a)[0]))
@@ -23,15 +24,15 @@
 enum group { G_SELECT, G_FILTER, G_OUTPUT, G_VIEW, G_DEBUG, G_HELP, G_COUNT };
 
 static const char *const group_heading[G_COUNT] = {
-    [G_SELECT] = "Selection:",
+    [G_SELECT] = N_("Selection:"),
     [G_FILTER] =
-	"Filters (also as an expression after the options, see FILTERS in "
-	"tcpstate(8)):\n  repeating one adds to its list: --port 80 --port 443 is "
-	"--port 80,443",
-    [G_OUTPUT] = "Output:",
-    [G_VIEW] = "Views:",
-    [G_DEBUG] = "Debugging:",
-    [G_HELP] = "Help:",
+	N_("Filters (also as an expression after the options, see FILTERS in "
+	   "tcpstate(8)):\n  repeating one adds to its list: --port 80 --port 443 is "
+	   "--port 80,443"),
+    [G_OUTPUT] = N_("Output:"),
+    [G_VIEW] = N_("Views:"),
+    [G_DEBUG] = N_("Debugging:"),
+    [G_HELP] = N_("Help:"),
 };
 
 /* What one parse works on; the setters get it with their option's row. */
@@ -174,7 +175,7 @@ static int set_format(struct parse *p, const struct optdef *d, const char *arg)
 
 	if (i < 0) {
 		format_names_text(names, sizeof(names));
-		return fail(p, "unknown format '%s' (try %s)", arg, names);
+		return fail(p, _("unknown format '%s' (try %s)"), arg, names);
 	}
 	p->o->format = (enum out_format)i;
 	return 0;
@@ -185,7 +186,7 @@ static int set_color(struct parse *p, const struct optdef *d, const char *arg)
 	int i = choice(color_names, arg);
 
 	if (i < 0)
-		return fail(p, "unknown colour mode '%s' (try auto, always or never)",
+		return fail(p, _("unknown colour mode '%s' (try auto, always or never)"),
 			    arg);
 	p->o->color = (enum color_mode)i;
 	return 0;
@@ -206,8 +207,8 @@ static int set_seconds(struct parse *p, const struct optdef *d, const char *arg)
 		return 0;
 	}
 	if (parse_seconds(arg, d->min, slot) < 0)
-		return fail(p, "bad interval '%s' for --%s (seconds, %g to 86400)", arg,
-			    d->name, d->min);
+		return fail(p, _("bad interval '%s' for --%s (seconds, %g to 86400)"),
+			    arg, d->name, d->min);
 	return 0;
 }
 
@@ -221,7 +222,7 @@ static bool fits_seconds(const char *word)
 static int set_count(struct parse *p, const struct optdef *d, const char *arg)
 {
 	if (parse_count(arg, (long)d->min, field(p, d)) < 0)
-		return fail(p, "bad count '%s' for --%s (a whole number from %g)", arg,
+		return fail(p, _("bad count '%s' for --%s (a whole number from %g)"), arg,
 			    d->name, d->min);
 	return 0;
 }
@@ -231,9 +232,9 @@ static int set_threshold(struct parse *p, const struct optdef *d, const char *ar
 	struct opts *o = p->o;
 
 	if (o->n_thresholds >= OPTS_MAX_THRESHOLDS)
-		return fail(p, "too many --threshold options at '%s'", arg);
+		return fail(p, _("too many --threshold options at '%s'"), arg);
 	if (!strchr(arg, '='))
-		return fail(p, "bad threshold '%s' (expected KEY=VALUE)", arg);
+		return fail(p, _("bad threshold '%s' (expected KEY=VALUE)"), arg);
 	o->thresholds[o->n_thresholds] = strdup(arg);
 	if (!o->thresholds[o->n_thresholds])
 		return -ENOMEM;
@@ -263,7 +264,7 @@ static int set_view(struct parse *p, const struct optdef *d, const char *arg)
 	struct opts *o = p->o;
 
 	if (o->view != VIEW_LIST && o->view != (enum view)d->value)
-		return fail(p, "'--%s' cannot be combined with another view option",
+		return fail(p, _("'--%s' cannot be combined with another view option"),
 			    d->name);
 	o->view = (enum view)d->value;
 	return arg ? store(field(p, d), arg) : 0;
@@ -399,147 +400,149 @@ static int set_version(struct parse *p, const struct optdef *d, const char *arg)
 /* Every option, in --help order. A new option is one row here (and its docs). */
 static const struct optdef optdefs[] = {
     {G_SELECT, "all", 'a', NONE,
-     "every state, including LISTEN and bound-only (CLOSED) sockets", NULL, set_flag,
+     N_("every state, including LISTEN and bound-only (CLOSED) sockets"), NULL, set_flag,
      AT(all)},
-    {G_SELECT, "listening", 'l', NONE, "only LISTEN sockets", NULL, set_flag,
+    {G_SELECT, "listening", 'l', NONE, N_("only LISTEN sockets"), NULL, set_flag,
      AT(listening)},
-    {G_SELECT, "ipv4", '4', NONE, "only IPv4 sockets", NULL, set_family,
+    {G_SELECT, "ipv4", '4', NONE, N_("only IPv4 sockets"), NULL, set_family,
      .value = AF_INET},
-    {G_SELECT, "ipv6", '6', NONE, "only IPv6 sockets", NULL, set_family,
+    {G_SELECT, "ipv6", '6', NONE, N_("only IPv6 sockets"), NULL, set_family,
      .value = AF_INET6},
-    {G_SELECT, "numeric", 'n', NONE, "numeric addresses and ports (the default)", NULL,
+    {G_SELECT, "numeric", 'n', NONE, N_("numeric addresses and ports (the default)"),
+     NULL, set_nothing},
+    {G_SELECT, "tcp", 't', NONE, N_("TCP sockets (the default; there is no other)"), NULL,
      set_nothing},
-    {G_SELECT, "tcp", 't', NONE, "TCP sockets (the default; there is no other)", NULL,
-     set_nothing},
-    {G_SELECT, "resolve", 'r', NONE, "resolve host and service names", NULL, set_flag,
+    {G_SELECT, "resolve", 'r', NONE, N_("resolve host and service names"), NULL, set_flag,
      AT(resolve)},
     {G_SELECT, "netns", 'N', STR,
-     "the network namespace of TARGET: a name in /run/netns, a path, or a PID", "TARGET",
-     set_string, AT(netns)},
+     N_("the network namespace of TARGET: a name in /run/netns, a path, or a PID"),
+     "TARGET", set_string, AT(netns)},
     {G_SELECT, "all-netns", '\0', NONE,
-     "every network namespace on the host, with a Netns column", NULL, set_flag,
+     N_("every network namespace on the host, with a Netns column"), NULL, set_flag,
      AT(all_netns)},
 
     {G_FILTER, "state", '\0', STR,
-     "only these states or groups (comma-separated, any spelling)", "LIST", set_term},
-    {G_FILTER, "exclude", '\0', STR, "leave out these states or groups", "LIST",
+     N_("only these states or groups (comma-separated, any spelling)"), "LIST", set_term},
+    {G_FILTER, "exclude", '\0', STR, N_("leave out these states or groups"), "LIST",
      set_term},
     {G_FILTER, "port", '\0', STR,
-     "local or remote port matches SPEC: 80, 80,443, 8000-8100, >1024 or a service",
+     N_("local or remote port matches SPEC: 80, 80,443, 8000-8100, >1024 or a service"),
      "SPEC", set_term},
-    {G_FILTER, "sport", '\0', STR, "local port matches SPEC", "SPEC", set_term},
-    {G_FILTER, "dport", '\0', STR, "remote port matches SPEC", "SPEC", set_term},
-    {G_FILTER, "src", '\0', STR, "local address in ADDR[/PREFIX][:PORT]", "ADDR",
+    {G_FILTER, "sport", '\0', STR, N_("local port matches SPEC"), "SPEC", set_term},
+    {G_FILTER, "dport", '\0', STR, N_("remote port matches SPEC"), "SPEC", set_term},
+    {G_FILTER, "src", '\0', STR, N_("local address in ADDR[/PREFIX][:PORT]"), "ADDR",
      set_term},
-    {G_FILTER, "dst", '\0', STR, "remote address in ADDR[/PREFIX][:PORT]", "ADDR",
+    {G_FILTER, "dst", '\0', STR, N_("remote address in ADDR[/PREFIX][:PORT]"), "ADDR",
      set_term},
-    {G_FILTER, "pid", '\0', STR, "sockets held by process PID", "PID", set_term},
+    {G_FILTER, "pid", '\0', STR, N_("sockets held by process PID"), "PID", set_term},
     {G_FILTER, "process", '\0', STR,
-     "sockets held by processes named NAME (a glob such as 'nginx*' too)", "NAME",
+     N_("sockets held by processes named NAME (a glob such as 'nginx*' too)"), "NAME",
      set_term},
-    {G_FILTER, "user", '\0', STR, "sockets owned by user NAME or UID", "USER", set_term},
+    {G_FILTER, "user", '\0', STR, N_("sockets owned by user NAME or UID"), "USER",
+     set_term},
     {G_FILTER, "cgroup", '\0', STR,
-     "sockets of cgroup v2 PATH or below it (e.g. /system.slice/nginx.service)", "PATH",
-     set_term},
-    {G_FILTER, "unit", '\0', STR, "sockets of the systemd unit GLOB (e.g. 'nginx*')",
+     N_("sockets of cgroup v2 PATH or below it (e.g. /system.slice/nginx.service)"),
+     "PATH", set_term},
+    {G_FILTER, "unit", '\0', STR, N_("sockets of the systemd unit GLOB (e.g. 'nginx*')"),
      "GLOB", set_term},
     {G_FILTER, "container", '\0', STR,
-     "sockets of the container whose ID (or runtime:ID, pod UID) starts with PREFIX",
+     N_("sockets of the container whose ID (or runtime:ID, pod UID) starts with PREFIX"),
      "PREFIX", set_term},
     {G_FILTER, "filter-file", '\0', STR,
      "read a filter expression from FILE ('#' starts a comment), ANDed with the rest",
      "FILE", set_string, AT(f_file)},
 
-    {G_OUTPUT, "processes", 'p', NONE, "show the PID/Program name of every owner", NULL,
-     set_flag, AT(processes)},
-    {G_OUTPUT, "extended", 'e', NONE, "show user, uid, inode and socket cookie", NULL,
+    {G_OUTPUT, "processes", 'p', NONE, N_("show the PID/Program name of every owner"),
+     NULL, set_flag, AT(processes)},
+    {G_OUTPUT, "extended", 'e', NONE, N_("show user, uid, inode and socket cookie"), NULL,
      set_flag, AT(extended)},
-    {G_OUTPUT, "timers", 'o', NONE, "show the running timer and its time left", NULL,
+    {G_OUTPUT, "timers", 'o', NONE, N_("show the running timer and its time left"), NULL,
      set_flag, AT(timers)},
-    {G_OUTPUT, "info", 'i', NONE, "show TCP internals (rtt, cwnd, retransmits...)", NULL,
-     set_flag, AT(info)},
-    {G_OUTPUT, "memory", 'm', NONE, "show socket memory: buffers and drops", NULL,
+    {G_OUTPUT, "info", 'i', NONE, N_("show TCP internals (rtt, cwnd, retransmits...)"),
+     NULL, set_flag, AT(info)},
+    {G_OUTPUT, "memory", 'm', NONE, N_("show socket memory: buffers and drops"), NULL,
      set_flag, AT(memory)},
-    {G_OUTPUT, "no-header", 'H', NONE, "do not print the header line", NULL, set_flag,
+    {G_OUTPUT, "no-header", 'H', NONE, N_("do not print the header line"), NULL, set_flag,
      AT(no_header)},
     {G_OUTPUT, "wide", 'W', NONE,
-     "never cut lines at the terminal's width (what a pipe gets)", NULL, set_flag,
+     N_("never cut lines at the terminal's width (what a pipe gets)"), NULL, set_flag,
      AT(wide)},
     {G_OUTPUT, "format", '\0', STR,
-     "output format: table, json, jsonl, csv, openmetrics or lines", "FORMAT",
+     N_("output format: table, json, jsonl, csv, openmetrics or lines"), "FORMAT",
      set_format},
-    {G_OUTPUT, "json", 'j', NONE, "the same as --format json", NULL, set_json},
+    {G_OUTPUT, "json", 'j', NONE, N_("the same as --format json"), NULL, set_json},
     {G_OUTPUT, "unit-metrics", '\0', NONE,
-     "openmetrics: add tcpstate_unit_sockets{unit,state} (one series per unit and state)",
+     N_("openmetrics: add tcpstate_unit_sockets{unit,state} (one series per unit and state)"),
      NULL, set_flag, AT(unit_metrics)},
-    {G_OUTPUT, "sort", '\0', STR, "sort the listing by keys (-KEY descending)", "KEYS",
-     set_string, AT(sort)},
-    {G_OUTPUT, "columns", '\0', STR, "columns to show (a leading + adds to the defaults)",
-     "LIST", set_string, AT(columns)},
-    {G_OUTPUT, "list-columns", '\0', NONE, "list the available columns and exit", NULL,
-     set_view, .value = VIEW_LIST_COLUMNS},
+    {G_OUTPUT, "sort", '\0', STR, N_("sort the listing by keys (-KEY descending)"),
+     "KEYS", set_string, AT(sort)},
+    {G_OUTPUT, "columns", '\0', STR,
+     N_("columns to show (a leading + adds to the defaults)"), "LIST", set_string,
+     AT(columns)},
+    {G_OUTPUT, "list-columns", '\0', NONE, N_("list the available columns and exit"),
+     NULL, set_view, .value = VIEW_LIST_COLUMNS},
     {G_OUTPUT, "color", '\0', OPTIONAL,
-     "colour states: auto, always or never (default auto)", "WHEN", set_color,
+     N_("colour states: auto, always or never (default auto)"), "WHEN", set_color,
      .fits = fits_color, .dflt = "always"},
-    {G_OUTPUT, "colour", '\0', OPTIONAL | POPT_ARGFLAG_DOC_HIDDEN, "the same as --color",
-     "WHEN", set_color, .fits = fits_color, .dflt = "always"},
+    {G_OUTPUT, "colour", '\0', OPTIONAL | POPT_ARGFLAG_DOC_HIDDEN,
+     N_("the same as --color"), "WHEN", set_color, .fits = fits_color, .dflt = "always"},
     {G_OUTPUT, "output", '\0', STR,
-     "write to FILE instead of stdout, atomically (temporary file, then rename)", "FILE",
-     set_string, AT(output)},
+     N_("write to FILE instead of stdout, atomically (temporary file, then rename)"),
+     "FILE", set_string, AT(output)},
 
-    {G_VIEW, "summary", 's', NONE, "count sockets in each of the 11 states", NULL,
+    {G_VIEW, "summary", 's', NONE, N_("count sockets in each of the 11 states"), NULL,
      set_view, .value = VIEW_SUMMARY},
-    {G_VIEW, "hist", '\0', STR, "count sockets grouped by one or two keys", "KEY[,KEY2]",
-     set_view, AT(hist), VIEW_HIST},
+    {G_VIEW, "hist", '\0', STR, N_("count sockets grouped by one or two keys"),
+     "KEY[,KEY2]", set_view, AT(hist), VIEW_HIST},
     {G_VIEW, "top", '\0', STR,
-     "show at most N histogram rows (default: fit the terminal)", "N", set_count, AT(top),
-     .min = 1},
-    {G_VIEW, "continuous", 'c', OPTIONAL, "repeat the view every SECONDS (default 1)",
+     N_("show at most N histogram rows (default: fit the terminal)"), "N", set_count,
+     AT(top), .min = 1},
+    {G_VIEW, "continuous", 'c', OPTIONAL, N_("repeat the view every SECONDS (default 1)"),
      "SECONDS", set_seconds, AT(continuous), .min = 0.01, .fits = fits_seconds,
      .dflt = "1"},
-    {G_VIEW, "events", 'E', NONE, "stream NEW, OLD -> NEW and GONE events live", NULL,
+    {G_VIEW, "events", 'E', NONE, N_("stream NEW, OLD -> NEW and GONE events live"), NULL,
      set_view, .value = VIEW_EVENTS},
-    {G_VIEW, "interval", '\0', STR, "polling interval for --events (default 0.1)",
+    {G_VIEW, "interval", '\0', STR, N_("polling interval for --events (default 0.1)"),
      "SECONDS", set_seconds, AT(interval), .min = 0.001},
-    {G_VIEW, "count", '\0', STR, "stop after N frames (-c) or N events (-E)", "N",
+    {G_VIEW, "count", '\0', STR, N_("stop after N frames (-c) or N events (-E)"), "N",
      set_count, AT(count), .min = 1},
-    {G_VIEW, "diagram", '\0', NONE, "draw the TCP state machine with live counts", NULL,
-     set_view, .value = VIEW_DIAGRAM},
+    {G_VIEW, "diagram", '\0', NONE, N_("draw the TCP state machine with live counts"),
+     NULL, set_view, .value = VIEW_DIAGRAM},
     {G_VIEW, "doctor", '\0', NONE,
-     "look for trouble (leaks, floods, full queues); exit 3 when found", NULL, set_view,
-     .value = VIEW_DOCTOR},
+     N_("look for trouble (leaks, floods, full queues); exit 3 when found"), NULL,
+     set_view, .value = VIEW_DOCTOR},
     {G_VIEW, "threshold", '\0', STR,
-     "set a --doctor threshold, e.g. close_wait_age=30 (repeatable)", "KEY=VALUE",
+     N_("set a --doctor threshold, e.g. close_wait_age=30 (repeatable)"), "KEY=VALUE",
      set_threshold},
     {G_VIEW, "kill", 'K', NONE,
-     "destroy the sockets that match the filter (needs CAP_NET_ADMIN)", NULL, set_view,
-     .value = VIEW_KILL},
-    {G_VIEW, "dry-run", '\0', NONE, "with --kill: only show what would go", NULL,
+     N_("destroy the sockets that match the filter (needs CAP_NET_ADMIN)"), NULL,
+     set_view, .value = VIEW_KILL},
+    {G_VIEW, "dry-run", '\0', NONE, N_("with --kill: only show what would go"), NULL,
      set_flag, AT(dry_run)},
     {G_VIEW, "explain", '\0', OPTIONAL,
-     "explain the states, one state, or a topic: handshake, close, 2msl, rst...", "TOPIC",
-     set_view, AT(explain), VIEW_EXPLAIN, .fits = fits_topic, .dflt = ""},
+     N_("explain the states, one state, or a topic: handshake, close, 2msl, rst..."),
+     "TOPIC", set_view, AT(explain), VIEW_EXPLAIN, .fits = fits_topic, .dflt = ""},
     {G_VIEW, "lab", '\0', OPTIONAL,
-     "build a socket in every state in a private namespace, or step through LESSON",
+     N_("build a socket in every state in a private namespace, or step through LESSON"),
      "LESSON", set_string, AT(lab), .fits = fits_topic, .dflt = ""},
 
     {G_DEBUG, "record", '\0', STR,
-     "also save the raw netlink dump to FILE (for a bug report)", "FILE", set_string,
+     N_("also save the raw netlink dump to FILE (for a bug report)"), "FILE", set_string,
      AT(record)},
     {G_DEBUG, "replay", '\0', STR,
-     "read a dump saved with --record instead of asking the kernel", "FILE", set_string,
-     AT(replay)},
+     N_("read a dump saved with --record instead of asking the kernel"), "FILE",
+     set_string, AT(replay)},
     {G_DEBUG, "stats", '\0', NONE,
-     "print netlink byte, message and socket counters on stderr", NULL, set_flag,
-     AT(stats)},
+     N_("print netlink byte, message, socket and /proc counters on stderr"), NULL,
+     set_flag, AT(stats)},
     {G_DEBUG, "complete", '\0', STR | POPT_ARGFLAG_DOC_HIDDEN,
-     "print completion candidates for WHAT", "WHAT", set_view, AT(complete),
+     N_("print completion candidates for WHAT"), "WHAT", set_view, AT(complete),
      VIEW_COMPLETE},
 
-    {G_HELP, "help", 'h', NONE, "show this help and exit", NULL, set_help},
-    {G_HELP, "usage", '\0', NONE, "show a short usage message and exit", NULL, set_help,
-     .value = 1},
-    {G_HELP, "version", 'V', NONE, "print the version and exit", NULL, set_version},
+    {G_HELP, "help", 'h', NONE, N_("show this help and exit"), NULL, set_help},
+    {G_HELP, "usage", '\0', NONE, N_("show a short usage message and exit"), NULL,
+     set_help, .value = 1},
+    {G_HELP, "version", 'V', NONE, N_("print the version and exit"), NULL, set_version},
 };
 
 #undef STR
@@ -550,15 +553,26 @@ static const struct optdef optdefs[] = {
 /* popt's view of optdefs: one table per group, included by the main table; the val of
  * each row is its optdefs index + 1. */
 struct popt_tables {
-	struct poptOption group[G_COUNT][CLI_N(optdefs) + 1];
-	struct poptOption main[G_COUNT + 1];
+	struct poptOption group[G_COUNT][CLI_N(optdefs) + 2];
+	struct poptOption main[G_COUNT + 2];
+};
+
+/* Each table starts with this row, so popt's --help and --usage translate the
+ * descriptions, argument names and group headings through our catalog. */
+static const struct poptOption intl_domain = {
+    .argInfo = POPT_ARG_INTL_DOMAIN,
+    .arg = (void *)I18N_DOMAIN,
 };
 
 static void popt_tables_init(struct popt_tables *t)
 {
-	size_t n[G_COUNT] = {0};
+	size_t n[G_COUNT];
 
 	memset(t, 0, sizeof(*t));
+	for (int g = 0; g < G_COUNT; g++) {
+		t->group[g][0] = intl_domain;
+		n[g] = 1;
+	}
 	for (size_t i = 0; i < CLI_N(optdefs); i++) {
 		const struct optdef *d = &optdefs[i];
 		t->group[d->group][n[d->group]++] = (struct poptOption){
@@ -570,8 +584,9 @@ static void popt_tables_init(struct popt_tables *t)
 		    .argDescrip = d->arg_help,
 		};
 	}
+	t->main[0] = intl_domain;
 	for (int g = 0; g < G_COUNT; g++)
-		t->main[g] = (struct poptOption){
+		t->main[g + 1] = (struct poptOption){
 		    .argInfo = POPT_ARG_INCLUDE_TABLE,
 		    .arg = t->group[g],
 		    .descrip = group_heading[g],
@@ -653,9 +668,9 @@ static int check_output(struct parse *p)
 	if (!o->output)
 		return 0;
 	if (!*o->output)
-		return fail(p, "empty file name for --output");
+		return fail(p, _("empty file name for --output"));
 	if (o->continuous > 0 || o->view == VIEW_EVENTS)
-		return fail(p, "'--output' cannot be combined with %s",
+		return fail(p, _("'--output' cannot be combined with %s"),
 			    o->continuous > 0 ? "--continuous" : "--events");
 	return 0;
 }
@@ -669,9 +684,9 @@ static const struct {
 	char flag;
 	const char *what;
 } other_kinds[] = {
-    {'u', "for UDP run 'ss -u'"},
-    {'x', "for Unix sockets run 'ss -x'"},
-    {'w', "for raw sockets run 'ss -w'"},
+    {'u', N_("for UDP run 'ss -u'")},
+    {'x', N_("for Unix sockets run 'ss -x'")},
+    {'w', N_("for raw sockets run 'ss -w'")},
 };
 
 static const char *other_kind(char c)
@@ -706,19 +721,19 @@ static int check_other_kinds(struct parse *p, const char *word)
 			break; /* the rest is its value */
 		if (!kind)
 			tcp[t++] = *c;
-		else if (!strstr(what, kind) && n < sizeof(what))
+		else if (!strstr(what, _(kind)) && n < sizeof(what))
 			n += (size_t)snprintf(what + n, sizeof(what) - n, "%s%s",
-					      n ? ", " : "", kind);
+					      n ? _(", ") : "", _(kind));
 	}
 	if (!n)
 		return 0;
 	tcp[t] = '\0';
 	if (t > 1)
 		return fail(p,
-			    "'%s': tcpstate shows TCP sockets only: %s; for TCP run "
-			    "'tcpstate %s'",
+			    _("'%s': tcpstate shows TCP sockets only: %s; for TCP run "
+			      "'tcpstate %s'"),
 			    word, what, tcp);
-	return fail(p, "'%s': tcpstate shows TCP sockets only: %s", word, what);
+	return fail(p, _("'%s': tcpstate shows TCP sockets only: %s"), word, what);
 }
 
 /* Is the next word the value of option word ("--sort -wmem", "-N x")? */
@@ -740,7 +755,7 @@ static int run_popt(struct parse *p, int argc, const char **argv)
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (!takes_next_word(argv[i - 1]) && check_other_kinds(p, argv[i]) < 0)
 			return -EINVAL;
-	poptSetOtherOptionHelp(p->ctx, "[OPTION...] [FILTER EXPRESSION]");
+	poptSetOtherOptionHelp(p->ctx, _("[OPTION...] [FILTER EXPRESSION]"));
 	while ((rc = poptGetNextOpt(p->ctx)) > 0) {
 		err = handle(p, &optdefs[rc - 1], argc, argv);
 		if (err)
@@ -748,7 +763,7 @@ static int run_popt(struct parse *p, int argc, const char **argv)
 	}
 	if (rc < -1) {
 		const char *bad = poptBadOption(p->ctx, POPT_BADOPTION_NOALIAS);
-		return fail(p, "'%s': %s (try --help)", bad, poptStrerror(rc));
+		return fail(p, _("'%s': %s (try --help)"), bad, poptStrerror(rc));
 	}
 	err = take_expr(p->ctx, p->o);
 	if (err)

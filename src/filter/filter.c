@@ -420,6 +420,66 @@ static enum tri eval(const struct fnode *n, const struct sock_rec *s,
 	return T_NO;
 }
 
+/*
+ * The owner terms no socket can match without: an OR of pid and process nodes, up to
+ * max of them. Returns how many, 0 when the node can match whatever owns the socket.
+ */
+static size_t owner_needed(const struct fnode *n, const struct fnode **terms, size_t max)
+{
+	size_t ka, kb;
+
+	if (!n || !max)
+		return 0;
+	switch (n->kind) {
+	case FN_PID:
+	case FN_PROCESS:
+		terms[0] = n;
+		return 1;
+	case FN_AND: /* either side's condition is needed; the first will do */
+		ka = owner_needed(n->a, terms, max);
+		return ka ? ka : owner_needed(n->b, terms, max);
+	case FN_OR: /* needed only when both sides need one */
+		ka = owner_needed(n->a, terms, max);
+		kb = ka ? owner_needed(n->b, terms + ka, max - ka) : 0;
+		return kb ? ka + kb : 0;
+	default:
+		return 0;
+	}
+}
+
+static bool owner_ok(const void *data, pid_t pid, const char *comm)
+{
+	const struct fnode *terms[PROCS_SELECT_PIDS];
+	size_t n = owner_needed(data, terms, PROCS_SELECT_PIDS);
+
+	for (size_t i = 0; i < n; i++) {
+		if (terms[i]->kind == FN_PID && terms[i]->u.pid == pid)
+			return true;
+		if (terms[i]->kind == FN_PROCESS && comm_match(terms[i]->u.name, comm))
+			return true;
+	}
+	return n == 0;
+}
+
+bool filter_owner_select(const struct filter *f, struct procs_select *ret)
+{
+	const struct fnode *terms[PROCS_SELECT_PIDS];
+	size_t n = f ? owner_needed(f->root, terms, PROCS_SELECT_PIDS) : 0;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (terms[i]->kind != FN_PID) {
+			ret->ok = owner_ok; /* names: every comm is read */
+			ret->data = f->root;
+			return true;
+		}
+		ret->pids[ret->n_pids++] = terms[i]->u.pid;
+	}
+	return true;
+}
+
 bool filter_match(const struct filter *f, const struct sock_rec *s, const struct procs *p)
 {
 	if (!f || !f->root)

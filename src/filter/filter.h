@@ -45,6 +45,16 @@ unsigned filter_needs(const struct filter *f);
 /* True when matching needs the owners (pid or process terms). */
 bool filter_needs_procs(const struct filter *f);
 
+struct procs_select;
+
+/*
+ * When every socket f matches must be owned by a process its pid or process terms name
+ * (--pid N, --process NAME, or an OR of them), fill *ret so that only those processes'
+ * fd directories are read, and return true. False when any process may own a matching
+ * socket (no such terms, or under a "not").
+ */
+bool filter_owner_select(const struct filter *f, struct procs_select *ret);
+
 /* Does the socket match? f NULL matches everything. procs may be NULL: pid and process
  * terms are then unknown, and the socket matches unless the rest of the filter rules it
  * out (so a caller may pre-check before scanning /proc and re-check after). */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/i18n.h"
 #include "base/strutil.h"
 #include "filter/filter.h"
 #include "filter/filter_cmp.h"
@@ -41,27 +42,30 @@ static const struct {
 	bool canonical;
 	const char *hint; /* what the value looks like */
 } keywords[] = {
-    {"state", KW_STATE, true, "a state or group, or a comma-separated list of them"},
+    {"state", KW_STATE, true, N_("a state or group, or a comma-separated list of them")},
     {"states", KW_STATE, false, NULL},
-    {"exclude", KW_EXCLUDE, true, "a state or group, or a comma-separated list of them"},
+    {"exclude", KW_EXCLUDE, true,
+     N_("a state or group, or a comma-separated list of them")},
     {"excl", KW_EXCLUDE, false, NULL},
-    {"sport", KW_SPORT, true, "a port SPEC: 80, 80,443, 8000-8100, >1024 or a service"},
-    {"dport", KW_DPORT, true, "a port SPEC: 80, 80,443, 8000-8100, >1024 or a service"},
-    {"port", KW_PORT, true, "a port SPEC: 80, 80,443, 8000-8100, >1024 or a service"},
-    {"src", KW_SRC, true, "ADDR[/PREFIX][:PORT]"},
-    {"dst", KW_DST, true, "ADDR[/PREFIX][:PORT]"},
+    {"sport", KW_SPORT, true,
+     N_("a port SPEC: 80, 80,443, 8000-8100, >1024 or a service")},
+    {"dport", KW_DPORT, true,
+     N_("a port SPEC: 80, 80,443, 8000-8100, >1024 or a service")},
+    {"port", KW_PORT, true, N_("a port SPEC: 80, 80,443, 8000-8100, >1024 or a service")},
+    {"src", KW_SRC, true, N_("ADDR[/PREFIX][:PORT]")},
+    {"dst", KW_DST, true, N_("ADDR[/PREFIX][:PORT]")},
     {"dest", KW_DST, false, NULL},
-    {"pid", KW_PID, true, "a process id"},
-    {"process", KW_PROCESS, true, "a program name or glob, as in /proc/PID/comm"},
+    {"pid", KW_PID, true, N_("a process id")},
+    {"process", KW_PROCESS, true, N_("a program name or glob, as in /proc/PID/comm")},
     {"proc", KW_PROCESS, false, NULL},
     {"comm", KW_PROCESS, false, NULL},
-    {"user", KW_USER, true, "a user name or uid"},
+    {"user", KW_USER, true, N_("a user name or uid")},
     {"uid", KW_USER, false, NULL},
-    {"cgroup", KW_CGROUP, true, "a cgroup v2 path: /system.slice/nginx.service"},
-    {"unit", KW_UNIT, true, "a systemd unit name or glob: nginx.service, 'user@*'"},
-    {"container", KW_CONTAINER, true, "a container ID prefix, runtime:ID or pod UID"},
-    {"dev", KW_DEV, true, "an interface name or index the socket is bound to"},
-    {"mark", KW_MARK, true, "VALUE[/MASK], numbers like 0x1/0xff"},
+    {"cgroup", KW_CGROUP, true, N_("a cgroup v2 path: /system.slice/nginx.service")},
+    {"unit", KW_UNIT, true, N_("a systemd unit name or glob: nginx.service, 'user@*'")},
+    {"container", KW_CONTAINER, true, N_("a container ID prefix, runtime:ID or pod UID")},
+    {"dev", KW_DEV, true, N_("an interface name or index the socket is bound to")},
+    {"mark", KW_MARK, true, N_("VALUE[/MASK], numbers like 0x1/0xff")},
     {"fwmark", KW_MARK, false, NULL},
 };
 
@@ -135,16 +139,18 @@ static int unknown_keyword(struct parser *p, const char *word)
 		}
 	}
 	if (word[0] && strspn(word, "0123456789") == strlen(word))
-		return fail(p, "unknown filter keyword '%s' (did you mean 'port %s'?)",
+		return fail(p, _("unknown filter keyword '%s' (did you mean 'port %s'?)"),
 			    word, word);
 	if (best)
-		return fail(p, "unknown filter keyword '%s' (did you mean '%s'?)", word,
-			    best);
+		return fail(p, _("unknown filter keyword '%s' (did you mean '%s'?)"),
+			    word, best);
 	st = state_suggest(word);
 	if (st)
-		return fail(p, "unknown filter keyword '%s' (did you mean 'state %s'?)",
+		return fail(p,
+			    _("unknown filter keyword '%s' (did you mean 'state %s'?)"),
 			    word, st);
-	return fail(p, "unknown filter keyword '%s' (expected %s)", word, KEYWORD_LIST);
+	return fail(p, _("unknown filter keyword '%s' (expected %s)"), word,
+		    KEYWORD_LIST);
 }
 
 /* "CLOSED, LISTEN, ...; groups: all, ..." for the unknown-state hint. */
@@ -168,12 +174,13 @@ static int parse_states(struct parser *p, const char *value, state_set *ret)
 	state_set set = 0, one;
 
 	if (*value == '\0')
-		return fail(p, "empty state list '' (name at least one state or group)");
+		return fail(p,
+			    _("empty state list '' (name at least one state or group)"));
 	for (;;) {
 		comma = strchr(s, ',');
 		size_t len = comma ? (size_t)(comma - s) : strlen(s);
 		if (len == 0)
-			return fail(p, "empty item in the state list '%s'", value);
+			return fail(p, _("empty item in the state list '%s'"), value);
 		if (len >= sizeof(item))
 			len = sizeof(item) - 1;
 		memcpy(item, s, len);
@@ -181,10 +188,11 @@ static int parse_states(struct parser *p, const char *value, state_set *ret)
 		if (state_parse(item, &one) < 0) {
 			const char *sug = state_suggest(item);
 			if (sug)
-				return fail(p, "unknown state '%s' (did you mean '%s'?)",
+				return fail(p,
+					    _("unknown state '%s' (did you mean '%s'?)"),
 					    item, sug);
 			state_names_hint(hint, sizeof(hint));
-			return fail(p, "unknown state '%s' (valid: %s)", item, hint);
+			return fail(p, _("unknown state '%s' (valid: %s)"), item, hint);
 		}
 		set |= one;
 		if (!comma)
@@ -272,7 +280,7 @@ static int make_user(struct parser *p, const char *value, struct fnode **ret)
 	struct fnode *n;
 
 	if (*value == '\0')
-		return fail(p, "empty user name '' (a user name or uid)");
+		return fail(p, _("empty user name '' (a user name or uid)"));
 	if (parse_uint(value, 4294967294UL, &uid) == 0) {
 		/* a number is a uid */
 	} else if ((pw = getpwnam(value))) {
@@ -280,8 +288,8 @@ static int make_user(struct parser *p, const char *value, struct fnode **ret)
 	} else {
 		return fail(
 		    p,
-		    "unknown user '%s' (a user name from the password database or a "
-		    "numeric uid)",
+		    _("unknown user '%s' (a user name from the password database or a "
+		      "numeric uid)"),
 		    value);
 	}
 	n = fnode_new(FN_USER);
@@ -299,9 +307,10 @@ static int make_text(struct parser *p, enum fnode_kind kind, const char *value,
 	struct fnode *n;
 
 	if (*value == '\0')
-		return fail(p, "empty %s '' (%s)", kind == FN_UNIT ? "unit" : "container",
-			    kind == FN_UNIT ? "a unit name or glob"
-					    : "a container ID prefix");
+		return fail(p, _("empty %s '' (%s)"),
+			    kind == FN_UNIT ? "unit" : "container",
+			    kind == FN_UNIT ? _("a unit name or glob")
+					    : _("a container ID prefix"));
 	n = fnode_new(kind);
 	if (!n || !(n->u.text = strdup(value))) {
 		fnode_free(n);
@@ -393,7 +402,8 @@ static int make_term(struct parser *p, enum kw kw, const char *op, const char *v
 		err = parse_uint(value, PID_MAX, &v);
 		if (err || v == 0)
 			return fail(
-			    p, "bad pid '%s' (a process id: a whole number from 1 to %d)",
+			    p,
+			    _("bad pid '%s' (a process id: a whole number from 1 to %d)"),
 			    value, PID_MAX);
 		n = fnode_new(FN_PID);
 		if (!n)
@@ -403,7 +413,8 @@ static int make_term(struct parser *p, enum kw kw, const char *op, const char *v
 		return 0;
 	case KW_PROCESS:
 		if (*value == '\0')
-			return fail(p, "empty process name '' (a program name or glob)");
+			return fail(p,
+				    _("empty process name '' (a program name or glob)"));
 		n = fnode_new(FN_PROCESS);
 		if (!n || !(n->u.name = strdup(value))) {
 			fnode_free(n);
@@ -466,9 +477,9 @@ static int take_value(struct parser *p, const char *kwtext, const char *hint, ch
 			free(v);
 			if (v)
 				return fail(
-				    p, "empty item at the end of the list after '%s'",
+				    p, _("empty item at the end of the list after '%s'"),
 				    kwtext);
-			return fail(p, "'%s' needs a value (%s)", kwtext, hint);
+			return fail(p, _("'%s' needs a value (%s)"), kwtext, _(hint));
 		}
 		const char *t = p->tok[p->i++];
 		size_t tl = strlen(t);
@@ -671,9 +682,9 @@ static int missing_after(struct parser *p, const char *what)
 	if (k == T_END)
 		return fail(
 		    p,
-		    "dangling '%s' at the end of the filter (it needs a term after it)",
+		    _("dangling '%s' at the end of the filter (it needs a term after it)"),
 		    what);
-	return fail(p, "'%s' needs a term after it, not '%s'", what, p->tok[p->i]);
+	return fail(p, _("'%s' needs a term after it, not '%s'"), what, p->tok[p->i]);
 }
 
 static int parse_unary(struct parser *p, struct fnode **ret)
@@ -687,7 +698,7 @@ static int parse_unary(struct parser *p, struct fnode **ret)
 		if (peek(p) != T_WORD && peek(p) != T_LPAREN && peek(p) != T_NOT)
 			return missing_after(p, t);
 		if (++p->depth > MAX_DEPTH)
-			return fail(p, "the filter is nested too deeply at '%s'", t);
+			return fail(p, _("the filter is nested too deeply at '%s'"), t);
 		err = parse_unary(p, ret);
 		p->depth--;
 		if (err)
@@ -697,11 +708,11 @@ static int parse_unary(struct parser *p, struct fnode **ret)
 	case T_LPAREN:
 		p->i++;
 		if (peek(p) == T_RPAREN)
-			return fail(p, "empty parentheses '()' (put a term inside)");
+			return fail(p, _("empty parentheses '()' (put a term inside)"));
 		if (peek(p) == T_END)
-			return fail(p, "unbalanced parenthesis: '(' is never closed");
+			return fail(p, _("unbalanced parenthesis: '(' is never closed"));
 		if (++p->depth > MAX_DEPTH)
-			return fail(p, "the filter is nested too deeply at '('");
+			return fail(p, _("the filter is nested too deeply at '('"));
 		err = parse_or(p, ret);
 		p->depth--;
 		if (err)
@@ -709,17 +720,17 @@ static int parse_unary(struct parser *p, struct fnode **ret)
 		if (peek(p) != T_RPAREN) {
 			fnode_free(*ret);
 			*ret = NULL;
-			return fail(p, "unbalanced parenthesis: '(' is never closed");
+			return fail(p, _("unbalanced parenthesis: '(' is never closed"));
 		}
 		p->i++;
 		return 0;
 	case T_RPAREN:
-		return fail(p, "unbalanced parenthesis: ')' has no matching '('");
+		return fail(p, _("unbalanced parenthesis: ')' has no matching '('"));
 	case T_AND:
 	case T_OR:
-		return fail(p, "'%s' needs a term before it", p->tok[p->i]);
+		return fail(p, _("'%s' needs a term before it"), p->tok[p->i]);
 	case T_END:
-		return fail(p, "the filter is incomplete");
+		return fail(p, _("the filter is incomplete"));
 	case T_WORD:
 		break;
 	}
@@ -803,7 +814,7 @@ int filter_parse_tokens(const char *const *tok, int n, struct fnode **ret, char 
 		/* parse_or stops only at ')' */
 		fnode_free(*ret);
 		*ret = NULL;
-		return fail(&p, "unbalanced parenthesis: ')' has no matching '('");
+		return fail(&p, _("unbalanced parenthesis: ')' has no matching '('"));
 	}
 	return 0;
 }

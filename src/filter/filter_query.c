@@ -22,6 +22,7 @@ int filter_query(const struct filter *f, struct query_filter *ret, void **ret_bc
 	ret->needs = filter_needs(f);
 	ret->needs_cgroups = filter_needs_cgroups(f);
 	ret->match = filter_match;
+	ret->owner_select = filter_owner_select;
 	err = filter_bytecode(f, ret_bc, &len, &ret->sport, &ret->dport);
 	if (err < 0)
 		return err;

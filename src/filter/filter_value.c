@@ -11,9 +11,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "base/i18n.h"
 #include "filter/filter_int.h"
 
-#define PORT_HINT "a port is a number 0-65535 or a service name from /etc/services"
+#define PORT_HINT _("a port is a number 0-65535 or a service name from /etc/services")
 
 __attribute__((format(printf, 2, 3))) static int fail(char **ret_err, const char *fmt,
 						      ...)
@@ -63,9 +64,9 @@ static int parse_one_port(const char *s, const char *item, uint16_t *ret, char *
 	const char *p = s;
 
 	if (*p == '\0')
-		return fail(ret_err, "missing port in '%s' (%s)", item, PORT_HINT);
+		return fail(ret_err, _("missing port in '%s' (%s)"), item, PORT_HINT);
 	if (*p == '-' && isdigit((unsigned char)p[1]))
-		return fail(ret_err, "port '%s' is out of range (0-65535)", s);
+		return fail(ret_err, _("port '%s' is out of range (0-65535)"), s);
 	if (isdigit((unsigned char)*p)) {
 		unsigned long v = 0;
 		for (; isdigit((unsigned char)*p); p++) {
@@ -76,23 +77,24 @@ static int parse_one_port(const char *s, const char *item, uint16_t *ret, char *
 				if (*p)
 					break;
 				return fail(ret_err,
-					    "port '%s' is out of range (0-65535)", s);
+					    _("port '%s' is out of range (0-65535)"), s);
 			}
 		}
 		if (*p == '\0') {
 			*ret = (uint16_t)v;
 			return 0;
 		}
-		return fail(ret_err, "bad port '%s' (%s)", s, PORT_HINT);
+		return fail(ret_err, _("bad port '%s' (%s)"), s, PORT_HINT);
 	}
 	for (p = s; *p; p++) {
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.' &&
 		    *p != '+' && *p != '/')
-			return fail(ret_err, "bad port '%s' (%s)", s, PORT_HINT);
+			return fail(ret_err, _("bad port '%s' (%s)"), s, PORT_HINT);
 	}
 	struct servent *se = getservbyname(s, "tcp");
 	if (!se)
-		return fail(ret_err, "unknown port or service '%s' (%s)", s, PORT_HINT);
+		return fail(ret_err, _("unknown port or service '%s' (%s)"), s,
+			    PORT_HINT);
 	*ret = ntohs((uint16_t)se->s_port);
 	return 0;
 }
@@ -101,9 +103,9 @@ static int add_range(struct port_spec *ps, unsigned lo, unsigned hi, const char 
 		     char **ret_err)
 {
 	if (lo > hi)
-		return fail(ret_err, "'%s' matches no port (ports are 0-65535)", item);
+		return fail(ret_err, _("'%s' matches no port (ports are 0-65535)"), item);
 	if (ps->n >= FILTER_MAX_RANGES)
-		return fail(ret_err, "too many port ranges at '%s' (at most %d)", item,
+		return fail(ret_err, _("too many port ranges at '%s' (at most %d)"), item,
 			    FILTER_MAX_RANGES);
 	ps->r[ps->n].lo = (uint16_t)lo;
 	ps->r[ps->n].hi = (uint16_t)hi;
@@ -150,7 +152,7 @@ static int parse_item(struct port_spec *ps, enum port_op op, bool have_op,
 	if (*s == ':') /* ss writes ports as ":80" */
 		s++;
 	if (*s == '\0')
-		return fail(ret_err, "missing port in '%s' (%s)", item, PORT_HINT);
+		return fail(ret_err, _("missing port in '%s' (%s)"), item, PORT_HINT);
 	if (!have_op && split_range(s, lo_s, hi_s, sizeof(lo_s))) {
 		err = parse_one_port(lo_s, item, &lo, ret_err);
 		if (!err)
@@ -160,7 +162,7 @@ static int parse_item(struct port_spec *ps, enum port_op op, bool have_op,
 			return err;
 		if (lo > hi)
 			return fail(ret_err,
-				    "empty port range '%s' (the first port is larger)",
+				    _("empty port range '%s' (the first port is larger)"),
 				    item);
 		return add_range(ps, lo, hi, item, ret_err);
 	}
@@ -178,15 +180,15 @@ static int parse_item(struct port_spec *ps, enum port_op op, bool have_op,
 		return 0;
 	case OP_LT:
 		if (v == 0)
-			return fail(ret_err, "'%s' matches no port (ports are 0-65535)",
-				    item);
+			return fail(ret_err,
+				    _("'%s' matches no port (ports are 0-65535)"), item);
 		return add_range(ps, 0, v - 1u, item, ret_err);
 	case OP_LE:
 		return add_range(ps, 0, v, item, ret_err);
 	case OP_GT:
 		if (v == 65535)
-			return fail(ret_err, "'%s' matches no port (ports are 0-65535)",
-				    item);
+			return fail(ret_err,
+				    _("'%s' matches no port (ports are 0-65535)"), item);
 		return add_range(ps, v + 1u, 65535, item, ret_err);
 	case OP_GE:
 		return add_range(ps, v, 65535, item, ret_err);
@@ -233,12 +235,12 @@ int filter_parse_ports(const char *op_word, const char *spec, struct port_spec *
 		if (op_lookup(op_word, &op) < 0)
 			return fail(
 			    ret_err,
-			    "unknown port comparison '%s' (try =, !=, <, <=, >, >=)",
+			    _("unknown port comparison '%s' (try =, !=, <, <=, >, >=)"),
 			    op_word);
 		have_op = true;
 	}
 	if (*spec == '\0')
-		return fail(ret_err, "empty port list '' (%s)", PORT_HINT);
+		return fail(ret_err, _("empty port list '' (%s)"), PORT_HINT);
 	copy = strdup(spec);
 	if (!copy)
 		return -ENOMEM;
@@ -249,13 +251,13 @@ int filter_parse_ports(const char *op_word, const char *spec, struct port_spec *
 		if (comma)
 			*comma = '\0';
 		if (*item == '\0') {
-			err = fail(ret_err, "empty item in the port list '%s'", spec);
+			err = fail(ret_err, _("empty item in the port list '%s'"), spec);
 			break;
 		}
 		if (have_op && comma) {
-			err =
-			    fail(ret_err,
-				 "a comparison takes one port, not the list '%s'", spec);
+			err = fail(ret_err,
+				   _("a comparison takes one port, not the list '%s'"),
+				   spec);
 			break;
 		}
 		err = parse_item(ret, op, have_op, item, ret_err);
@@ -278,7 +280,7 @@ bool filter_port_match(const struct port_spec *ps, uint16_t port)
 	return false;
 }
 
-#define ADDR_HINT "expected an IPv4 or IPv6 address, optionally with /PREFIX and :PORT"
+#define ADDR_HINT _("expected an IPv4 or IPv6 address, optionally with /PREFIX and :PORT")
 
 static const uint8_t v4mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
@@ -317,9 +319,9 @@ static int parse_host(const char *spec, const char *host, const char *prefix,
 			return err == -ERANGE
 				   ? fail(
 					 ret_err,
-					 "prefix '/%s' in '%s' is out of range (IPv4: 0-32)",
+					 _("prefix '/%s' in '%s' is out of range (IPv4: 0-32)"),
 					 prefix, spec)
-				   : fail(ret_err, "bad prefix '/%s' in '%s' (%s)",
+				   : fail(ret_err, _("bad prefix '/%s' in '%s' (%s)"),
 					  prefix, spec, ADDR_HINT);
 		ret->bits = (uint8_t)(96 + bits);
 		return 0;
@@ -331,14 +333,14 @@ static int parse_host(const char *spec, const char *host, const char *prefix,
 			return err == -ERANGE
 				   ? fail(
 					 ret_err,
-					 "prefix '/%s' in '%s' is out of range (IPv6: 0-128)",
+					 _("prefix '/%s' in '%s' is out of range (IPv6: 0-128)"),
 					 prefix, spec)
-				   : fail(ret_err, "bad prefix '/%s' in '%s' (%s)",
+				   : fail(ret_err, _("bad prefix '/%s' in '%s' (%s)"),
 					  prefix, spec, ADDR_HINT);
 		ret->bits = (uint8_t)bits;
 		return 0;
 	}
-	return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
+	return fail(ret_err, _("bad address '%s' (%s)"), spec, ADDR_HINT);
 }
 
 /* Clear the bits past the prefix so matching can compare whole bytes. */
@@ -372,7 +374,7 @@ static const char *split_host(const char *spec, struct addr_parts *a, char **ret
 	if (spec[0] == '[') {
 		end = strchr(spec, ']');
 		if (!end) {
-			*ret = fail(ret_err, "bad address '%s': '[' without ']' (%s)",
+			*ret = fail(ret_err, _("bad address '%s': '[' without ']' (%s)"),
 				    spec, ADDR_HINT);
 			return NULL;
 		}
@@ -405,12 +407,12 @@ static int split_addr(const char *spec, struct addr_parts *a, char **ret_err)
 	end = split_host(spec, a, ret_err, &err);
 	if (!end)
 		return err ? err
-			   : fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
+			   : fail(ret_err, _("bad address '%s' (%s)"), spec, ADDR_HINT);
 	slash = strchr(a->host, '/');
 	if (slash) { /* "10.0.0.0/8", "[fe80::/10]", "fe80::/10" */
 		*slash = '\0';
 		if (strlen(slash + 1) >= sizeof(a->prefix))
-			return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
+			return fail(ret_err, _("bad address '%s' (%s)"), spec, ADDR_HINT);
 		strcpy(a->prefix, slash + 1);
 		a->has_prefix = true;
 	}
@@ -418,7 +420,7 @@ static int split_addr(const char *spec, struct addr_parts *a, char **ret_err)
 		const char *c = strchr(end, ':');
 		size_t pl = c ? (size_t)(c - end - 1) : strlen(end + 1);
 		if (a->has_prefix || pl >= sizeof(a->prefix))
-			return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
+			return fail(ret_err, _("bad address '%s' (%s)"), spec, ADDR_HINT);
 		memcpy(a->prefix, end + 1, pl);
 		a->prefix[pl] = '\0';
 		a->has_prefix = true;
@@ -427,7 +429,7 @@ static int split_addr(const char *spec, struct addr_parts *a, char **ret_err)
 	if (*end == ':')
 		a->port = end + 1;
 	else if (*end != '\0')
-		return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
+		return fail(ret_err, _("bad address '%s' (%s)"), spec, ADDR_HINT);
 	return 0;
 }
 
@@ -442,7 +444,7 @@ int filter_parse_addr(const char *spec, struct addr_prefix *ret, bool *ret_has_a
 	*ret_has_addr = false;
 	*ret_port_spec = NULL;
 	if (*spec == '\0')
-		return fail(ret_err, "empty address '' (%s)", ADDR_HINT);
+		return fail(ret_err, _("empty address '' (%s)"), ADDR_HINT);
 	err = split_addr(spec, &a, ret_err);
 	if (err)
 		return err;
@@ -450,17 +452,17 @@ int filter_parse_addr(const char *spec, struct addr_prefix *ret, bool *ret_has_a
 	if (a.host[0] == '\0' || strcmp(a.host, "*") == 0) {
 		if (a.has_prefix)
 			return fail(ret_err,
-				    "bad address '%s': a prefix needs an address (%s)",
+				    _("bad address '%s': a prefix needs an address (%s)"),
 				    spec, ADDR_HINT);
 		if (!a.port)
-			return fail(ret_err, "bad address '%s' (%s)", spec, ADDR_HINT);
+			return fail(ret_err, _("bad address '%s' (%s)"), spec, ADDR_HINT);
 		return 0; /* any address: only the port counts */
 	}
 	if (spec[0] != '[' && strchr(a.host, ':') &&
 	    inet_pton(AF_INET6, a.host, probe) != 1)
 		return fail(ret_err,
-			    "bad address '%s' (an IPv6 address with a port goes in "
-			    "brackets: [::1]:80)",
+			    _("bad address '%s' (an IPv6 address with a port goes in "
+			      "brackets: [::1]:80)"),
 			    spec);
 	err = parse_host(spec, a.host, a.has_prefix ? a.prefix : NULL, ret, ret_err);
 	if (err < 0)
@@ -541,7 +543,7 @@ int filter_parse_mark(const char *spec, uint32_t *ret_value, uint32_t *ret_mask,
 		(int)sizeof(num) ||
 	    parse_num(num, &v) || (slash && parse_num(slash + 1, &m)))
 		return fail(ret_err,
-			    "bad mark '%s' (VALUE[/MASK]: numbers up to 0xffffffff)",
+			    _("bad mark '%s' (VALUE[/MASK]: numbers up to 0xffffffff)"),
 			    spec);
 	/* the kernel compares (mark & mask) == value: a value outside the mask never
 	 * holds, as in ss */
@@ -559,7 +561,7 @@ int filter_parse_dev(const char *spec, uint32_t *ret_ifindex, char **ret_err)
 		if (!idx)
 			return fail(
 			    ret_err,
-			    "unknown interface '%s' (a name from 'ip link' or an index)",
+			    _("unknown interface '%s' (a name from 'ip link' or an index)"),
 			    spec);
 	}
 	*ret_ifindex = (uint32_t)idx;
@@ -573,11 +575,12 @@ int filter_parse_cgroup(const char *spec, char **ret_path, char **ret_err)
 	*ret_path = NULL;
 	if (*spec == '\0')
 		return fail(ret_err,
-			    "empty cgroup path '' (a path below the cgroup2 mount, "
-			    "like /system.slice)");
+			    _("empty cgroup path '' (a path below the cgroup2 mount, "
+			      "like /system.slice)"));
 	if (strstr(spec, "/../") || strncmp(spec, "../", 3) == 0 ||
 	    strcmp(spec, "..") == 0)
-		return fail(ret_err, "bad cgroup path '%s' (no '..' components)", spec);
+		return fail(ret_err, _("bad cgroup path '%s' (no '..' components)"),
+			    spec);
 	while (*spec == '/')
 		spec++;
 	/* "/" + the rest, without trailing slashes: "/a/b/" and "a/b" are "/a/b" */

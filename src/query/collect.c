@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <linux/inet_diag.h>
 
+#include "base/i18n.h"
 #include "model/columns.h"
 #include "query/cgroups.h"
 #include "query/collect.h"
@@ -46,6 +47,9 @@ struct stream_ctx {
 			    */
 	diag_sock_fn fn;
 	void *data;
+	const struct procs *procs; /* owners known before the dump (owners_first) */
+	diag_sock_fn tap;	   /* see collect_state.tap; NULL: none */
+	void *tap_data;
 };
 
 /* Every socket passes here first: the kernel filter is a pre-filter, this decides. */
@@ -53,14 +57,20 @@ static int stream_one(const struct sock_rec *s, void *data)
 {
 	struct stream_ctx *sc = data;
 
-	if (!s)
-		return sc->fn(NULL, sc->data);
-	if (s->state < TS_NSTATES && !(sc->states & STATE_BIT(s->state)))
-		return 0;
-	if (sc->q->family != AF_UNSPEC && s->family != sc->q->family)
-		return 0;
-	if (sc->check_filter && !sc->q->filter.match(sc->q->filter.f, s, NULL))
-		return 0;
+	if (s) {
+		if (s->state < TS_NSTATES && !(sc->states & STATE_BIT(s->state)))
+			return 0;
+		if (sc->q->family != AF_UNSPEC && s->family != sc->q->family)
+			return 0;
+		if (sc->check_filter &&
+		    !sc->q->filter.match(sc->q->filter.f, s, sc->procs))
+			return 0;
+	}
+	if (sc->tap) {
+		int err = sc->tap(s, sc->tap_data);
+		if (err < 0)
+			return err;
+	}
 	return sc->fn(s, sc->data);
 }
 
@@ -103,19 +113,20 @@ static int dump_fallback(const struct query *q, struct collect_state *st,
 	int ferr;
 
 	if (q->record || !procfs_can_answer(req))
-		return msgs_error(st->msgs, err, "%s: %s%s", what, strerror(-err),
+		return msgs_error(st->msgs, err, _("%s: %s%s"), what, strerror(-err),
 				  dump_hint(err));
 	ferr = fn(NULL, data);
 	if (ferr == 0)
 		ferr = procfs_dump("/proc", req, fn, data, NULL);
 	if (ferr < 0)
 		return msgs_error(st->msgs, err,
-				  "%s: %s%s; nor could /proc/net/tcp be read: %s", what,
-				  strerror(-err), dump_hint(err), strerror(-ferr));
-	msgs_note(st->msgs,
-		  "%s (%s): listed from /proc/net/tcp instead, which shows no bound-only "
-		  "(CLOSED) sockets and no socket cookies",
-		  what, strerror(-err));
+				  _("%s: %s%s; nor could /proc/net/tcp be read: %s"),
+				  what, strerror(-err), dump_hint(err), strerror(-ferr));
+	msgs_note(
+	    st->msgs,
+	    _("%s (%s): listed from /proc/net/tcp instead, which shows no bound-only "
+	      "(CLOSED) sockets and no socket cookies"),
+	    what, strerror(-err));
 	return 0;
 }
 
@@ -146,7 +157,7 @@ static int replay(const struct query *q, struct collect_state *st, diag_sock_fn 
 	int err;
 
 	if (!in)
-		return msgs_error(st->msgs, -errno, "cannot open '%s': %s", q->replay,
+		return msgs_error(st->msgs, -errno, _("cannot open '%s': %s"), q->replay,
 				  strerror(errno));
 	err = diag_replay(in, fn, data, &rs);
 	fclose(in);
@@ -154,8 +165,8 @@ static int replay(const struct query *q, struct collect_state *st, diag_sock_fn 
 	/* -EINVAL recorded from the kernel is not the user's usage error (exit 2) */
 	if (err < 0)
 		return msgs_error(st->msgs, err == -EINVAL ? -EPROTO : err,
-				  "cannot replay '%s': %s", q->replay,
-				  err == -EBADMSG ? "malformed or truncated dump"
+				  _("cannot replay '%s': %s"), q->replay,
+				  err == -EBADMSG ? _("malformed or truncated dump")
 						  : strerror(-err));
 	return 0;
 }
@@ -176,7 +187,7 @@ static int dump_here(const struct query *q, struct collect_state *st,
 	if (q->record) {
 		record = fopen(q->record, "wb");
 		if (!record)
-			return msgs_error(st->msgs, -errno, "cannot write '%s': %s",
+			return msgs_error(st->msgs, -errno, _("cannot write '%s': %s"),
 					  q->record, strerror(errno));
 	}
 	err = diag_sock_open(&ds);
@@ -192,14 +203,14 @@ static int dump_here(const struct query *q, struct collect_state *st,
 	diag_sock_close(ds);
 	add_stats(st, &mine, ret);
 	if (record && fclose(record) != 0 && err == 0)
-		return msgs_error(st->msgs, -EIO, "cannot write '%s': %s", q->record,
+		return msgs_error(st->msgs, -EIO, _("cannot write '%s': %s"), q->record,
 				  strerror(errno));
 	if (err == -ERESTART)
 		return err; /* the namespace walk starts over (dump_all) */
 	if (err == -EINTR)
 		return msgs_error(
 		    st->msgs, err,
-		    "the socket table kept changing during the dump; try again");
+		    _("the socket table kept changing during the dump; try again"));
 	if ((err == -ENOENT || err == -EOPNOTSUPP || err == -EPROTONOSUPPORT) &&
 	    !mine.socks)
 		return dump_fallback(q, st, req, fn, data, err,
@@ -208,7 +219,7 @@ static int dump_here(const struct query *q, struct collect_state *st,
 	 * runtime failure. The kernel's own words, when it sent some, come last. */
 	if (err < 0 && !st->msgs->error)
 		return msgs_error(st->msgs, err == -EINVAL ? -EPROTO : err,
-				  "the kernel's socket dump failed: %s%s%s%s",
+				  _("the kernel's socket dump failed: %s%s%s%s"),
 				  strerror(-err), dump_hint(err), why[0] ? ": " : "",
 				  why);
 	return err;
@@ -252,20 +263,25 @@ static int select_netns(const struct query *q, struct collect_state *st)
 		err = netns_discover("/run/netns", "/proc", &l);
 		if (err < 0)
 			return msgs_error(st->msgs, err,
-					  "cannot list the network namespaces: %s",
+					  _("cannot list the network namespaces: %s"),
 					  strerror(-err));
 		if (l->denied)
 			msgs_note(
 			    st->msgs,
-			    "the network namespaces of %u process%s could not be examined "
-			    "(another user's /proc/PID/ns/net needs root or CAP_SYS_PTRACE): "
-			    "their sockets may be missing",
-			    l->denied, l->denied == 1 ? "" : "es");
+			    ngettext(
+				"the network namespaces of %u process could not be "
+				"examined (another user's /proc/PID/ns/net needs root or "
+				"CAP_SYS_PTRACE): their sockets may be missing",
+				"the network namespaces of %u processes could not be "
+				"examined (another user's /proc/PID/ns/net needs root or "
+				"CAP_SYS_PTRACE): their sockets may be missing",
+				l->denied),
+			    l->denied);
 	} else {
 		err = netns_resolve(q->netns, "/run/netns", "/proc", &l);
 		if (err < 0)
 			return msgs_error(st->msgs, err,
-					  "cannot use the network namespace '%s': %s",
+					  _("cannot use the network namespace '%s': %s"),
 					  q->netns, netns_strerror(err));
 	}
 	st->netns = l;
@@ -304,7 +320,7 @@ static int dump_visit(const struct netns_ent *e, int err, void *data)
 	}
 	if (err < 0)
 		return msgs_error(w->st->msgs, err,
-				  "cannot enter the network namespace '%s': %s",
+				  _("cannot enter the network namespace '%s': %s"),
 				  w->q->netns, netns_strerror(err));
 	err = dump_here(w->q, w->st, w->req, tag_one, &tag, &one);
 	stats_add(&w->sum, &one);
@@ -322,8 +338,8 @@ static int dump_all(const struct query *q, struct collect_state *st,
 		return dump_here(q, st, req, fn, data, ret);
 	if (q->record && q->all_netns)
 		return msgs_error(st->msgs, -EINVAL,
-				  "'--record' cannot be combined with '--all-netns' "
-				  "(a recording holds one namespace's dump)");
+				  _("'--record' cannot be combined with '--all-netns' "
+				    "(a recording holds one namespace's dump)"));
 	err = select_netns(q, st);
 	if (err < 0)
 		return err;
@@ -333,30 +349,42 @@ static int dump_all(const struct query *q, struct collect_state *st,
 		if (back < 0)
 			return msgs_error(
 			    st->msgs, back,
-			    "cannot return to the original network namespace: %s",
+			    _("cannot return to the original network namespace: %s"),
 			    strerror(-back));
 		if (ret)
 			*ret = w.sum;
 		if (err == -ERESTART)
 			continue;
 		if (w.n_skipped)
-			msgs_note(st->msgs, "skipped %zu network namespace%s (%s): %s%s",
-				  w.n_skipped, w.n_skipped == 1 ? "" : "s",
-				  netns_strerror(w.skip_err), w.skipped,
+			msgs_note(st->msgs,
+				  ngettext("skipped %zu network namespace (%s): %s%s",
+					   "skipped %zu network namespaces (%s): %s%s",
+					   w.n_skipped),
+				  w.n_skipped, netns_strerror(w.skip_err), w.skipped,
 				  w.n_skipped > 3 ? ", ..." : "");
 		return err;
 	}
 	return msgs_error(st->msgs, -EINTR,
-			  "the socket table kept changing during the dump; try again");
+			  _("the socket table kept changing during the dump; try again"));
+}
+
+/* Do q and t select the same sockets (whatever extensions or owners each wants)? */
+static bool same_selection(const struct query *q, const struct query *t)
+{
+	return query_states(q) == query_states(t) && q->family == t->family &&
+	       q->filter.f == t->filter.f && q->filter.match == t->filter.match &&
+	       !q->filter.needs_procs && q->netns == t->netns &&
+	       q->all_netns == t->all_netns && q->replay == t->replay;
 }
 
 /* Kernel pre-filter plus the user-space check of everything but owners. */
-static int stream_raw(const struct query *q, struct collect_state *st, diag_sock_fn fn,
-		      void *data, struct diag_stats *ret_stats)
+static int stream_raw(const struct query *q, struct collect_state *st,
+		      const struct procs *procs, diag_sock_fn fn, void *data,
+		      struct diag_stats *ret_stats)
 {
-	/* Owner terms are decided later, in filter_with_owners, on the whole expression.
-	 */
-	bool check = q->filter.match && !q->filter.needs_procs;
+	/* Owner terms are decided later, in filter_with_owners, on the whole expression,
+	 * unless the owners are known already. */
+	bool check = q->filter.match && (!q->filter.needs_procs || procs);
 	/* a collect_state without a map (tests) shows no cgroups */
 	bool cg =
 	    st->cgroups && ((q->needs & COL_NEED_CGROUP) || q->filter.needs_cgroups);
@@ -365,29 +393,83 @@ static int stream_raw(const struct query *q, struct collect_state *st, diag_sock
 				.states = query_states(q),
 				.check_filter = check,
 				.fn = fn,
-				.data = data};
+				.data = data,
+				.procs = procs};
 	struct diag_query req;
 	int err;
 
+	if (st->tap && same_selection(q, st->tap_q)) {
+		sc.tap = st->tap;
+		sc.tap_data = st->tap_data;
+		st->tapped++;
+	}
 	build_request(q, &req);
 	err = dump_all(q, st, &req, cg ? stream_one_cg : stream_one, &sc, ret_stats);
 	if (err == 0 && sc.cgroups && cgmap_error(sc.cgroups) && !q->cgroups_quiet)
 		msgs_note(
 		    st->msgs,
-		    "no cgroup v2 hierarchy could be read (%s): the cgroup, unit and "
-		    "container columns show '-'",
+		    _("no cgroup v2 hierarchy could be read (%s): the cgroup, unit and "
+		      "container columns show '-'"),
 		    strerror(-cgmap_error(sc.cgroups)));
 	return err;
+}
+
+/*
+ * Owners first, for a filter that names the processes it wants (filter_owner_select):
+ * only their fd directories are read (--pid N: /proc/N/fd alone), and the dump can then
+ * stream instead of keeping every socket until /proc has been walked. Not when the
+ * owners are also shown: a shared socket's other owners would be missing. Returns 1
+ * with *ret set, 0 when the filter does not allow it, or a negative errno.
+ */
+static int owners_first(const struct query *q, struct collect_state *st,
+			struct procs **ret, struct procs_stats *ps)
+{
+	struct procs_select sel;
+
+	*ret = NULL;
+	memset(ps, 0, sizeof(*ps));
+	if (!q->filter.needs_procs || !q->filter.owner_select ||
+	    (q->needs & COL_NEED_PROCS) || !q->filter.owner_select(q->filter.f, &sel))
+		return 0;
+	int err = procs_scan_select("/proc", &sel, ret, ps);
+	st->procs_read += ps->scanned;
+	if (err < 0)
+		return msgs_error(st->msgs, err, "cannot read /proc: %s", strerror(-err));
+	if (ps->denied) /* the named processes' sockets are all we look for */
+		msgs_note(st->msgs,
+			  "%u processes could not be examined (reading another user's "
+			  "/proc/PID/fd needs root or CAP_SYS_PTRACE): sockets they hold "
+			  "are missing",
+			  ps->denied);
+	return 1;
+}
+
+bool collect_can_stream(const struct query *q)
+{
+	struct procs_select sel;
+
+	return !(q->needs & COL_NEED_PROCS) &&
+	       (!q->filter.needs_procs ||
+		(q->filter.owner_select && q->filter.owner_select(q->filter.f, &sel)));
 }
 
 int collect_stream(const struct query *q, struct collect_state *st, diag_sock_fn fn,
 		   void *data, struct diag_stats *ret_stats)
 {
+	struct procs_stats ps;
+	struct procs *procs;
 	struct collect c;
 	int err = 0;
 
 	if (!q->filter.needs_procs)
-		return stream_raw(q, st, fn, data, ret_stats);
+		return stream_raw(q, st, NULL, fn, data, ret_stats);
+	err = owners_first(q, st, &procs, &ps);
+	if (err != 0) {
+		if (err > 0)
+			err = stream_raw(q, st, procs, fn, data, ret_stats);
+		procs_free(procs);
+		return err;
+	}
 	err = collect_sockets(q, st, &c);
 	for (size_t i = 0; err == 0 && i < c.socks.n; i++)
 		err = fn(&c.socks.v[i], data);
@@ -441,9 +523,9 @@ static void note_owners(struct collect_state *st, const struct collect *c)
 	if (ps->denied && owner_missing(c))
 		msgs_note(
 		    st->msgs,
-		    "%u processes could not be examined (reading another user's "
-		    "/proc/PID/fd needs root or CAP_SYS_PTRACE): the PID/Program name "
-		    "column is incomplete",
+		    _("%u processes could not be examined (reading another user's "
+		      "/proc/PID/fd needs root or CAP_SYS_PTRACE): the PID/Program name "
+		      "column is incomplete"),
 		    ps->denied);
 }
 
@@ -454,7 +536,12 @@ int collect_sockets(const struct query *q, struct collect_state *st, struct coll
 	int err;
 
 	memset(ret, 0, sizeof(*ret));
-	err = stream_raw(q, st, keep_one, &ret->socks, &ret->dstats);
+	err = owners_first(q, st, &ret->procs, &ret->pstats);
+	if (err != 0)
+		return err < 0 ? err
+			       : stream_raw(q, st, ret->procs, keep_one, &ret->socks,
+					    &ret->dstats);
+	err = stream_raw(q, st, NULL, keep_one, &ret->socks, &ret->dstats);
 	if (err < 0)
 		return err;
 	if (!(q->needs & COL_NEED_PROCS) && !procs_filter)
@@ -462,18 +549,20 @@ int collect_sockets(const struct query *q, struct collect_state *st, struct coll
 	/* Only the inodes that survived the kernel's filter are looked up. */
 	inodes = malloc((ret->socks.n + 1) * sizeof(*inodes));
 	if (!inodes)
-		return msgs_error(st->msgs, -ENOMEM, "out of memory");
+		return msgs_error(st->msgs, -ENOMEM, _("out of memory"));
 	for (size_t i = 0; i < ret->socks.n; i++)
 		inodes[i] = ret->socks.v[i].inode;
 	err = procs_scan("/proc", inodes, ret->socks.n, &ret->procs, &ret->pstats);
+	st->procs_read += ret->pstats.scanned;
 	free(inodes);
 	if (err < 0)
-		return msgs_error(st->msgs, err, "cannot read /proc: %s", strerror(-err));
+		return msgs_error(st->msgs, err, _("cannot read /proc: %s"),
+				  strerror(-err));
 	note_owners(st, ret);
 	if (q->needs & COL_NEED_CMDLINE) {
 		err = procs_read_cmdlines(ret->procs, "/proc");
 		if (err < 0)
-			return msgs_error(st->msgs, err, "out of memory");
+			return msgs_error(st->msgs, err, _("out of memory"));
 	}
 	if (procs_filter)
 		filter_with_owners(q, ret);

@@ -16,7 +16,16 @@ struct cgmap;
 struct collect_state {
 	struct msgs *msgs; /* error text and notes go here */
 	struct diag_stats
-	    stats; /* netlink counters summed over every dump, for --stats */
+	    stats;	     /* netlink counters summed over every dump, for --stats */
+	uint64_t procs_read; /* fd directories of processes read, for --stats */
+	/* A second consumer of the dumps (-c's header counts): every socket a dump of a
+	 * query with tap_q's selection (states, family, filter, namespaces) passes to its
+	 * consumer also goes to tap, so a frame needs one dump, not two. tapped counts
+	 * the dumps that fed it; a filter on owners never does. */
+	const struct query *tap_q;
+	diag_sock_fn tap;
+	void *tap_data;
+	unsigned tapped;
 	struct netns_list
 	    *netns;	       /* the namespaces the last dump walked (-N, --all-netns);
 				* NULL when it saw only the current one */
@@ -47,6 +56,13 @@ int collect_sockets(const struct query *q, struct collect_state *st, struct coll
  */
 int collect_stream(const struct query *q, struct collect_state *st, diag_sock_fn fn,
 		   void *data, struct diag_stats *ret_stats);
+
+/*
+ * Can collect_stream hand over q's sockets while the dump runs, without keeping them
+ * all? Not when the owners are shown, nor when the filter's owner terms need a walk of
+ * every process first.
+ */
+bool collect_can_stream(const struct query *q);
 
 /* Free what a collect holds. Accepts NULL. */
 void collect_done(struct collect *c);

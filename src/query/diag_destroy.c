@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "base/i18n.h"
 #include "query/diag_destroy.h"
 #include "query/nlsock.h"
 
@@ -101,17 +102,17 @@ static const struct {
 	int err;
 	const char *why;
 } destroy_errors[] = {
-    {EOPNOTSUPP, "the kernel lacks CONFIG_INET_DIAG_DESTROY"},
-    {EPERM, "CAP_NET_ADMIN is missing"},
-    {EACCES, "CAP_NET_ADMIN is missing"},
-    {ENOENT, "the socket is already gone"},
-    {ESTALE, "the socket is already gone (a new one has its addresses)"},
+    {EOPNOTSUPP, N_("the kernel lacks CONFIG_INET_DIAG_DESTROY")},
+    {EPERM, N_("CAP_NET_ADMIN is missing")},
+    {EACCES, N_("CAP_NET_ADMIN is missing")},
+    {ENOENT, N_("the socket is already gone")},
+    {ESTALE, N_("the socket is already gone (a new one has its addresses)")},
 };
 
 const char *diag_destroy_strerror(int err)
 {
 	for (size_t i = 0; i < sizeof(destroy_errors) / sizeof(destroy_errors[0]); i++)
 		if (destroy_errors[i].err == -err)
-			return destroy_errors[i].why;
+			return _(destroy_errors[i].why);
 	return strerror(-err);
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <linux/nsfs.h>
 
+#include "base/i18n.h"
 #include "base/escape.h"
 #include "query/netns.h"
 
@@ -422,16 +423,17 @@ static const struct {
 	const char *why;
 } netns_errors[] = {
     {EPERM,
-     "permission denied: entering a network namespace (setns) needs CAP_SYS_ADMIN"},
-    {EACCES, "permission denied: another user's process needs root or CAP_SYS_PTRACE"},
-    {ENOENT, "no such namespace name, file or process"},
-    {EINVAL, "not a network namespace"},
+     N_("permission denied: entering a network namespace (setns) needs CAP_SYS_ADMIN")},
+    {EACCES,
+     N_("permission denied: another user's process needs root or CAP_SYS_PTRACE")},
+    {ENOENT, N_("no such namespace name, file or process")},
+    {EINVAL, N_("not a network namespace")},
 };
 
 const char *netns_strerror(int err)
 {
 	for (size_t i = 0; i < sizeof(netns_errors) / sizeof(netns_errors[0]); i++)
 		if (netns_errors[i].err == -err || netns_errors[i].err == err)
-			return netns_errors[i].why;
+			return _(netns_errors[i].why);
 	return strerror(err < 0 ? -err : err);
 }

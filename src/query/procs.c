@@ -26,6 +26,8 @@ struct slot {
 struct procs {
 	struct slot *slots;
 	size_t mask;
+	size_t used;		 /* inodes in slots */
+	bool grow;		 /* procs_scan_select: every socket found goes in */
 	struct proc_owner **all; /* every owner record, for freeing */
 	size_t n_all, cap_all;
 };
@@ -47,16 +49,42 @@ static struct slot *find_slot(const struct procs *p, uint32_t ino)
 	return NULL;
 }
 
-static void insert_inode(struct procs *p, uint32_t ino)
+static struct slot *insert_inode(struct procs *p, uint32_t ino)
 {
 	size_t i = hash_inode(ino, p->mask);
 
 	while (p->slots[i].inode) {
 		if (p->slots[i].inode == ino)
-			return;
+			return &p->slots[i];
 		i = (i + 1) & p->mask;
 	}
 	p->slots[i].inode = ino;
+	p->used++;
+	return &p->slots[i];
+}
+
+/* Insert into a table that grows (kept at most half full). NULL: out of memory. */
+static struct slot *add_inode(struct procs *p, uint32_t ino)
+{
+	if ((p->used + 1) * 2 > p->mask + 1) {
+		size_t size = (p->mask + 1) * 2;
+		struct slot *old = p->slots, *v = calloc(size, sizeof(*v));
+		if (!v)
+			return NULL;
+		size_t old_size = p->mask + 1;
+		p->slots = v;
+		p->mask = size - 1;
+		for (size_t i = 0; i < old_size; i++) {
+			if (!old[i].inode)
+				continue;
+			size_t k = hash_inode(old[i].inode, p->mask);
+			while (v[k].inode)
+				k = (k + 1) & p->mask;
+			v[k] = old[i];
+		}
+		free(old);
+	}
+	return insert_inode(p, ino);
 }
 
 /*
@@ -120,7 +148,7 @@ static int add_owner(struct slot *s, const struct proc_owner *o)
 }
 
 /* Parse "socket:[12345]" without sscanf: this runs once per open fd on the host. */
-static uint32_t socket_inode(const char *link, ssize_t len)
+uint32_t procs_socket_inode(const char *link, ssize_t len)
 {
 	uint64_t v = 0;
 
@@ -172,10 +200,14 @@ static int scan_pid(struct procs *p, int proc_dir, const char *name,
 		ssize_t n = readlinkat(fd_dir, de->d_name, link, sizeof(link));
 		if (n <= 0)
 			continue; /* closed meanwhile */
-		uint32_t ino = socket_inode(link, n);
+		uint32_t ino = procs_socket_inode(link, n);
 		if (!ino)
 			continue;
 		struct slot *s = find_slot(p, ino);
+		if (!s && p->grow && !(s = add_inode(p, ino))) {
+			ret = -ENOMEM;
+			break;
+		}
 		if (!s)
 			continue;
 		if (!owner) {
@@ -209,67 +241,134 @@ static int cmp_owner(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-int procs_scan(const char *proc_root, const uint32_t *inodes, size_t n,
-	       struct procs **ret, struct procs_stats *ret_stats)
+static struct procs *procs_new(size_t size)
 {
-	struct procs_stats dummy;
-	struct procs *p;
-	struct dirent *de;
-	size_t size = 16;
-	int proc_dir, err = 0;
-	DIR *d;
+	struct procs *p = calloc(1, sizeof(*p));
 
-	if (!ret_stats)
-		ret_stats = &dummy;
-	memset(ret_stats, 0, sizeof(*ret_stats));
-	p = calloc(1, sizeof(*p));
 	if (!p)
-		return -ENOMEM;
-	while (size < n * 2)
-		size <<= 1;
+		return NULL;
 	p->slots = calloc(size, sizeof(*p->slots));
 	if (!p->slots) {
 		free(p);
-		return -ENOMEM;
+		return NULL;
 	}
 	p->mask = size - 1;
-	size_t wanted = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (inodes[i] && !find_slot(p, inodes[i])) {
-			insert_inode(p, inodes[i]);
-			wanted++;
-		}
-	}
-	*ret = p;
-	if (!wanted)
-		return 0;
+	return p;
+}
 
-	proc_dir = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (proc_dir < 0)
-		return -errno;
-	d = fdopendir(proc_dir);
+/* Does the process pass sel's test on its name? Its comm is read for that. */
+static bool comm_ok(int proc_dir, const char *name, const struct procs_select *sel)
+{
+	char path[64], comm[PROCS_COMM_MAX];
+	ssize_t n = -1;
+
+	if (snprintf(path, sizeof(path), "%s/comm", name) >= (int)sizeof(path))
+		return false;
+	int fd = openat(proc_dir, path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, comm, sizeof(comm) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return false; /* gone */
+	if (comm[n - 1] == '\n')
+		n--;
+	comm[n] = '\0';
+	return sel->ok(sel->data, (pid_t)atoi(name), comm);
+}
+
+/*
+ * Read the fd directories: of the processes sel names, or of those whose name passes
+ * sel's test, or of every process. Every process is scanned, even once each inode has
+ * an owner: a socket shared after fork() has several owners and the operator asked to
+ * see them all.
+ */
+static int walk(struct procs *p, int proc_dir, const struct procs_select *sel,
+		struct procs_stats *st)
+{
+	struct dirent *de;
+	int err = 0;
+
+	if (sel && sel->n_pids && !sel->ok) {
+		for (int i = 0; err == 0 && i < sel->n_pids; i++) {
+			char name[24];
+			snprintf(name, sizeof(name), "%d", (int)sel->pids[i]);
+			err = scan_pid(p, proc_dir, name, st);
+		}
+		close(proc_dir);
+		return err;
+	}
+	DIR *d = fdopendir(proc_dir);
 	if (!d) {
 		err = -errno;
 		close(proc_dir);
 		return err;
 	}
-	/*
-	 * Every process is scanned, even once each inode has an owner: a socket shared
-	 * after fork() has several owners and the operator asked to see them all.
-	 */
 	while ((de = readdir(d))) {
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		err = scan_pid(p, proc_dir, de->d_name, ret_stats);
+		if (sel && sel->ok && !comm_ok(proc_dir, de->d_name, sel))
+			continue;
+		err = scan_pid(p, proc_dir, de->d_name, st);
 		if (err < 0)
 			break;
 	}
 	closedir(d);
+	return err;
+}
+
+static int scan(const char *proc_root, struct procs *p, const struct procs_select *sel,
+		struct procs_stats *st)
+{
+	int proc_dir = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (proc_dir < 0)
+		return -errno;
+	int err = walk(p, proc_dir, sel, st);
 	for (size_t i = 0; i <= p->mask; i++)
 		if (p->slots[i].n_owners > 1)
 			qsort(p->slots[i].owners, p->slots[i].n_owners, sizeof(void *),
 			      cmp_owner);
 	return err;
+}
+
+int procs_scan(const char *proc_root, const uint32_t *inodes, size_t n,
+	       struct procs **ret, struct procs_stats *ret_stats)
+{
+	struct procs_stats dummy;
+	size_t size = 16;
+
+	if (!ret_stats)
+		ret_stats = &dummy;
+	memset(ret_stats, 0, sizeof(*ret_stats));
+	while (size < n * 2)
+		size <<= 1;
+	struct procs *p = procs_new(size);
+	*ret = p;
+	if (!p)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (inodes[i])
+			insert_inode(p, inodes[i]);
+	if (!p->used)
+		return 0;
+	return scan(proc_root, p, NULL, ret_stats);
+}
+
+int procs_scan_select(const char *proc_root, const struct procs_select *sel,
+		      struct procs **ret, struct procs_stats *ret_stats)
+{
+	struct procs_stats dummy;
+
+	if (!ret_stats)
+		ret_stats = &dummy;
+	memset(ret_stats, 0, sizeof(*ret_stats));
+	struct procs *p = procs_new(1024);
+	*ret = p;
+	if (!p)
+		return -ENOMEM;
+	p->grow = true;
+	return scan(proc_root, p, sel, ret_stats);
 }
 
 const struct proc_owner *const *procs_lookup(const struct procs *p, uint32_t inode,

@@ -2,6 +2,7 @@
 #ifndef TCPSTATE_PROCS_H
 #define TCPSTATE_PROCS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -34,6 +35,26 @@ struct procs;
 int procs_scan(const char *proc_root, const uint32_t *inodes, size_t n,
 	       struct procs **ret, struct procs_stats *ret_stats);
 
+/*
+ * Which processes can own the sockets a filter wants (see filter_owner_select): only
+ * the pids listed (when ok is NULL), or the processes whose comm passes ok.
+ */
+#define PROCS_SELECT_PIDS 16
+struct procs_select {
+	pid_t pids[PROCS_SELECT_PIDS];
+	int n_pids;
+	bool (*ok)(const void *data, pid_t pid, const char *comm);
+	const void *data;
+};
+
+/*
+ * The owners of every socket the selected processes hold: --pid N reads /proc/N/fd
+ * alone, --process NAME reads every comm but the fd directories of the matching
+ * processes only. Returns as procs_scan.
+ */
+int procs_scan_select(const char *proc_root, const struct procs_select *sel,
+		      struct procs **ret, struct procs_stats *ret_stats);
+
 /* The owners of one inode, sorted by pid; *ret_n is 0 (and NULL returned) when unknown.
  */
 const struct proc_owner *const *procs_lookup(const struct procs *p, uint32_t inode,
@@ -45,6 +66,9 @@ const struct proc_owner *const *procs_lookup(const struct procs *p, uint32_t ino
  * cmdline NULL. Returns 0 or -ENOMEM.
  */
 int procs_read_cmdlines(struct procs *p, const char *proc_root);
+
+/* The inode of a "socket:[12345]" fd link of len bytes; 0 when it is not one. */
+uint32_t procs_socket_inode(const char *link, ssize_t len);
 
 /* Free. Accepts NULL. */
 void procs_free(struct procs *p);

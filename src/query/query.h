@@ -13,6 +13,7 @@
 struct filter;
 struct opts;
 struct procs;
+struct procs_select;
 
 /*
  * The filter as the query stage uses it. The filter lives in a later stage (filter/):
@@ -25,6 +26,9 @@ struct query_filter {
 	bool needs_procs;	/* it has pid or process terms: match after the owners */
 	unsigned needs;	    /* COL_NEED_INFO/MEM its comparisons need ("rtt > 100ms") */
 	bool needs_cgroups; /* it has cgroup, unit or container terms */
+	/* Which processes can own a matching socket (filter_owner_select); NULL or false:
+	 * any. */
+	bool (*owner_select)(const struct filter *f, struct procs_select *ret);
 	/* Does s match? procs NULL: owner terms unknown (see filter_match). */
 	bool (*match)(const struct filter *f, const struct sock_rec *s,
 		      const struct procs *p);

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "base/escape.h"
+#include "base/numfmt.h"
 #include "query/netns.h"
 #include "query/procs.h"
 #include "render/colfmt.h"
@@ -84,15 +85,7 @@ size_t sock_fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, boo
 		else
 			snprintf(serv, sizeof(serv), "%u", port);
 	} else {
-		/* fast path: no snprintf for the number */
-		char tmp[8], *p = tmp + sizeof(tmp);
-		unsigned v = port;
-		*--p = '\0';
-		do {
-			*--p = (char)('0' + v % 10);
-			v /= 10;
-		} while (v);
-		memcpy(serv, p, (size_t)(tmp + sizeof(tmp) - p));
+		numfmt_u64(port, serv, sizeof(serv)); /* fast path: no snprintf */
 	}
 	/* snprintf was a fifth of the listing's time on 100k sockets: plain copies */
 	size_t o = 0;
@@ -106,14 +99,7 @@ size_t sock_fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, boo
 
 static size_t put_u64(char *buf, size_t sz, uint64_t v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
-
-	*--p = '\0';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return put_str(buf, sz, p);
+	return numfmt_u64(v, buf, sz);
 }
 
 static size_t fmt_proto(const struct sock_rec *s, const struct col_ctx *c, char *buf,

@@ -5,6 +5,7 @@
 #include <linux/sock_diag.h>
 
 #include "base/escape.h"
+#include "base/numfmt.h"
 #include "render/colfmt_tcp.h"
 
 /* The kernel's "no slow start threshold yet" value (include/net/tcp.h). */
@@ -12,20 +13,12 @@
 
 static size_t put_text(char *buf, size_t sz, const char *s)
 {
-	int n = snprintf(buf, sz, "%s", s);
-
-	if (n < 0)
-		return 0;
-	return (size_t)n < sz ? (size_t)n : (sz ? sz - 1 : 0);
+	return numfmt_str(s, buf, sz);
 }
 
 static size_t put_u64(char *buf, size_t sz, uint64_t v)
 {
-	int n = snprintf(buf, sz, "%llu", (unsigned long long)v);
-
-	if (n < 0)
-		return 0;
-	return (size_t)n < sz ? (size_t)n : (sz ? sz - 1 : 0);
+	return numfmt_u64(v, buf, sz);
 }
 
 static size_t absent(char *buf, size_t sz)
@@ -35,19 +28,27 @@ static size_t absent(char *buf, size_t sz)
 
 size_t colfmt_duration(uint32_t ms, char *buf, size_t sz)
 {
-	int n;
+	char tmp[32];
+	size_t n;
 
-	if (ms < 1000)
-		n = snprintf(buf, sz, "%ums", ms);
-	else if (ms < 100000) /* tenths: enough to watch a countdown move */
-		n = snprintf(buf, sz, "%u.%us", ms / 1000, ms % 1000 / 100);
-	else if (ms < 10000000)
-		n = snprintf(buf, sz, "%us", ms / 1000);
-	else
-		n = snprintf(buf, sz, "%uh%02um", ms / 3600000, ms / 60000 % 60);
-	if (n < 0)
-		return 0;
-	return (size_t)n < sz ? (size_t)n : (sz ? sz - 1 : 0);
+	if (ms < 1000) {
+		n = numfmt_u64(ms, tmp, sizeof(tmp));
+		memcpy(tmp + n, "ms", 3);
+	} else if (ms < 100000) { /* tenths: enough to watch a countdown move */
+		n = numfmt_fixed(ms / 100, 1, false, tmp, sizeof(tmp));
+		memcpy(tmp + n, "s", 2);
+	} else if (ms < 10000000) {
+		n = numfmt_u64(ms / 1000, tmp, sizeof(tmp));
+		memcpy(tmp + n, "s", 2);
+	} else {
+		unsigned m = ms / 60000 % 60;
+		n = numfmt_u64(ms / 3600000, tmp, sizeof(tmp));
+		tmp[n++] = 'h';
+		tmp[n++] = (char)('0' + m / 10);
+		tmp[n++] = (char)('0' + m % 10);
+		memcpy(tmp + n, "m", 2);
+	}
+	return put_text(buf, sz, tmp);
 }
 
 /* idiag_timer values (net/ipv4/inet_diag.c), and whether idiag_retrans means anything. */
@@ -65,44 +66,34 @@ static const struct {
 size_t colfmt_timer_text(uint8_t timer, uint32_t expires_ms, uint8_t count, char *buf,
 			 size_t sz)
 {
-	char left[32];
-	const char *name;
-	int n;
+	char tmp[96];
+	size_t n;
+	bool with_count = true;
 
 	if (timer == 0)
 		return put_text(buf, sz, "off");
-	colfmt_duration(expires_ms, left, sizeof(left));
 	if (timer < sizeof(timer_names) / sizeof(timer_names[0])) {
-		name = timer_names[timer].name;
-		if (timer_names[timer].has_count)
-			n = snprintf(buf, sz, "%s (%s/%u)", name, left, count);
-		else
-			n = snprintf(buf, sz, "%s (%s)", name, left);
+		n = numfmt_str(timer_names[timer].name, tmp, sizeof(tmp));
+		with_count = timer_names[timer].has_count;
 	} else {
-		n = snprintf(buf, sz, "timer%u (%s/%u)", timer, left, count);
+		n = numfmt_str("timer", tmp, sizeof(tmp));
+		n += numfmt_u64(timer, tmp + n, sizeof(tmp) - n);
 	}
-	if (n < 0)
-		return 0;
-	return (size_t)n < sz ? (size_t)n : (sz ? sz - 1 : 0);
+	tmp[n++] = ' ';
+	tmp[n++] = '(';
+	n += colfmt_duration(expires_ms, tmp + n, 32);
+	if (with_count) {
+		tmp[n++] = '/';
+		n += numfmt_u64(count, tmp + n, sizeof(tmp) - n);
+	}
+	tmp[n++] = ')';
+	tmp[n] = '\0';
+	return put_text(buf, sz, tmp);
 }
 
 size_t colfmt_usec_as_ms(uint64_t usec, char *buf, size_t sz)
 {
-	unsigned frac = (unsigned)(usec % 1000);
-	unsigned long long ms = usec / 1000;
-	int n;
-
-	if (!frac)
-		n = snprintf(buf, sz, "%llu", ms);
-	else if (frac % 100 == 0)
-		n = snprintf(buf, sz, "%llu.%u", ms, frac / 100);
-	else if (frac % 10 == 0)
-		n = snprintf(buf, sz, "%llu.%02u", ms, frac / 10);
-	else
-		n = snprintf(buf, sz, "%llu.%03u", ms, frac);
-	if (n < 0)
-		return 0;
-	return (size_t)n < sz ? (size_t)n : (sz ? sz - 1 : 0);
+	return numfmt_fixed(usec, 3, true, buf, sz);
 }
 
 /*
@@ -131,7 +122,7 @@ static const char *user_name(uint32_t uid)
 	if (getpwuid_r((uid_t)uid, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res)
 		escape_name(res->pw_name, memo[slot].name, sizeof(memo[slot].name));
 	else
-		snprintf(memo[slot].name, sizeof(memo[slot].name), "%u", uid);
+		numfmt_u64(uid, memo[slot].name, sizeof(memo[slot].name));
 	return memo[slot].name;
 }
 

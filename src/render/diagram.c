@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include "model/states.h"
+#include "base/i18n.h"
 #include "render/diagram.h"
+#include "render/explain.h"
+#include "render/textwrap.h"
 
 #define DIAGRAM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -90,18 +93,19 @@ static const struct diagram_box {
 	{ TS_TIME_WAIT, 37, 1 },
 };
 
-/* Above and below the machine; "->" becomes an arrow character in unicode mode. */
+/* Above and below the machine, translated when printed (the legend; the art and the state
+ * names stay as they are); "->" becomes an arrow character in unicode mode. */
 static const char *const diagram_header[] = {
-	" ACTIVE SIDE: connect(), closes first   PASSIVE SIDE: listen(), closes second",
+	N_(" ACTIVE SIDE: connect(), closes first   PASSIVE SIDE: listen(), closes second"),
 	"",
 };
 
 static const char *const diagram_footer[] = {
 	"",
-	" Also: rcv RST in any state -> CLOSED, without TIME_WAIT;",
-	"       close() in LISTEN or SYN_SENT -> CLOSED;",
-	"       FIN_WAIT_1 with FIN and ACK in one segment / snd ACK -> TIME_WAIT.",
-	" Numbers: sockets in each state now, after filters.",
+	N_(" Also: rcv RST in any state -> CLOSED, without TIME_WAIT;"),
+	N_("       close() in LISTEN or SYN_SENT -> CLOSED;"),
+	N_("       FIN_WAIT_1 with FIN and ACK in one segment / snd ACK -> TIME_WAIT."),
+	N_(" Numbers: sockets in each state now, after filters."),
 };
 
 /* clang-format on */
@@ -278,12 +282,43 @@ static void diagram_put_text(FILE *out, const char *s, bool unicode)
 {
 	const char *arrow;
 
+	if (*s)
+		s = _(s);
 	while (unicode && (arrow = strstr(s, "->"))) {
 		fwrite(s, 1, (size_t)(arrow - s), out);
 		fputs("\u2192", out);
 		s = arrow + 2;
 	}
 	fputs(s, out);
+	fputc('\n', out);
+}
+
+/*
+ * In a language with state glosses, one more legend paragraph: " 状态：CLOSED 关闭，..."
+ * wrapped at DIAGRAM_COLS between pairs, never between a name and its gloss.
+ */
+static void diagram_glosses(FILE *out)
+{
+	const char *lead = _(" States: ");
+	int indent = textwrap_width(lead), col = indent;
+	char pair[128];
+
+	for (int s = 0; s < TS_NSTATES; s++)
+		if (!explain_state_gloss((enum ts_state)s))
+			return;
+	fputs(lead, out);
+	for (int s = 0; s < TS_NSTATES; s++) {
+		snprintf(pair, sizeof(pair), s + 1 < TS_NSTATES ? _("%s %s, ") : "%s %s",
+			 state_name((enum ts_state)s),
+			 explain_state_gloss((enum ts_state)s));
+		int w = textwrap_width(pair);
+		if (col > indent && col + w > DIAGRAM_COLS) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		}
+		fputs(pair, out);
+		col += w;
+	}
 	fputc('\n', out);
 }
 
@@ -300,6 +335,7 @@ int diagram_write(FILE *out, const uint64_t counts[TS_NSTATES], bool unicode)
 		diagram_put_row(out, &cv, r, unicode);
 	for (i = 0; i < DIAGRAM_ARRAY_SIZE(diagram_footer); i++)
 		diagram_put_text(out, diagram_footer[i], unicode);
+	diagram_glosses(out);
 	if (fflush(out) == EOF || ferror(out))
 		return -EIO;
 	return 0;

@@ -17,6 +17,10 @@ struct explain_state_text {
 	const char *many_means;	 /* what a large number of them usually says */
 };
 
+/* The gloss of a state name in the user's language ("关闭等待" beside CLOSE_WAIT), or
+ * NULL: English has none, the names are the protocol's. */
+const char *explain_state_gloss(enum ts_state s);
+
 /* The text for one state; NULL when s is not one of the 11 states. */
 const struct explain_state_text *explain_state(enum ts_state s);
 

@@ -26,6 +26,13 @@ size_t fmt_csv_field(const char *in, size_t len, char *out, size_t sz);
 int fmt_csv_sockets(FILE *out, const struct sock_set *set, const struct column_list *cols,
 		    const struct col_ctx *ctx, bool header);
 
+/* The listing in pieces, for a stream: the header line... */
+void fmt_csv_list_header(FILE *out, const struct column_list *cols);
+
+/* ...and one record. */
+void fmt_csv_list_row(FILE *out, const struct sock_rec *s, const struct column_list *cols,
+		      const struct col_ctx *ctx);
+
 /* The summary: state,ipv4,ipv6,total. Returns 0 or -EIO. */
 int fmt_csv_summary(FILE *out, const struct summary *sum, bool header);
 

@@ -35,6 +35,17 @@ int fmt_json_sockets(FILE *out, const struct sock_set *set,
 		     const struct column_list *cols, const struct col_ctx *ctx,
 		     bool lines);
 
+/* The listing in pieces, for a stream: the document's start (nothing with lines)... */
+void fmt_json_list_begin(FILE *out, bool lines);
+
+/* ...one socket (first: the first of the listing)... */
+void fmt_json_list_row(FILE *out, const struct sock_rec *s,
+		       const struct column_list *cols, const struct col_ctx *ctx,
+		       bool lines, bool first);
+
+/* ...and its end. Returns 0 or -EIO. */
+int fmt_json_list_end(FILE *out, bool lines);
+
 /* The summary: {"version":1,"summary":{"states":{"CLOSED":{"ipv4":N,"ipv6":N,"total":N},
  * ...},"total":{...}}}, or one {"state":...,"ipv4":...} object per line. Returns 0 or
  * -EIO. */
@@ -55,5 +66,13 @@ int fmt_json_columns(FILE *out, bool lines);
  * NUL-terminated when sz > 0).
  */
 size_t fmt_json_event(const struct ev_event *e, bool with_owners, char *buf, size_t sz);
+
+/*
+ * The -E line saying a poll took poll_s seconds, longer than the interval, which is now
+ * interval_s: {"time":...,"event":"overrun","poll_s":...,"interval_s":...} and '\n'.
+ * Returns the length as fmt_json_event does.
+ */
+size_t fmt_json_overrun(double wall, double poll_s, double interval_s, char *buf,
+			size_t sz);
 
 #endif

@@ -30,13 +30,101 @@ struct output_format {
 			    const struct col_ctx *cc, void **ret_state);
 	int (*stream_row)(const struct sock_rec *s, void *state);
 	int (*stream_end)(void *state, bool print, bool *ret_restarted_late);
+	/* a listing row by row, for formats whose rows need no widths (see rows_stream)
+	 */
+	void (*list_begin)(const struct output *o, const struct column_list *cols);
+	void (*list_row)(const struct output *o, const struct sock_rec *s,
+			 const struct column_list *cols, const struct col_ctx *cc,
+			 bool first);
+	int (*list_end)(const struct output *o);
 	int (*summary)(const struct output *o, const struct summary *sum);
 	int (*hist)(const struct output *o, const struct hist *h,
 		    const struct hist_limit *lim);
 	size_t (*event_header)(bool with_owners, char *buf, size_t sz);
 	size_t (*event)(const struct ev_event *e, bool with_owners, char *buf, size_t sz);
+	size_t (*overrun)(double wall, double poll_s, double interval_s, char *buf,
+			  size_t sz);
 	int (*columns)(const struct output *o);
 };
+
+/*
+ * A streamed listing in a format that prints row by row (JSON, JSON lines, CSV): rows are
+ * held in chunks like the table's, so a dump that restarts early prints nothing twice,
+ * and memory stays flat instead of holding every socket until the end.
+ */
+#define ROWS_CHUNK 4096
+
+struct rows_stream {
+	struct output o;
+	const struct column_list *cols;
+	const struct col_ctx *cc;
+	struct sock_set chunk;
+	bool started, restarted_late;
+};
+
+static void rows_flush(struct rows_stream *rs)
+{
+	const struct output_format *f = rs->o.fmt;
+
+	if (!rs->started)
+		f->list_begin(&rs->o, rs->cols);
+	for (size_t i = 0; i < rs->chunk.n; i++)
+		f->list_row(&rs->o, &rs->chunk.v[i], rs->cols, rs->cc,
+			    !rs->started && i == 0);
+	rs->started = rs->started || rs->chunk.n;
+	sock_set_clear(&rs->chunk);
+}
+
+static int rows_stream_begin(const struct output *o, const struct column_list *cols,
+			     const struct col_ctx *cc, void **ret_state)
+{
+	struct rows_stream *rs = calloc(1, sizeof(*rs));
+
+	*ret_state = rs;
+	if (!rs)
+		return -ENOMEM;
+	rs->o = *o;
+	rs->cols = cols;
+	rs->cc = cc;
+	return 0;
+}
+
+static int rows_stream_add(const struct sock_rec *s, void *state)
+{
+	struct rows_stream *rs = state;
+	int err;
+
+	if (!s) { /* the dump restarts: rows already printed cannot be taken back */
+		if (rs->started)
+			rs->restarted_late = true;
+		sock_set_clear(&rs->chunk);
+		return 0;
+	}
+	err = sock_set_add(&rs->chunk, s);
+	if (err < 0)
+		return err;
+	if (rs->chunk.n >= ROWS_CHUNK) {
+		rows_flush(rs);
+		if (ferror(rs->o.out))
+			return -EIO;
+	}
+	return 0;
+}
+
+static int rows_stream_end(void *state, bool print, bool *ret_restarted_late)
+{
+	struct rows_stream *rs = state;
+	int err = 0;
+
+	if (print) {
+		rows_flush(rs); /* the rest, or only the start of an empty listing */
+		err = rs->o.fmt->list_end(&rs->o);
+	}
+	*ret_restarted_late = rs->restarted_late;
+	sock_set_done(&rs->chunk);
+	free(rs);
+	return err;
+}
 
 /* table */
 
@@ -133,7 +221,42 @@ static int json_columns(const struct output *o)
 	return fmt_json_columns(o->out, o->fmt->lines);
 }
 
+static void json_list_begin(const struct output *o, const struct column_list *cols)
+{
+	fmt_json_list_begin(o->out, o->fmt->lines);
+}
+
+static void json_list_row(const struct output *o, const struct sock_rec *s,
+			  const struct column_list *cols, const struct col_ctx *cc,
+			  bool first)
+{
+	fmt_json_list_row(o->out, s, cols, cc, o->fmt->lines, first);
+}
+
+static int json_list_end(const struct output *o)
+{
+	return fmt_json_list_end(o->out, o->fmt->lines);
+}
+
 /* CSV */
+
+static void csv_list_begin(const struct output *o, const struct column_list *cols)
+{
+	if (o->header)
+		fmt_csv_list_header(o->out, cols);
+}
+
+static void csv_list_row(const struct output *o, const struct sock_rec *s,
+			 const struct column_list *cols, const struct col_ctx *cc,
+			 bool first)
+{
+	fmt_csv_list_row(o->out, s, cols, cc);
+}
+
+static int csv_list_end(const struct output *o)
+{
+	return ferror(o->out) ? -EIO : 0;
+}
 
 static int csv_sockets(const struct output *o, const struct sock_set *set,
 		       const struct column_list *cols, const struct col_ctx *cc)
@@ -194,6 +317,12 @@ static const struct output_format formats[FMT_COUNT] = {
     [FMT_JSON] =
 	{
 	    .sockets = json_sockets,
+	    .stream_begin = rows_stream_begin,
+	    .stream_row = rows_stream_add,
+	    .stream_end = rows_stream_end,
+	    .list_begin = json_list_begin,
+	    .list_row = json_list_row,
+	    .list_end = json_list_end,
 	    .summary = json_summary,
 	    .hist = json_hist,
 	    .columns = json_columns,
@@ -202,14 +331,27 @@ static const struct output_format formats[FMT_COUNT] = {
 	{
 	    .lines = true,
 	    .sockets = json_sockets,
+	    .stream_begin = rows_stream_begin,
+	    .stream_row = rows_stream_add,
+	    .stream_end = rows_stream_end,
+	    .list_begin = json_list_begin,
+	    .list_row = json_list_row,
+	    .list_end = json_list_end,
 	    .summary = json_summary,
 	    .hist = json_hist,
 	    .event = fmt_json_event,
+	    .overrun = fmt_json_overrun,
 	    .columns = json_columns,
 	},
     [FMT_CSV] =
 	{
 	    .sockets = csv_sockets,
+	    .stream_begin = rows_stream_begin,
+	    .stream_row = rows_stream_add,
+	    .stream_end = rows_stream_end,
+	    .list_begin = csv_list_begin,
+	    .list_row = csv_list_row,
+	    .list_end = csv_list_end,
 	    .summary = csv_summary,
 	    .hist = csv_hist,
 	    .columns = csv_columns,
@@ -336,6 +478,17 @@ int output_event(const struct output *o, const struct ev_event *e, bool with_own
 	if (!o->fmt->event)
 		return -EOPNOTSUPP;
 	fwrite(line, 1, o->fmt->event(e, with_owners, line, sizeof(line)), o->out);
+	return ferror(o->out) ? -EIO : 0;
+}
+
+int output_overrun(const struct output *o, double wall, double poll_s, double interval_s)
+{
+	char line[EVENT_LINE_MAX];
+
+	if (!o->fmt->overrun)
+		return 0;
+	fwrite(line, 1, o->fmt->overrun(wall, poll_s, interval_s, line, sizeof(line)),
+	       o->out);
 	return ferror(o->out) ? -EIO : 0;
 }
 

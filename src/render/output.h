@@ -101,4 +101,8 @@ int output_event(const struct output *o, const struct ev_event *e, bool with_own
 /* The column table for --list-columns. Returns 0, -EIO or -EOPNOTSUPP. */
 int output_columns(const struct output *o);
 
+/* -E fell behind: a poll took poll_s seconds and the interval is now interval_s. A line
+ * in the formats that have one (JSON lines); nothing in the others. Returns 0 or -EIO. */
+int output_overrun(const struct output *o, double wall, double poll_s, double interval_s);
+
 #endif

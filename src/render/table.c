@@ -143,7 +143,6 @@ static void emit_cell(struct line *l, const struct column *col, const char *cell
 		      size_t len, size_t w, size_t width, bool last, const char *color)
 {
 	size_t pad = width > w ? width - w : 0;
-	bool shrinks = column_shrinks(col);
 
 	if (!l->limit) {
 		emit_cell_wide(l, col, cell, len, pad, last, color);
@@ -151,6 +150,7 @@ static void emit_cell(struct line *l, const struct column *col, const char *cell
 	}
 	if (l->full)
 		return;
+	bool shrinks = column_shrinks(col); /* only on a terminal: a pipe never cuts */
 	size_t room = (size_t)l->limit - l->cols;
 	size_t shown = w > width && shrinks ? width : w;
 	size_t need = (last ? shown : (width > shown ? width : shown) + 1);

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/dwidth.h"
 #include "base/escape.h"
+#include "base/i18n.h"
 #include "render/bars.h"
 #include "render/table.h"
 
@@ -110,8 +112,12 @@ int summary_render_table(FILE *out, const struct summary *sum,
 		}
 		fprintf(out, "%s%s\n", *bar ? "  " : "", bar);
 	}
+	const char *total = _("Total"); /* the row's label; the column headers stay */
+	int total_pad = STATE_COL - (int)dwidth(total, strlen(total));
+	if (total_pad < 0)
+		total_pad = 0;
 	if (r->header)
-		fprintf(out, "%-*s  %*llu  %*llu  %*llu\n", STATE_COL, "Total", nw,
+		fprintf(out, "%s%*s  %*llu  %*llu  %*llu\n", total, total_pad, "", nw,
 			(unsigned long long)summary_family_total(sum, SUMMARY_IPV4), nw,
 			(unsigned long long)summary_family_total(sum, SUMMARY_IPV6), nw,
 			(unsigned long long)all);
@@ -154,21 +160,23 @@ static void walk(const struct hist *h, const struct hist_render *r, hline_fn fn,
 		}
 		hist_sub_rest(h, gr, lim->subs, &rest_n, &rest_count);
 		if (rest_n) {
-			snprintf(sub_more, sizeof(sub_more), "(%zu more row%s)", rest_n,
-				 rest_n == 1 ? "" : "s");
+			snprintf(sub_more, sizeof(sub_more),
+				 ngettext("(%zu more row)", "(%zu more rows)", rest_n),
+				 rest_n);
 			struct hline l = {{gr->key, sub_more}, rest_count, false, true};
 			fn(h, &l, data);
 		}
 	}
 	hist_rest(h, lim->groups, &rest_n, &rest_count);
 	if (rest_n) {
-		snprintf(more, sizeof(more), "(%zu more group%s)", rest_n,
-			 rest_n == 1 ? "" : "s");
+		snprintf(more, sizeof(more),
+			 ngettext("(%zu more group)", "(%zu more groups)", rest_n),
+			 rest_n);
 		struct hline l = {{more, ""}, rest_count, false, true};
 		fn(h, &l, data);
 	}
 	if (r->header) {
-		struct hline l = {{"Total", ""}, h->total, false};
+		struct hline l = {{_("Total"), ""}, h->total, false};
 		fn(h, &l, data);
 	}
 }
@@ -227,7 +235,9 @@ static void print_line(const struct hist *h, const struct hline *l, void *data)
 			for (int j = k; j < h->nkeys; j++)
 				span += (int)p->m.width[j] + 2;
 			int pad = span - (int)w - digits(l->count);
-			fprintf(p->out, "%s%*s%llu sockets\n", esc, pad > 1 ? pad : 1, "",
+			fprintf(p->out, "%s%*s", esc, pad > 1 ? pad : 1, "");
+			fprintf(p->out,
+				ngettext("%llu socket\n", "%llu sockets\n", l->count),
 				(unsigned long long)l->count);
 			return;
 		}

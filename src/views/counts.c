@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "base/i18n.h"
 #include "views/counts.h"
 
 struct counting {
@@ -33,7 +34,7 @@ int counts_summary(const struct run_ctx *ctx, bool keep_listeners, struct summar
 		const char *bad = NULL;
 		if (!c.units || hist_init(c.units, "unit,state", &bad) < 0) {
 			free(c.units);
-			return run_error(ctx, -ENOMEM, "out of memory");
+			return run_error(ctx, -ENOMEM, _("out of memory"));
 		}
 		c.units->cgroups = ctx->cstate->cgroups;
 		q.needs |= COL_NEED_CGROUP;
@@ -44,7 +45,7 @@ int counts_summary(const struct run_ctx *ctx, bool keep_listeners, struct summar
 	ret->units = c.units;
 	if (err < 0)
 		return err == -ENOMEM && !ctx->msgs->error
-			   ? run_error(ctx, err, "out of memory")
+			   ? run_error(ctx, err, _("out of memory"))
 			   : err;
 	summary_finish(ret);
 	return 0;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "aggregate/hist.h"
 #include "aggregate/sortkeys.h"
 #include "cli/cli.h"
@@ -260,7 +261,7 @@ static int c_ports(const struct run_ctx *ctx)
 	int err;
 
 	if (!ps)
-		return run_error(ctx, -ENOMEM, "out of memory");
+		return run_error(ctx, -ENOMEM, _("out of memory"));
 	all_states(ctx, 0, &q);
 	err = collect_stream(&q, ctx->cstate, port_one, ps, NULL);
 	for (unsigned p = 1; err == 0 && p < 65536; p++)
@@ -458,6 +459,6 @@ int view_complete(const struct run_ctx *ctx)
 	for (size_t i = 0; i < N_WHATS && n < sizeof(list); i++)
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
 				      whats[i].what);
-	return run_error(ctx, -EINVAL, "unknown completion list '%s' (try %s)", what,
+	return run_error(ctx, -EINVAL, _("unknown completion list '%s' (try %s)"), what,
 			 list);
 }

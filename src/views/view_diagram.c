@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/wrap.h"
 #include "render/diagram.h"
 #include "views/run.h"
@@ -41,7 +42,7 @@ int view_diagram(const struct run_ctx *ctx)
 	bool unicode = t->tty && t->utf8;
 	if (t->tty && t->width > 0 && t->width < DIAGRAM_COLS && !ctx->opts->wide) {
 		char note[160];
-		snprintf(note, sizeof(note), "(compact: the drawing needs %d columns)",
+		snprintf(note, sizeof(note), _("(compact: the drawing needs %d columns)"),
 			 DIAGRAM_COLS);
 		err = wrap_write(ctx->out, note, t->width, 1);
 		if (err == 0)
@@ -50,6 +51,6 @@ int view_diagram(const struct run_ctx *ctx)
 		err = diagram_write(ctx->out, counts, unicode);
 	}
 	if (err < 0)
-		return run_error(ctx, err, "cannot write the output");
+		return run_error(ctx, err, _("cannot write the output"));
 	return 0;
 }

@@ -9,12 +9,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "base/i18n.h"
 #include "base/escape.h"
-#include "base/wrap.h"
+#include "base/i18n.h"
 #include "model/columns.h"
 #include "query/cgroups.h"
 #include "query/netns.h"
 #include "render/colfmt.h"
+#include "render/textwrap.h"
 #include "views/doctor.h"
 #include "views/run.h"
 #include "views/views.h"
@@ -89,7 +91,7 @@ int doctor_parse_thresholds(const char *const *words, int n, double *vals, char 
 			for (int j = 0; j < TH_N; j++)
 				snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys),
 					 "%s%s", j ? ", " : "", doctor_thresholds[j].key);
-			return fail(ret_err, "unknown threshold '%.*s' (try %s)",
+			return fail(ret_err, _("unknown threshold '%.*s' (try %s)"),
 				    (int)klen, words[w], keys);
 		}
 		char *end;
@@ -99,7 +101,7 @@ int doctor_parse_thresholds(const char *const *words, int n, double *vals, char 
 		    v < doctor_thresholds[k].min || v > doctor_thresholds[k].max)
 			return fail(
 			    ret_err,
-			    "bad value '%s' for threshold '%s' (a number from %g)",
+			    _("bad value '%s' for threshold '%s' (a number from %g)"),
 			    eq ? eq + 1 : "", doctor_thresholds[k].key,
 			    doctor_thresholds[k].min);
 		vals[k] = v;
@@ -127,7 +129,8 @@ struct doc {
 
 /* One finding: "KIND: [netns] evidence; next step": one line in a pipe or with -W, on a
  * terminal wrapped at its width under a hanging indent (findings are the point of
- * --doctor: none is cut). */
+ * --doctor: none is cut). KIND stays English; the rest is translated, and wrapped by
+ * render/textwrap, which also breaks between CJK characters. */
 static void finding(struct doc *d, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void finding(struct doc *d, const char *kind, const char *fmt, ...)
@@ -141,15 +144,18 @@ static void finding(struct doc *d, const char *kind, const char *fmt, ...)
 	if (vasprintf(&text, fmt, ap) < 0)
 		text = NULL;
 	va_end(ap);
-	if (!text ||
-	    asprintf(&line, "%s: %s%s%s%s", kind,
-		     d->ns_label ? "in network namespace " : "",
-		     d->ns_label ? d->ns_label : "", d->ns_label ? ": " : "", text) < 0) {
+	if (!text || (d->ns_label && asprintf(&line, _("in network namespace %s: %s"),
+					      d->ns_label, text) < 0)) {
 		free(text);
 		return; /* out of memory: the count still says something was found */
 	}
-	wrap_write(d->ctx->out, line, t->tty && !d->ctx->opts->wide ? t->width : 0,
-		   (int)strlen(kind) + 2);
+	char lead[64];
+	snprintf(lead, sizeof(lead), "%s: ", kind);
+	if (t->tty && !d->ctx->opts->wide && t->width > 0)
+		textwrap_write(d->ctx->out, lead, (int)strlen(lead), line ? line : text,
+			       t->width);
+	else
+		fprintf(d->ctx->out, "%s%s\n", lead, line ? line : text);
 	free(text);
 	free(line);
 }
@@ -217,7 +223,7 @@ static const char *group_name(const struct doc *d, const struct sock_rec *s,
 	*ret_what = "";
 	if (!e)
 		return "";
-	*ret_what = e->label[0] ? "container" : "unit";
+	*ret_what = e->label[0] ? N_("container") : N_("unit");
 	return e->label[0] ? e->label : e->unit;
 }
 
@@ -234,15 +240,16 @@ static const char *owner_text(const struct doc *d, const struct sock_rec *s, cha
 
 	if (name[0]) {
 		escape_name(name, gesc, sizeof(gesc));
-		snprintf(grp, sizeof(grp), "%s %.400s", what, gesc);
+		snprintf(grp, sizeof(grp), "%s %.400s", _(what), gesc);
 	}
 	if (!n) {
 		if (grp[0])
-			snprintf(buf, sz, "%s of %s",
-				 s->inode ? "an unknown process" : "no process", grp);
+			snprintf(buf, sz, _("%s of %s"),
+				 s->inode ? _("an unknown process") : _("no process"),
+				 grp);
 		else
 			snprintf(buf, sz, "%s",
-				 s->inode ? "an unknown process" : "no process");
+				 s->inode ? _("an unknown process") : _("no process"));
 		return buf;
 	}
 	escape_name(own[0]->comm, esc, sizeof(esc));
@@ -250,8 +257,8 @@ static const char *owner_text(const struct doc *d, const struct sock_rec *s, cha
 		snprintf(buf, sz, "%d/%.100s%s%s%s", (int)own[0]->pid, esc,
 			 grp[0] ? " (" : "", grp, grp[0] ? ")" : "");
 	else
-		snprintf(buf, sz, "%d/%.100s and %zu more%s%s%s", (int)own[0]->pid, esc,
-			 n - 1, grp[0] ? " (" : "", grp, grp[0] ? ")" : "");
+		snprintf(buf, sz, _("%d/%.100s and %zu more%s%s%s"), (int)own[0]->pid,
+			 esc, n - 1, grp[0] ? " (" : "", grp, grp[0] ? ")" : "");
 	return buf;
 }
 
@@ -306,11 +313,17 @@ static void report_close_wait(struct doc *d, const size_t *idx, size_t n, uint32
 		return;
 	finding(
 	    d, "close-wait-leak",
-	    "%s holds %zu socket%s in CLOSE_WAIT idle for over %g s (the longest %u s: %s): "
-	    "the peers closed but the process never called close(), a socket leak; look for "
-	    "a code path that drops a connection without closing it (restarting the process "
-	    "frees them)",
-	    owner_text(d, &d->set->v[idx[0]], who, sizeof(who)), n, n == 1 ? "" : "s",
+	    ngettext(
+		"%s holds %zu socket in CLOSE_WAIT idle for over %g s (the longest %u s: %s): "
+		"the peers closed but the process never called close(), a socket leak; look "
+		"for a code path that drops a connection without closing it (restarting the "
+		"process frees them)",
+		"%s holds %zu sockets in CLOSE_WAIT idle for over %g s (the longest %u s: %s): "
+		"the peers closed but the process never called close(), a socket leak; look "
+		"for a code path that drops a connection without closing it (restarting the "
+		"process frees them)",
+		n),
+	    owner_text(d, &d->set->v[idx[0]], who, sizeof(who)), n,
 	    d->th[TH_CLOSE_WAIT_AGE], oldest / 1000, examples(d, idx, n, ex, sizeof(ex)));
 }
 
@@ -392,13 +405,13 @@ static const char *syncookies_text(long v)
 {
 	/* a split literal in parentheses: clang warns of a missing comma otherwise */
 	static const char *const text[] = {
-	    ("net.ipv4.tcp_syncookies=0: off, so a full SYN queue drops new connections; "
-	     "turn them on"),
-	    "net.ipv4.tcp_syncookies=1: cookies are sent once the SYN queue overflows",
-	    "net.ipv4.tcp_syncookies=2: cookies are always sent",
+	    N_("net.ipv4.tcp_syncookies=0: off, so a full SYN queue drops new connections; "
+	       "turn them on"),
+	    N_("net.ipv4.tcp_syncookies=1: cookies are sent once the SYN queue overflows"),
+	    N_("net.ipv4.tcp_syncookies=2: cookies are always sent"),
 	};
 
-	return v >= 0 && v <= 2 ? text[v] : "net.ipv4.tcp_syncookies unknown";
+	return v >= 0 && v <= 2 ? _(text[v]) : _("net.ipv4.tcp_syncookies unknown");
 }
 
 /* SYN_RCVD piling up on a listener; and listeners whose accept queue is (nearly) full. */
@@ -436,26 +449,40 @@ static void check_listeners(struct doc *d, const size_t *sel, size_t n)
 		    syn[k] >= d->th[TH_SYN_RCVD_RATIO] * backlog)
 			finding(
 			    d, "syn-flood",
-			    "listener %s (%s) has %zu connection%s in SYN_RCVD against a "
-			    "backlog of %u (%s): possibly a SYN flood, or handshakes that do not "
-			    "complete; look at the peers with 'tcpstate --state syn-rcvd "
-			    "--sport %u' and consider a larger backlog (listen(), net.core.somaxconn)",
+			    ngettext(
+				"listener %s (%s) has %zu connection in SYN_RCVD against a "
+				"backlog of %u (%s): possibly a SYN flood, or handshakes that "
+				"do not complete; look at the peers with 'tcpstate --state "
+				"syn-rcvd --sport %u' and consider a larger backlog (listen(), "
+				"net.core.somaxconn)",
+				"listener %s (%s) has %zu connections in SYN_RCVD against a "
+				"backlog of %u (%s): possibly a SYN flood, or handshakes that "
+				"do not complete; look at the peers with 'tcpstate --state "
+				"syn-rcvd --sport %u' and consider a larger backlog (listen(), "
+				"net.core.somaxconn)",
+				syn[k]),
 			    endpoint(l, false, ep, sizeof(ep)),
-			    owner_text(d, l, who, sizeof(who)), syn[k],
-			    syn[k] == 1 ? "" : "s", l->wqueue,
+			    owner_text(d, l, who, sizeof(who)), syn[k], l->wqueue,
 			    syncookies_text(d->facts.syncookies), l->lport);
 		double limit = fmax(1, ceil(d->th[TH_ACCEPT_QUEUE_RATIO] * backlog));
 		if (l->rqueue >= limit)
 			finding(
 			    d, "accept-queue",
-			    "listener %s (%s) has %u connection%s waiting in its accept queue, "
-			    "backlog %u%s: the application does not call accept() fast enough and "
-			    "further connections are dropped or delayed (ListenOverflows in "
-			    "nstat); make it accept faster or give listen() a larger backlog",
+			    ngettext(
+				"listener %s (%s) has %u connection waiting in its accept "
+				"queue, backlog %u%s: the application does not call accept() "
+				"fast enough and further connections are dropped or delayed "
+				"(ListenOverflows in nstat); make it accept faster or give "
+				"listen() a larger backlog",
+				"listener %s (%s) has %u connections waiting in its accept "
+				"queue, backlog %u%s: the application does not call accept() "
+				"fast enough and further connections are dropped or delayed "
+				"(ListenOverflows in nstat); make it accept faster or give "
+				"listen() a larger backlog",
+				l->rqueue),
 			    endpoint(l, false, ep, sizeof(ep)),
-			    owner_text(d, l, who, sizeof(who)), l->rqueue,
-			    l->rqueue == 1 ? "" : "s", l->wqueue,
-			    l->rqueue > l->wqueue ? " (full)" : "");
+			    owner_text(d, l, who, sizeof(who)), l->rqueue, l->wqueue,
+			    l->rqueue > l->wqueue ? _(" (full)") : "");
 	}
 out:
 	free(lst);
@@ -478,11 +505,11 @@ static void report_port_exhaustion(struct doc *d, const size_t *idx, size_t n,
 		return;
 	finding(
 	    d, "port-exhaustion",
-	    "%zu sockets in TIME_WAIT towards %s hold %.0f%% of the %ld ephemeral ports "
-	    "(net.ipv4.ip_local_port_range %ld %ld): connections to it are opened and closed "
-	    "faster than TIME_WAIT (60 s) frees their ports, and connect() will fail with "
-	    "'Cannot assign requested address'; reuse connections (keep-alive, a pool), widen "
-	    "the range or set net.ipv4.tcp_tw_reuse=1",
+	    _("%zu sockets in TIME_WAIT towards %s hold %.0f%% of the %ld ephemeral ports "
+	      "(net.ipv4.ip_local_port_range %ld %ld): connections to it are opened and "
+	      "closed faster than TIME_WAIT (60 s) frees their ports, and connect() will fail "
+	      "with 'Cannot assign requested address'; reuse connections (keep-alive, a "
+	      "pool), widen the range or set net.ipv4.tcp_tw_reuse=1"),
 	    n, endpoint(&d->set->v[idx[0]], true, peer, sizeof(peer)),
 	    100.0 * (double)n / (double)range, range, d->facts.port_lo, d->facts.port_hi);
 }
@@ -495,12 +522,16 @@ static void report_time_wait_bind(struct doc *d, const size_t *idx, size_t n,
 
 	if (n < d->th[TH_TIME_WAIT_BIND_MIN])
 		return;
-	finding(
-	    d, "time-wait-bind",
-	    "local port %u has %zu socket%s in TIME_WAIT (this side closed first: %s): a "
-	    "server restarting on port %u fails with 'Address already in use' for up to "
-	    "60 s unless it sets SO_REUSEADDR before bind()",
-	    port, n, n == 1 ? "" : "s", examples(d, idx, n, ex, sizeof(ex)), port);
+	finding(d, "time-wait-bind",
+		ngettext(
+		    "local port %u has %zu socket in TIME_WAIT (this side closed first: "
+		    "%s): a server restarting on port %u fails with 'Address already in "
+		    "use' for up to 60 s unless it sets SO_REUSEADDR before bind()",
+		    "local port %u has %zu sockets in TIME_WAIT (this side closed first: "
+		    "%s): a server restarting on port %u fails with 'Address already in "
+		    "use' for up to 60 s unless it sets SO_REUSEADDR before bind()",
+		    n),
+		port, n, examples(d, idx, n, ex, sizeof(ex)), port);
 }
 
 /* TIME_WAIT per destination against the ephemeral range, and on server ports. */
@@ -558,17 +589,22 @@ static void check_fin_wait_2(struct doc *d, const size_t *sel, size_t n)
 			idx[k++] = sel[j];
 	}
 	if (d->facts.fin_timeout >= 0)
-		snprintf(t, sizeof(t), "net.ipv4.tcp_fin_timeout, %ld s",
+		snprintf(t, sizeof(t), _("net.ipv4.tcp_fin_timeout, %ld s"),
 			 d->facts.fin_timeout);
 	if (k && k >= d->th[TH_FIN_WAIT_2_MIN])
 		finding(
 		    d, "orphan-fin-wait-2",
-		    "%zu socket%s in FIN_WAIT_2 belong%s to no process (%s): the application "
-		    "closed its end and the peer has not sent its FIN; the kernel drops such "
-		    "sockets after %s, but if they pile up, find out why the peer application "
-		    "does not close",
-		    k, k == 1 ? "" : "s", k == 1 ? "s" : "",
-		    examples(d, idx, k, ex, sizeof(ex)), t);
+		    ngettext(
+			"%zu socket in FIN_WAIT_2 belongs to no process (%s): the "
+			"application closed its end and the peer has not sent its FIN; the "
+			"kernel drops such sockets after %s, but if they pile up, find out "
+			"why the peer application does not close",
+			"%zu sockets in FIN_WAIT_2 belong to no process (%s): the "
+			"application closed its end and the peer has not sent its FIN; the "
+			"kernel drops such sockets after %s, but if they pile up, find out "
+			"why the peer application does not close",
+			k),
+		    k, examples(d, idx, k, ex, sizeof(ex)), t);
 	free(idx);
 }
 
@@ -613,12 +649,12 @@ static int examine_all(struct doc *d, const struct netns_list *l)
 	int back;
 
 	if (!x.sel)
-		return run_error(d->ctx, -ENOMEM, "out of memory");
+		return run_error(d->ctx, -ENOMEM, _("out of memory"));
 	netns_for_each(l, examine_visit, &x, &back);
 	free(x.sel);
 	if (back < 0)
 		return run_error(d->ctx, back,
-				 "cannot return to the original network namespace: %s",
+				 _("cannot return to the original network namespace: %s"),
 				 strerror(-back));
 	return 0;
 }
@@ -650,7 +686,10 @@ int view_doctor(const struct run_ctx *ctx)
 	struct doc d = {ctx, &c.socks, c.procs, th, ctx->cstate->cgroups, NULL, {0}, 0};
 	err = examine_all(&d, ctx->cstate->netns);
 	if (err == 0 && !d.found && ctx->term->tty)
-		fprintf(ctx->out, "no problems found in %zu sockets\n", c.socks.n);
+		fprintf(ctx->out,
+			ngettext("no problems found in %zu socket\n",
+				 "no problems found in %zu sockets\n", c.socks.n),
+			c.socks.n);
 	collect_done(&c);
 	if (err < 0)
 		return err;

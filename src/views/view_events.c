@@ -7,11 +7,13 @@
 #include <time.h>
 #include <sys/socket.h>
 
+#include "base/i18n.h"
 #include "aggregate/evtrack.h"
 #include "base/tick.h"
 #include "model/columns.h"
 #include "query/diagmon.h"
 #include "query/netns.h"
+#include "query/ownercache.h"
 #include "render/output.h"
 #include "views/run.h"
 #include "views/views.h"
@@ -27,6 +29,8 @@ struct ev_view {
 	double mono, wall;     /* when the messages being drained arrived */
 	state_set brief_state; /* the state a brief socket is matched as (see brief_ok) */
 	bool owners;
+	struct owner_cache *cache; /* -p: owners kept across polls */
+	bool overrun_noted;	   /* the overrun note was given */
 	long printed;
 	struct output out;
 };
@@ -54,7 +58,7 @@ static int drain(struct ev_view *v)
 		int err = diagmon_drain(v->mon[i], on_destroy, v, &v->lost);
 		if (err < 0)
 			return run_error(v->ctx, err,
-					 "cannot read destroy notifications: %s",
+					 _("cannot read destroy notifications: %s"),
 					 strerror(-err));
 	}
 	return 0;
@@ -85,12 +89,17 @@ static bool brief_ok(const struct sock_rec *s, void *data)
 	return filter_match(v->ctx->filter, &copy, NULL);
 }
 
+/* Owners packed per socket: more do not fit ev_sock.owners's buffer anyway. */
+#define OWNERS_MAX 64
+
 /* Pack the owners of one inode as ev_sock.owners wants them. */
 static size_t pack_owners(uint32_t inode, char *buf, size_t sz, void *data)
 {
-	size_t n, at = 0;
-	const struct proc_owner *const *own = procs_lookup(data, inode, &n);
+	const struct proc_owner *own[OWNERS_MAX];
+	size_t at = 0, n = owner_cache_lookup(data, inode, own, OWNERS_MAX);
 
+	if (n > OWNERS_MAX)
+		n = OWNERS_MAX;
 	for (size_t i = 0; i < n; i++) {
 		char pid[16];
 		int pl = snprintf(pid, sizeof(pid), "%d", (int)own[i]->pid);
@@ -109,33 +118,28 @@ static size_t pack_owners(uint32_t inode, char *buf, size_t sz, void *data)
 	return at;
 }
 
-/* -p: one /proc walk for the sockets that are new since the last, none when none are. */
+/*
+ * -p: when sockets are new since the last poll, bring the owner cache up to date: only
+ * processes that are new or whose fd table changed are read, never all of /proc.
+ */
 static int find_owners(struct ev_view *v)
 {
-	size_t n = evtrack_owner_inodes(v->tr, NULL, 0);
 	struct procs_stats ps;
-	struct procs *procs = NULL;
-	uint32_t *inodes;
 	int err;
 
-	if (!n)
+	if (!evtrack_owner_inodes(v->tr, NULL, 0))
 		return 0;
-	inodes = malloc(n * sizeof(*inodes));
-	if (!inodes)
-		return run_error(v->ctx, -ENOMEM, "out of memory");
-	evtrack_owner_inodes(v->tr, inodes, n);
-	err = procs_scan("/proc", inodes, n, &procs, &ps);
-	free(inodes);
+	err = owner_cache_update(v->cache, "/proc", &ps);
+	v->ctx->cstate->procs_read += ps.scanned;
 	if (err < 0)
-		return run_error(v->ctx, err, "cannot read /proc: %s", strerror(-err));
+		return run_error(v->ctx, err, _("cannot read /proc: %s"), strerror(-err));
 	if (ps.denied)
 		run_note(
 		    v->ctx,
-		    "some processes could not be examined (reading another user's "
-		    "/proc/PID/fd needs root or CAP_SYS_PTRACE): owners are incomplete");
-	err = evtrack_fill_owners(v->tr, pack_owners, procs);
-	procs_free(procs);
-	return err < 0 ? run_error(v->ctx, err, "out of memory") : 0;
+		    _("some processes could not be examined (reading another user's "
+		      "/proc/PID/fd needs root or CAP_SYS_PTRACE): owners are incomplete"));
+	err = evtrack_fill_owners(v->tr, pack_owners, v->cache);
+	return err < 0 ? run_error(v->ctx, err, _("out of memory")) : 0;
 }
 
 /* Print the events of one poll; returns 1 when --count is reached. */
@@ -151,7 +155,7 @@ static int print_events(struct ev_view *v)
 			break;
 	}
 	if (n && watch_flush(v->ctx->out) < 0)
-		return run_error(v->ctx, -EIO, "cannot write the output: %s",
+		return run_error(v->ctx, -EIO, _("cannot write the output: %s"),
 				 strerror(errno));
 	return o->count && v->printed >= o->count;
 }
@@ -183,13 +187,13 @@ static void note_monitor(const struct run_ctx *ctx, int err)
 	if (err == -EPERM || err == -EACCES)
 		run_note(
 		    ctx,
-		    "following destroy notifications needs CAP_NET_ADMIN: connections "
-		    "that open and close between two polls are not shown");
+		    _("following destroy notifications needs CAP_NET_ADMIN: connections "
+		      "that open and close between two polls are not shown"));
 	else
 		run_note(
 		    ctx,
-		    "cannot follow destroy notifications (%s): connections that open "
-		    "and close between two polls are not shown",
+		    _("cannot follow destroy notifications (%s): connections that open "
+		      "and close between two polls are not shown"),
 		    strerror(-err));
 }
 
@@ -234,7 +238,7 @@ static int check_format(const struct run_ctx *ctx, const struct output *out)
 		return 0;
 	return run_error(
 	    ctx, -EINVAL,
-	    "'--format %s' cannot stream events (use table or jsonl with --events)",
+	    _("'--format %s' cannot stream events (use table or jsonl with --events)"),
 	    format_name(out->format));
 }
 
@@ -250,6 +254,35 @@ static state_set brief_state(const struct run_ctx *ctx)
 	return TS_ESTABLISHED;
 }
 
+/*
+ * A poll that takes longer than the interval (100k sockets, a slow machine) would have
+ * the next one start at once, and the program hold a whole core while it falls behind.
+ * Say so once, on stderr and in the stream, and poll less often instead: half as long
+ * again as the poll took. The first poll is not counted: it reads every owner.
+ */
+static int check_overrun(struct ev_view *v, struct tick *t, double took)
+{
+	double was = tick_interval(t);
+
+	if (took <= was)
+		return 0;
+	tick_set_interval(t, took * 1.5);
+	if (v->overrun_noted)
+		return 0;
+	v->overrun_noted = true;
+	run_note(
+	    v->ctx,
+	    "a poll took %.3f s, longer than the %.3f s interval: polling every %.3f "
+	    "s from now on",
+	    took, was, tick_interval(t));
+	int err = output_overrun(&v->out, wall_now(), took, tick_interval(t));
+	if (err == 0 && watch_flush(v->ctx->out) < 0)
+		err = -EIO;
+	return err < 0 ? run_error(v->ctx, -EIO, "cannot write the output: %s",
+				   strerror(errno))
+		       : 0;
+}
+
 static int run_loop(struct ev_view *v)
 {
 	const struct opts *o = v->ctx->opts;
@@ -259,13 +292,14 @@ static int run_loop(struct ev_view *v)
 
 	err = tick_open(&t, o->interval > 0 ? o->interval : 0.1);
 	if (err < 0)
-		return run_error(v->ctx, err, "cannot set up the polling timer: %s",
+		return run_error(v->ctx, err, _("cannot set up the polling timer: %s"),
 				 strerror(-err));
 	for (;;) {
 		int ev = tick_wait(&t, v->n_mon ? diagmon_fd(v->mon[0]) : -1);
 		if (ev < 0) {
-			err = run_error(v->ctx, ev, "cannot wait for the next poll: %s",
-					strerror(-ev));
+			err =
+			    run_error(v->ctx, ev, _("cannot wait for the next poll: %s"),
+				      strerror(-ev));
 			break;
 		}
 		if (ev == TICK_STOP) {
@@ -276,7 +310,10 @@ static int run_loop(struct ev_view *v)
 		    TICK_FD) { /* drain now so a burst does not overflow the socket */
 			err = drain(v);
 		} else if (ev == TICK_TIME) {
+			double start = tick_now();
 			err = poll_once(v, baseline);
+			if (err == 0 && !baseline)
+				err = check_overrun(v, &t, tick_now() - start);
 			baseline = false;
 		}
 		if (err != 0)
@@ -298,9 +335,12 @@ int view_events(const struct run_ctx *ctx)
 	if (err < 0)
 		return err;
 	v = calloc(1, sizeof(*v));
-	if (!v || evtrack_new(&v->tr) < 0) {
+	if (!v || evtrack_new(&v->tr) < 0 ||
+	    (o->processes && owner_cache_new(&v->cache) < 0)) {
+		if (v)
+			evtrack_free(v->tr);
 		free(v);
-		return run_error(ctx, -ENOMEM, "out of memory");
+		return run_error(ctx, -ENOMEM, _("out of memory"));
 	}
 	v->out = out;
 	v->ctx = ctx;
@@ -311,13 +351,15 @@ int view_events(const struct run_ctx *ctx)
 	watch_flush(ctx->out);
 	err = run_loop(v);
 	if (v->lost)
-		run_note(ctx,
-			 "the kernel dropped %llu destroy notifications (too many closes "
-			 "at once): some short-lived connections are missing",
-			 (unsigned long long)v->lost);
+		run_note(
+		    ctx,
+		    _("the kernel dropped %llu destroy notifications (too many closes "
+		      "at once): some short-lived connections are missing"),
+		    (unsigned long long)v->lost);
 	for (int i = 0; i < v->n_mon; i++)
 		diagmon_close(v->mon[i]);
 	evtrack_free(v->tr);
+	owner_cache_free(v->cache);
 	free(v);
 	return err;
 }

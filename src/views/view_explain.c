@@ -2,6 +2,7 @@
  */
 #include <errno.h>
 
+#include "base/i18n.h"
 #include "render/explain.h"
 #include "views/run.h"
 #include "views/views.h"
@@ -15,12 +16,12 @@ int view_explain(const struct run_ctx *ctx)
 	if (err == -ENOENT)
 		return run_error(
 		    ctx, -EINVAL,
-		    "unknown topic '%s' for --explain (try a state such as "
-		    "close-wait, a group, 'handshake', 'close', 'three-way', "
-		    "'four-way', 'half-close', '2msl', 'rst', 'half-open', "
-		    "'reuseaddr', 'simultaneous' or 'sysctl')",
+		    _("unknown topic '%s' for --explain (try a state such as "
+		      "close-wait, a group, 'handshake', 'close', 'three-way', "
+		      "'four-way', 'half-close', '2msl', 'rst', 'half-open', "
+		      "'reuseaddr', 'simultaneous' or 'sysctl')"),
 		    topic ? topic : "");
 	if (err < 0)
-		return run_error(ctx, err, "cannot write the output");
+		return run_error(ctx, err, _("cannot write the output"));
 	return 0;
 }

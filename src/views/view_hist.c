@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "aggregate/hist.h"
 #include "model/columns.h"
 #include "render/output.h"
@@ -54,19 +55,19 @@ int view_hist(const struct run_ctx *ctx)
 	if (!output_has(&out, OUTPUT_HIST))
 		return run_error(
 		    ctx, -EINVAL,
-		    "'--format %s' has no histogram form (it shows the counts "
-		    "per state of -s)",
+		    _("'--format %s' has no histogram form (it shows the counts "
+		      "per state of -s)"),
 		    format_name(out.format));
 	err = hist_init(&h, ctx->opts->hist, &bad);
 	if (err == -EINVAL) {
 		hist_key_names(names, sizeof(names));
 		return run_error(ctx, err,
-				 "unknown --hist key '%s' (one or two of %s, "
-				 "separated by a comma)",
+				 _("unknown --hist key '%s' (one or two of %s, "
+				   "separated by a comma)"),
 				 bad ? bad : "", names);
 	}
 	if (err < 0)
-		return run_error(ctx, err, "out of memory");
+		return run_error(ctx, err, _("out of memory"));
 	memset(&c, 0, sizeof(c));
 	h.netns = &ctx->cstate->netns;
 	h.cgroups = ctx->cstate->cgroups;
@@ -88,7 +89,7 @@ int view_hist(const struct run_ctx *ctx)
 	if (err == 0)
 		err = render(ctx, &h);
 	if (err == -ENOMEM && !ctx->msgs->error)
-		run_error(ctx, err, "out of memory");
+		run_error(ctx, err, _("out of memory"));
 	hist_done(&h);
 	return err;
 }

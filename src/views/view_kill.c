@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "model/columns.h"
 #include "query/diag_destroy.h"
 #include "query/netns.h"
@@ -75,7 +76,7 @@ static int destroy_all(const struct run_ctx *ctx, const struct sock_set *set, in
 	netns_for_each(ctx->cstate->netns, destroy_visit, &k, &back);
 	if (back < 0)
 		return run_error(ctx, back,
-				 "cannot return to the original network namespace: %s",
+				 _("cannot return to the original network namespace: %s"),
 				 strerror(-back));
 	return 0;
 }
@@ -167,9 +168,10 @@ static int report_failures(const struct run_ctx *ctx, const struct sock_set *set
 	/* -EINVAL would read as a usage error (exit 2): a refused destroy is a runtime
 	 * one. */
 	return run_error(ctx, first == -EINVAL ? -EPROTO : first,
-			 "could not destroy %zu of %zu socket%s: %s%s%s", failed, set->n,
-			 set->n == 1 ? "" : "s", diag_destroy_strerror(first),
-			 why[0] ? ": " : "", why);
+			 ngettext("could not destroy %zu of %zu socket: %s%s%s",
+				  "could not destroy %zu of %zu sockets: %s%s%s", set->n),
+			 failed, set->n, diag_destroy_strerror(first), why[0] ? ": " : "",
+			 why);
 }
 
 int view_kill(const struct run_ctx *ctx)
@@ -184,11 +186,12 @@ int view_kill(const struct run_ctx *ctx)
 	if (!ctx->filter)
 		return run_error(
 		    ctx, -EINVAL,
-		    "refusing to destroy every socket: '--kill' needs a filter "
-		    "(for example --dport 8080 or 'state close-wait')");
+		    _("refusing to destroy every socket: '--kill' needs a filter "
+		      "(for example --dport 8080 or 'state close-wait')"));
 	err = column_list_build(o->columns, run_column_groups(o), &cols, &bad);
 	if (err < 0)
-		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
+		return run_error(ctx, -EINVAL,
+				 _("unknown column '%s' (see --list-columns)"),
 				 bad ? bad : "?");
 	struct query q = *ctx->query;
 	q.needs = column_list_needs(&cols);
@@ -198,14 +201,14 @@ int view_kill(const struct run_ctx *ctx)
 		return err;
 	}
 	if (!c.socks.n) {
-		run_note(ctx, "no socket matches the filter: nothing to destroy");
+		run_note(ctx, _("no socket matches the filter: nothing to destroy"));
 		collect_done(&c);
 		return 0;
 	}
 	errs = calloc(c.socks.n, sizeof(*errs));
 	if (!errs) {
 		collect_done(&c);
-		return run_error(ctx, -ENOMEM, "out of memory");
+		return run_error(ctx, -ENOMEM, _("out of memory"));
 	}
 	if (!o->dry_run)
 		err = destroy_all(ctx, &c.socks, errs, why, sizeof(why));
@@ -217,9 +220,9 @@ int view_kill(const struct run_ctx *ctx)
 	if (err == 0)
 		err = print_report(ctx, &c.socks, errs, &cols, &cc);
 	if (err == -ENOMEM || err == -EIO)
-		err =
-		    run_error(ctx, err, "%s",
-			      err == -EIO ? "cannot write the output" : "out of memory");
+		err = run_error(ctx, err, "%s",
+				err == -EIO ? _("cannot write the output")
+					    : _("out of memory"));
 	if (err == 0)
 		err = report_failures(ctx, &c.socks, errs, why);
 	free(errs);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/i18n.h"
 #include "base/tick.h"
 #include "query/diag.h"
 #include "query/lab.h"
@@ -189,16 +190,16 @@ static int one_step(struct lesson_run *r, size_t i)
 	int err = lab_step(r->lab, r->ls, i, &seen.result);
 
 	if (err < 0)
-		return run_error(r->ctx, err, "--lab %s: step %zu (%s: %s) failed: %s",
+		return run_error(r->ctx, err, _("--lab %s: step %zu (%s: %s) failed: %s"),
 				 r->ls->name, i + 1, st->actor, st->call, strerror(-err));
 	if ((err = settle(r->ds, st, &r->socks, &seen.settled)) < 0)
-		return run_error(r->ctx, err, "--lab: cannot read the sockets: %s",
+		return run_error(r->ctx, err, _("--lab: cannot read the sockets: %s"),
 				 strerror(-err));
 	seen.segs = r->segs;
 	seen.n_segs = read_segments(r);
 	if ((err = lab_fmt_step(r->ctx->out, &seen, &r->seq, jsonl)) < 0 ||
 	    (err = watch_flush(r->ctx->out)) < 0)
-		return run_error(r->ctx, -EIO, "cannot write the output");
+		return run_error(r->ctx, -EIO, _("cannot write the output"));
 	return 0;
 }
 
@@ -210,7 +211,7 @@ static int run_lesson(struct lesson_run *r, struct tick *t)
 
 	if (lab_fmt_header(r->ctx->out, r->ls, lab_pid(r->lab), jsonl) < 0 ||
 	    watch_flush(r->ctx->out) < 0)
-		return run_error(r->ctx, -EIO, "cannot write the output");
+		return run_error(r->ctx, -EIO, _("cannot write the output"));
 	for (size_t i = 0; i < r->ls->n_steps; i++) {
 		if (i > 0) {
 			if (mode == PAUSE_KEY &&
@@ -239,12 +240,12 @@ static int lesson(const struct run_ctx *ctx, const struct lab_lesson *ls, struct
 	int err;
 
 	if ((err = diag_sock_open(&r.ds)) < 0)
-		return run_error(ctx, err, "--lab: cannot open sock_diag: %s",
+		return run_error(ctx, err, _("--lab: cannot open sock_diag: %s"),
 				 strerror(-err));
 	r.segs = calloc(LAB_MAX_SEGS, sizeof(*r.segs));
 	r.cap = lab_capture_open();
 	if (r.cap < 0)
-		run_note(ctx, "--lab: no segments shown: cannot capture on lo: %s",
+		run_note(ctx, _("--lab: no segments shown: cannot capture on lo: %s"),
 			 strerror(-r.cap));
 	err = r.segs ? run_lesson(&r, t) : -ENOMEM;
 	if (r.cap >= 0)
@@ -279,7 +280,7 @@ static int wait_all_states(const struct run_ctx *ctx)
 	int err;
 
 	if ((err = diag_sock_open(&ds)) < 0)
-		return run_error(ctx, err, "--lab: cannot open sock_diag: %s",
+		return run_error(ctx, err, _("--lab: cannot open sock_diag: %s"),
 				 strerror(-err));
 	while ((seen & want) != want && tick_now() < deadline) {
 		seen = 0;
@@ -290,15 +291,16 @@ static int wait_all_states(const struct run_ctx *ctx)
 	}
 	diag_sock_close(ds);
 	if (err < 0)
-		return run_error(ctx, err, "--lab: cannot read the sockets: %s",
+		return run_error(ctx, err, _("--lab: cannot read the sockets: %s"),
 				 strerror(-err));
 	for (int s = 0; s < TS_NSTATES; s++)
 		if ((want & STATE_BIT(s)) && !(seen & STATE_BIT(s)))
-			return run_error(ctx, -ETIMEDOUT, "--lab: no socket reached %s",
+			return run_error(ctx, -ETIMEDOUT,
+					 _("--lab: no socket reached %s"),
 					 state_name((enum ts_state)s));
 	if (!(seen & STATE_BIT(TS_CLOSED)))
-		run_note(ctx, "--lab: this kernel does not list bound-only (CLOSED) "
-			      "sockets (Linux 6.8 does)");
+		run_note(ctx, _("--lab: this kernel does not list bound-only (CLOSED) "
+				"sockets (Linux 6.8 does)"));
 	return 0;
 }
 
@@ -340,7 +342,7 @@ static int all_states(const struct run_ctx *ctx, struct lab *lab, enum lab_ns_ki
 	int err;
 
 	if ((err = lab_build_all(lab, &what)) < 0)
-		return run_error(ctx, err, "--lab: cannot build %s: %s",
+		return run_error(ctx, err, _("--lab: cannot build %s: %s"),
 				 what ? what : "the sockets", strerror(-err));
 	if ((err = wait_all_states(ctx)) < 0)
 		return err;
@@ -365,7 +367,7 @@ static int all_states(const struct run_ctx *ctx, struct lab *lab, enum lab_ns_ki
 			fprintf(ctx->out,
 				"\n-- the lab is up: Enter or Ctrl-C tears it down --\n");
 		if (watch_flush(ctx->out) < 0)
-			return run_error(ctx, -EIO, "cannot write the output");
+			return run_error(ctx, -EIO, _("cannot write the output"));
 		err = lab_pause(t, &mode, false, true);
 	}
 	return err < 0 ? err : status;
@@ -382,16 +384,16 @@ static int check_options(const struct run_ctx *ctx, const struct lab_lesson **re
 	if (o->netns || o->all_netns || o->replay)
 		return run_error(
 		    ctx, -EINVAL,
-		    "'--lab' makes its own namespace: it cannot be combined with "
-		    "'%s'",
+		    _("'--lab' makes its own namespace: it cannot be combined with "
+		      "'%s'"),
 		    o->netns	   ? "--netns"
 		    : o->all_netns ? "--all-netns"
 				   : "--replay");
 	if (!lab_view_fn(o->view))
 		return run_error(
 		    ctx, -EINVAL,
-		    "'--lab' shows its sockets with the listing, -s, --hist, "
-		    "--diagram, -E or --doctor");
+		    _("'--lab' shows its sockets with the listing, -s, --hist, "
+		      "--diagram, -E or --doctor"));
 	if (!*name)
 		return 0;
 	*ret = lab_lesson_find(name);
@@ -402,14 +404,15 @@ static int check_options(const struct run_ctx *ctx, const struct lab_lesson **re
 		     l->name && n < sizeof(names); l++)
 			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
 					      n ? ", " : "", l->name);
-		return run_error(ctx, -EINVAL, "unknown lesson '%s' for --lab (try %s)",
-				 name, names);
+		return run_error(ctx, -EINVAL,
+				 _("unknown lesson '%s' for --lab (try %s)"), name,
+				 names);
 	}
 	if (o->view != VIEW_LIST || (o->format != FMT_TABLE && o->format != FMT_JSONL))
 		return run_error(
 		    ctx, -EINVAL,
-		    "'--lab %s' is a transcript: plain text or --format jsonl, "
-		    "and no other view",
+		    _("'--lab %s' is a transcript: plain text or --format jsonl, "
+		      "and no other view"),
 		    name);
 	return 0;
 }
@@ -427,21 +430,21 @@ int view_lab(const struct run_ctx *ctx)
 	/* Signals come through the tick from here on: Ctrl-C tears the lab down. */
 	if ((err = tick_open(&t, ctx->opts->continuous > 0 ? ctx->opts->continuous
 							   : 86400)) < 0)
-		return run_error(ctx, err, "--lab: cannot set up signals: %s",
+		return run_error(ctx, err, _("--lab: cannot set up signals: %s"),
 				 strerror(-err));
 	tick_wait(&t, -1); /* the first tick is due at once */
 	err = lab_netns_new(&kind);
 	if (err == -EPERM)
 		err = run_error(
 		    ctx, -EPERM,
-		    "--lab needs a network namespace of its own: run it as root "
-		    "(CAP_SYS_ADMIN) or allow unprivileged user namespaces "
-		    "(sysctl user.max_user_namespaces)");
+		    _("--lab needs a network namespace of its own: run it as root "
+		      "(CAP_SYS_ADMIN) or allow unprivileged user namespaces "
+		      "(sysctl user.max_user_namespaces)"));
 	else if (err < 0)
-		err = run_error(ctx, err, "--lab: cannot make a network namespace: %s",
+		err = run_error(ctx, err, _("--lab: cannot make a network namespace: %s"),
 				strerror(-err));
 	if (err == 0 && (err = lab_start(&lab)) < 0)
-		err = run_error(ctx, err, "--lab: cannot start the holder: %s",
+		err = run_error(ctx, err, _("--lab: cannot start the holder: %s"),
 				strerror(-err));
 	if (err == 0)
 		err = ls ? lesson(ctx, ls, lab, &t) : all_states(ctx, lab, kind, &t);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "aggregate/sortkeys.h"
 #include "aggregate/summary.h"
 #include "model/columns.h"
@@ -25,10 +26,11 @@ static int sort_error(const struct run_ctx *ctx, const char *bad)
 			break;
 		o += (size_t)n;
 	}
-	return run_error(ctx, -EINVAL,
-			 "unknown sort key '%s' (try %s, or a number column; -KEY sorts "
-			 "descending)",
-			 bad, names);
+	return run_error(
+	    ctx, -EINVAL,
+	    _("unknown sort key '%s' (try %s, or a number column; -KEY sorts "
+	      "descending)"),
+	    bad, names);
 }
 
 /*
@@ -40,10 +42,11 @@ static bool can_stream(const struct run_ctx *ctx, const struct output *out,
 		       const struct column_list *cols, const struct sort_spec *sort)
 {
 	const struct opts *o = ctx->opts;
+	struct query q = *ctx->query;
 
+	q.needs = column_list_needs(cols);
 	return output_has(out, OUTPUT_STREAM) && sort->n == 0 && !o->all_netns &&
-	       !(column_list_needs(cols) & COL_NEED_PROCS) &&
-	       !filter_needs_procs(ctx->filter);
+	       collect_can_stream(&q);
 }
 
 static int stream_rows(const struct run_ctx *ctx, const struct output *out,
@@ -59,15 +62,16 @@ static int stream_rows(const struct run_ctx *ctx, const struct output *out,
 
 	err = output_stream_begin(out, cols, &cc, &st);
 	if (err < 0)
-		return run_error(ctx, err, "out of memory");
+		return run_error(ctx, err, _("out of memory"));
 	struct query q = *ctx->query;
 	q.needs = column_list_needs(cols);
 	err = collect_stream(&q, ctx->cstate, st.row, st.state, NULL);
 	err2 = output_stream_end(&st, err >= 0, &late);
 	if (late)
-		run_note(ctx,
-			 "the socket table changed during the dump: some sockets may be "
-			 "listed twice");
+		run_note(
+		    ctx,
+		    _("the socket table changed during the dump: some sockets may be "
+		      "listed twice"));
 	return err < 0 ? err : err2;
 }
 
@@ -99,7 +103,8 @@ int view_list(const struct run_ctx *ctx)
 		return list_counts(ctx, &out);
 	err = column_list_build(o->columns, run_column_groups(o), &cols, &bad);
 	if (err < 0)
-		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
+		return run_error(ctx, -EINVAL,
+				 _("unknown column '%s' (see --list-columns)"),
 				 bad ? bad : "?");
 	if (o->sort && sort_parse(o->sort, &sort, &bad) < 0)
 		return sort_error(ctx, bad);
@@ -120,7 +125,7 @@ int view_list(const struct run_ctx *ctx)
 	err = sort_socks(&c.socks, &sort, &cc, colfmt_number);
 	if (err < 0) {
 		collect_done(&c);
-		return run_error(ctx, err, "out of memory");
+		return run_error(ctx, err, _("out of memory"));
 	}
 	err = output_sockets(&out, &c.socks, &cols, &cc);
 	collect_done(&c);
@@ -137,7 +142,7 @@ int view_list_columns(const struct run_ctx *ctx)
 	err = output_columns(&out);
 	if (err == -EOPNOTSUPP)
 		return run_error(ctx, -EINVAL,
-				 "'--format %s' has no form for --list-columns",
+				 _("'--format %s' has no form for --list-columns"),
 				 format_name(out.format));
 	return err;
 }

@@ -281,9 +281,11 @@ def main():
     events = []
     for line in out.splitlines():
         try:
-            events.append(json.loads(line))
+            e = json.loads(line)
         except ValueError:
             h.fail("not one JSON object per line: %r" % line, out)
+        if e.get("event") != "overrun":  # a slow poll on a loaded machine (see -E)
+            events.append(e)
     h.check(events, "events were reported", err)
     h.check(all(str(OTHER) not in e["local"] + e["peer"] for e in events),
             "the filter leaves out other ports", out)

@@ -10,6 +10,7 @@ from the manifest and compared with what `tcpstate -a FILTER` lists, socket by s
 
 import ipaddress
 import os
+import re
 import pwd
 import socket
 import subprocess
@@ -267,6 +268,21 @@ def test_owners(c, fx, nobody):
     c.nonempty(["-a", "not", "process", "tsfixture"], lambda s: "tsfixture" not in s.comms,
                "not process: sockets without owner too")
     h.ok("process (exact and glob), pid, --process, not process")
+
+    # Owner terms read only the processes they name (--stats: procs= fd directories).
+    def procs_read(args):
+        rc, out, err = h.run(args + ["--stats"])
+        m = re.search(r"procs=(\d+)", err)
+        h.check(rc == 0 and m, "tcpstate %s --stats" % " ".join(args), err)
+        return int(m.group(1))
+    h.check_eq(procs_read(["-a", "--pid", str(pid2)]), 1, "--pid N reads /proc/N/fd only")
+    h.check_eq(procs_read(["-a", "pid", str(pid2), "or", "pid", str(nobody.pid)]), 2,
+               "pid A or pid B reads two fd directories")
+    n = procs_read(["-a", "--process", "tsfixture2"])
+    h.check(1 <= n <= 2, "--process NAME reads the matching processes only (%d)" % n)
+    h.check(procs_read(["-a", "-p", "--pid", str(pid2)]) > 2,
+            "with -p every process is read: a shared socket's other owners are shown")
+    h.ok("--pid and --process read only the processes they name")
     name = pwd.getpwuid(NOBODY_UID).pw_name
     c.nonempty(["-a", "user", name], lambda s: s.uid == NOBODY_UID)
     c.nonempty(["-a", "user", str(NOBODY_UID)], lambda s: s.uid == NOBODY_UID)

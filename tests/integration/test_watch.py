@@ -175,6 +175,18 @@ def test_pipe():
                "the header of -s agrees with the summary", out)
     h.ok("pipe: another view (-s) repeats")
 
+    # one dump a frame: the header counts come from the view's own dump (--stats counts
+    # the netlink messages: one per socket and one NLMSG_DONE per dump)
+    for args in (["-an"], ["-s"], ["-an", "state", "established"]):
+        rc, out, err = h.run(args + ["--stats"])
+        one = int(re.search(r"messages=(\d+)", err).group(1))
+        rc, out, err = h.run(args + ["--stats", "-c", "0.05", "--count", "3"])
+        m = re.search(r"messages=(\d+)", err)
+        h.check(rc == 0 and m, "-c --stats works", err)
+        h.check_eq(int(m.group(1)), 3 * one, "%s -c: one dump a frame" % " ".join(args),
+                   err)
+    h.ok("pipe: one dump a frame")
+
     rc, out, err = h.run(["-E", "-c", "1"])
     h.check(rc == 2 and out == "" and "'--events'" in err, "-c with -E is a usage error",
             "rc %d" % rc, err, out)

@@ -13,6 +13,8 @@
  *   dump_intr=N     the first message of the first N dumps has NLM_F_DUMP_INTR set
  *                   (N=-1: every dump, so tcpstate must give up)
  *   procnet=E       opening /proc/net/tcp or /proc/net/tcp6 fails with E
+ *   dump_delay=MS   every dump request after the first is sent MS milliseconds late (a
+ *                   slow poll: -E's overrun note)
  */
 /* Define open() and open64() as the two symbols they are, whatever meson's default. */
 #undef _FILE_OFFSET_BITS
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
@@ -47,6 +50,7 @@ static struct {
 	int recv_errno, recv_at;
 	int intr_dumps;
 	int procnet_errno;
+	int dump_delay_ms;
 } F;
 
 static bool is_diag[MAX_FD];
@@ -115,6 +119,8 @@ static void parse_faults(void)
 			F.intr_dumps = atoi(v);
 		else if (strcmp(t, "procnet") == 0)
 			F.procnet_errno = errno_value(v);
+		else if (strcmp(t, "dump_delay") == 0)
+			F.dump_delay_ms = atoi(v);
 	}
 }
 
@@ -161,6 +167,12 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, __CONST_SOCKADDR_
 		last_seq = nlh->nlmsg_seq;
 		dumps++;
 		recvs = 0;
+		if (F.dump_delay_ms > 0 && dumps > 1) {
+			struct timespec ts = {.tv_sec = F.dump_delay_ms / 1000,
+					      .tv_nsec =
+						  F.dump_delay_ms % 1000 * 1000000L};
+			nanosleep(&ts, NULL);
+		}
 	}
 	return REAL(sendto)(fd, buf, len, flags, to, tolen);
 }

@@ -66,9 +66,9 @@ static void test_kinds(void)
 		bool sockets, stream, events, columns, human, listeners, hist;
 	} want[] = {
 	    {FMT_TABLE, true, true, true, true, true, false, true},
-	    {FMT_JSON, true, false, false, true, false, false, true},
-	    {FMT_JSONL, true, false, true, true, false, false, true},
-	    {FMT_CSV, true, false, false, true, false, false, true},
+	    {FMT_JSON, true, true, false, true, false, false, true},
+	    {FMT_JSONL, true, true, true, true, false, false, true},
+	    {FMT_CSV, true, true, false, true, false, false, true},
 	    {FMT_OPENMETRICS, false, false, false, false, false, true, true},
 	    {FMT_LINES, false, false, false, false, false, false, false},
 	};
@@ -202,6 +202,69 @@ static void test_dispatch(const struct sock_set *set, const struct procs *p)
 	summary_done(&sum);
 }
 
+/* A listing streamed through output_stream_* (after a restart that came before anything
+ * was printed) into a string. */
+static char *streamed(struct output *o, const struct sock_set *set,
+		      const struct column_list *cols, const struct col_ctx *cc, size_t n)
+{
+	struct output_stream st;
+	bool late = true;
+	char *buf = NULL;
+	size_t len;
+	FILE *mem = open_memstream(&buf, &len);
+
+	ASSERT(mem, "open_memstream");
+	o->out = mem;
+	CHECK(output_stream_begin(o, cols, cc, &st) == 0, "stream begin");
+	for (size_t i = 0; i < set->n && i < n; i++)
+		CHECK(st.row(&set->v[i], st.state) == 0, "stream row");
+	CHECK(st.row(NULL, st.state) == 0, "stream restart");
+	for (size_t i = 0; i < n; i++)
+		CHECK(st.row(&set->v[i % set->n], st.state) == 0, "stream row");
+	CHECK(output_stream_end(&st, true, &late) == 0 && !late, "stream end");
+	fclose(mem);
+	return buf;
+}
+
+/* JSON, JSON lines and CSV stream the same bytes they print from a whole set, for an
+ * empty listing, a short one and one of several chunks. */
+static void test_streamed_rows(const struct sock_set *set, const struct procs *p)
+{
+	static const struct {
+		enum out_format f;
+		bool header;
+	} cases[] = {
+	    {FMT_JSON, true}, {FMT_JSONL, true}, {FMT_CSV, true}, {FMT_CSV, false}};
+	static const size_t sizes[] = {0, 3, 10000};
+	struct column_list cols;
+	const char *bad = NULL;
+	struct col_ctx cc = {.procs = p};
+	struct sock_set big = {0};
+
+	ASSERT(column_list_build(NULL, COL_GROUP_OWNERS, &cols, &bad) == 0, "columns");
+	for (size_t n = 0; n < 10000; n++)
+		ASSERT(sock_set_add(&big, &set->v[n % set->n]) == 0, "big set");
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		for (size_t k = 0; k < ARRAY_SIZE(sizes); k++) {
+			struct output o = output_for(cases[i].f, cases[i].header);
+			struct sock_set part = big;
+			char *a = streamed(&o, set, &cols, &cc, sizes[k]), *b = NULL;
+			size_t len;
+			part.n = sizes[k];
+			FILE *mem = open_memstream(&b, &len);
+			o.out = mem;
+			CHECK(output_sockets(&o, &part, &cols, &cc) == 0, "sockets");
+			fclose(mem);
+			CHECK(a && b && strcmp(a, b) == 0,
+			      "%s header=%d n=%zu: streamed differs",
+			      format_name(cases[i].f), cases[i].header, sizes[k]);
+			free(a);
+			free(b);
+		}
+	}
+	sock_set_done(&big);
+}
+
 int main(void)
 {
 	struct sock_set set;
@@ -211,6 +274,7 @@ int main(void)
 	test_names();
 	test_kinds();
 	test_dispatch(&set, p);
+	test_streamed_rows(&set, p);
 	procs_free(p);
 	sock_set_done(&set);
 	return check_finish("test_output");
