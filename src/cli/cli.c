@@ -476,6 +476,9 @@ static const struct optdef optdefs[] = {
     {G_FILTER, "container", '\0', STR,
      N_("sockets of the container whose ID (or runtime:ID, pod UID) starts with PREFIX"),
      "PREFIX", set_term},
+    {G_FILTER, "filter-file", '\0', STR,
+     "read a filter expression from FILE ('#' starts a comment), ANDed with the rest",
+     "FILE", set_string, AT(f_file)},
 
     {G_OUTPUT, "processes", 'p', NONE, N_("show the PID/Program name of every owner"),
      NULL, set_flag, AT(processes)},
@@ -774,6 +777,26 @@ static int check_output(struct parse *p)
 	return 0;
 }
 
+/* --replay reads a file: a view that acts on or waits for the live kernel has nothing to
+ * do with it (-E would wait forever; -K would destroy today's sockets picked by a filter
+ * run on yesterday's states). */
+static int check_replay(struct parse *p)
+{
+	const struct opts *o = p->o;
+
+	if (!o->replay)
+		return 0;
+	if (o->view == VIEW_EVENTS)
+		return fail(
+		    p, _("'--events' watches the live kernel: it cannot be combined "
+			 "with '--replay' (use -s, --hist or the listing on a dump)"));
+	if (o->view == VIEW_KILL && !o->dry_run)
+		return fail(
+		    p, _("'--kill' destroys live sockets: it cannot be combined with "
+			 "'--replay' (add --dry-run to list what the dump matches)"));
+	return 0;
+}
+
 /*
  * netstat's and ss's other socket kinds: `tcpstate -tulpn` is the most common habit.
  * A cluster of short flags that holds one of them gets one line saying what to run
@@ -869,7 +892,9 @@ static int run_popt(struct parse *p, int argc, const char **argv)
 		return err;
 	if (p->o->listening && p->o->all)
 		p->o->listening = 0; /* -a already includes LISTEN */
-	err = check_output(p);
+	err = check_replay(p);
+	if (!err)
+		err = check_output(p);
 	return err ? err : check_combinations(p);
 }
 

@@ -61,9 +61,13 @@ int view_hist(const struct run_ctx *ctx)
 	err = hist_init(&h, ctx->opts->hist, &bad);
 	if (err == -EINVAL) {
 		hist_key_names(names, sizeof(names));
+		/* a known name can only be wrong as a third key */
+		bool known = bad && hist_key_find(bad);
 		return run_error(ctx, err,
-				 _("unknown --hist key '%s' (one or two of %s, "
-				   "separated by a comma)"),
+				 known ? _("too many --hist keys at '%s' (one or two of "
+					   "%s, separated by a comma)")
+				       : _("unknown --hist key '%s' (one or two of %s, "
+					   "separated by a comma)"),
 				 bad ? bad : "", names);
 	}
 	if (err == -EEXIST)

@@ -138,7 +138,8 @@ def parse_table(out, nkeys):
         if f[0] == "Total":
             total = int(f[-1])
         elif f[0].startswith("(") and f[1] == "more" and f[2] in ("group)", "groups)"):
-            h.check_eq(f[-1], "sockets", "(N more groups) M sockets", out)
+            h.check_eq(f[-1], "socket" if f[-2] == "1" else "sockets",
+                       "(N more groups) M socket(s)", out)
             more = (int(f[0][1:]), int(f[-2]))
         elif nkeys == 2 and f[1].startswith("(") and f[2] == "more" and f[3] in ("row)",
                                                                                 "rows)"):
@@ -273,6 +274,9 @@ def test_errors():
         h.check(rc == 2 and out == "" and token in err and err.count("\n") == 1,
                 "tcpstate %s: exit 2, one line naming %s, nothing on stdout" %
                 (" ".join(args), token), "rc=%d stdout=%r stderr=%r" % (rc, out, err))
+    rc, out, err = h.run(["--hist", "state,lport,rport"])
+    h.check("too many --hist keys" in err and "unknown" not in err,
+            "a third (valid) key is called one too many, not unknown", err)
     h.ok("bad --hist keys: exit 2 with the bad key named")
 
 

@@ -71,6 +71,14 @@
 	"LISTEN           1  ##############################\n"                               \
 	"Total            6\n"
 
+#define HIST_STATE_TOP3_GOLDEN                                                               \
+	"State        Count\n"                                                               \
+	"ESTABLISHED      2  ############################################################\n" \
+	"TIME_WAIT        2  ############################################################\n" \
+	"CLOSE_WAIT       1  ##############################\n"                               \
+	"(1 more group)   1 socket\n"                                                        \
+	"Total            6\n"
+
 #define HIST_RADDR_STATE_GOLDEN                                                              \
 	"Peer Address  State        Count\n"                                                 \
 	"192.0.2.7     ESTABLISHED      1  ##############################################\n" \
@@ -189,6 +197,11 @@ static void test_hist(const struct sock_set *set, const struct procs *p)
 	hist_of(&h, "state", set, p);
 	CAPTURE(s, hist_render_table(out, &h, &r));
 	CHECK_GOLDEN(s, HIST_STATE_GOLDEN, "--hist state");
+	free(s);
+	struct hist_render top3 = {.header = true, .limit = {.groups = 3}};
+	CAPTURE(s, hist_render_table(out, &h, &top3));
+	CHECK_GOLDEN(s, HIST_STATE_TOP3_GOLDEN,
+		     "--hist state --top 4: one socket, singular");
 	free(s);
 	hist_done(&h);
 
