@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "cli/cli.h"
 #include "filter/filter.h"
 #include "filter/filter_cmpeval.h"
@@ -89,8 +90,8 @@ static int parse_expr(const struct opts *o, struct fnode **ret, char **ret_err)
 		/* `-c abc`: the word was meant as the interval, not as a filter */
 		free(*ret_err);
 		if (asprintf(ret_err,
-			     "bad interval '%s' for -c (try --continuous SECONDS from "
-			     "0.01 to 86400, e.g. -c 2)",
+			     _("bad interval '%s' for -c (try --continuous SECONDS from "
+			       "0.01 to 86400, e.g. -c 2)"),
 			     o->c_declined) < 0)
 			*ret_err = NULL;
 	}
@@ -108,7 +109,7 @@ static int parse_file(const char *path, struct fnode **ret, char **ret_err)
 	if (err == -ENOMEM)
 		return err;
 	if (err < 0) {
-		if (asprintf(ret_err, "cannot read the filter file '%s': %s", path,
+		if (asprintf(ret_err, _("cannot read the filter file '%s': %s"), path,
 			     strerror(-err)) < 0)
 			*ret_err = NULL;
 		return -EINVAL;
@@ -117,8 +118,8 @@ static int parse_file(const char *path, struct fnode **ret, char **ret_err)
 	/* an empty word is a typed '' on the command line; here it is just no text */
 	err = text[strspn(text, " \t\n\r\f\v")] ? parse_words(words, 1, ret, ret_err) : 0;
 	if (err == 0 && !*ret) {
-		if (asprintf(ret_err, "the filter file '%s' holds no expression", path) <
-		    0)
+		if (asprintf(ret_err, _("the filter file '%s' holds no expression"),
+			     path) < 0)
 			*ret_err = NULL;
 		err = -EINVAL;
 	}
@@ -530,12 +531,13 @@ static int cgroup_error(const char *path, int err, const char *root, char **ret_
 	int n;
 
 	if (err == -ENOENT && !root[0])
-		n = asprintf(ret_err, "cgroup '%s': no cgroup v2 hierarchy is mounted",
+		n = asprintf(ret_err, _("cgroup '%s': no cgroup v2 hierarchy is mounted"),
 			     path);
 	else if (err == -ENOENT)
-		n = asprintf(ret_err, "cgroup '%s': no such cgroup under %s", path, root);
+		n = asprintf(ret_err, _("cgroup '%s': no such cgroup under %s"), path,
+			     root);
 	else
-		n = asprintf(ret_err, "cgroup '%s': %s", path, strerror(-err));
+		n = asprintf(ret_err, _("cgroup '%s': %s"), path, strerror(-err));
 	if (n < 0) {
 		*ret_err = NULL;
 		return -ENOMEM;

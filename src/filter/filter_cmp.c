@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/i18n.h"
 #include "filter/filter_cmp.h"
 #include "filter/filter_int.h"
 #include "model/columns.h"
@@ -109,25 +110,25 @@ static int parse_number(const struct col_value *cv, const char *value, uint64_t 
 	if (*value == '-' || *value == '+')
 		return fail(
 		    ret_err,
-		    "bad value '%s' for '%s' (a %s without a sign, e.g. %s; '-' alone "
-		    "tests for no value)",
+		    _("bad value '%s' for '%s' (a %s without a sign, e.g. %s; '-' alone "
+		      "tests for no value)"),
 		    value, cv->name, uname, ex);
 	err = parse_digits(value, &ip, &fp, &scale, &suffix);
 	if (err == -ERANGE)
 		return fail(ret_err,
-			    "value '%s' for '%s' is out of range (too large or "
-			    "more than 9 decimals)",
+			    _("value '%s' for '%s' is out of range (too large or "
+			      "more than 9 decimals)"),
 			    value, cv->name);
 	if (err)
-		return fail(ret_err, "'%s' is not a number for '%s' (a %s, e.g. %s)",
+		return fail(ret_err, _("'%s' is not a number for '%s' (a %s, e.g. %s)"),
 			    value, cv->name, uname, ex);
 	mult = suffix_mult(cv->unit, suffix);
 	if (!mult && cv->unit == CU_COUNT)
-		return fail(ret_err, "unit '%s' does not fit '%s', a count (%s)", suffix,
-			    cv->name, colvalue_suffix_hint(cv->unit));
+		return fail(ret_err, _("unit '%s' does not fit '%s', a count (%s)"),
+			    suffix, cv->name, _(colvalue_suffix_hint(cv->unit)));
 	if (!mult)
-		return fail(ret_err, "unknown unit '%s' for a %s in '%s' (%s)", suffix,
-			    uname, value, colvalue_suffix_hint(cv->unit));
+		return fail(ret_err, _("unknown unit '%s' for a %s in '%s' (%s)"), suffix,
+			    uname, value, _(colvalue_suffix_hint(cv->unit)));
 	/* fp / scale of mult, as fp * (mult / scale) + fp * (mult % scale) / scale: fp <
 	 * scale <= 10^9, so neither product overflows; only the whole part can. */
 	uint64_t q = mult / scale, r = mult % scale, whole, part, rest;
@@ -135,12 +136,12 @@ static int parse_number(const struct col_value *cv, const char *value, uint64_t 
 	rest = fp * r % scale;
 	/* "1.3M" is rounded to whole bytes; "0.5" of a count has no meaning. */
 	if (rest && mult == 1)
-		return fail(ret_err, "value '%s' for '%s' is not a whole number", value,
-			    cv->name);
+		return fail(ret_err, _("value '%s' for '%s' is not a whole number"),
+			    value, cv->name);
 	part += rest * 2 >= scale;
 	if (__builtin_mul_overflow(ip, mult, &whole) ||
 	    __builtin_add_overflow(whole, part, &whole))
-		return fail(ret_err, "value '%s' for '%s' is out of range (too large)",
+		return fail(ret_err, _("value '%s' for '%s' is out of range (too large)"),
 			    value, cv->name);
 	*ret = whole;
 	return 0;
@@ -165,8 +166,9 @@ static int text_value(struct fcmp *c, const char *value, char **ret_err)
 		if (rc) {
 			regerror(rc, re, why, sizeof(why));
 			free(re);
-			return fail(ret_err, "bad regular expression '%s' for '%s': %s",
-				    value, c->col->name, why);
+			return fail(ret_err,
+				    _("bad regular expression '%s' for '%s': %s"), value,
+				    c->col->name, why);
 		}
 		c->re = re;
 		return 0;
@@ -186,14 +188,14 @@ static int check_op(const struct col_value *cv, enum cmp_op op, const char *opte
 	if (cv->unit == CU_TEXT && op != CMP_EQ && op != CMP_NE && !regex)
 		return fail(
 		    ret_err,
-		    "operator '%s' does not apply to '%s', a text column (use ==, "
-		    "!=, ~ or !~)",
+		    _("operator '%s' does not apply to '%s', a text column (use ==, "
+		      "!=, ~ or !~)"),
 		    optext, cv->name);
 	if (cv->unit != CU_TEXT && regex)
 		return fail(
 		    ret_err,
-		    "operator '%s' does not apply to '%s', a %s (use ==, !=, <, <=, "
-		    ">, >=)",
+		    _("operator '%s' does not apply to '%s', a %s (use ==, !=, <, <=, "
+		      ">, >=)"),
 		    optext, cv->name, colvalue_unit_name(cv->unit));
 	return 0;
 }
@@ -271,8 +273,8 @@ static int make_addr_cmp(const struct col_value *cv, enum cmp_op op, const char 
 		return err;
 	if (port || !has_addr)
 		return fail(ret_err,
-			    "'%s' takes an address or ADDR/PREFIX, not '%s' (use "
-			    "lport or rport for ports)",
+			    _("'%s' takes an address or ADDR/PREFIX, not '%s' (use "
+			      "lport or rport for ports)"),
 			    cv->name, value);
 	n = fnode_new(FN_ADDR);
 	if (!n)
@@ -329,17 +331,17 @@ static const char *no_compare_hint(const char *column)
 	static const struct {
 		const char *column, *hint;
 	} hints[] = {
-	    {"owners", "use 'process NAME' or 'pid N'"},
-	    {"cmdline", "use 'process NAME' or 'pid N'"},
-	    {"cgroup", "use 'cgroup PATH'"},
-	    {"unit", "use 'unit GLOB'"},
-	    {"container", "use 'container PREFIX'"},
+	    {"owners", N_("use 'process NAME' or 'pid N'")},
+	    {"cmdline", N_("use 'process NAME' or 'pid N'")},
+	    {"cgroup", N_("use 'cgroup PATH'")},
+	    {"unit", N_("use 'unit GLOB'")},
+	    {"container", N_("use 'container PREFIX'")},
 	};
 
 	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
 		if (strcmp(hints[i].column, column) == 0)
-			return hints[i].hint;
-	return "see FILTERS in tcpstate(8)";
+			return _(hints[i].hint);
+	return _("see FILTERS in tcpstate(8)");
 }
 
 int filter_make_cmp(const char *colname, enum cmp_op op, const char *optext,
@@ -352,18 +354,18 @@ int filter_make_cmp(const char *colname, enum cmp_op op, const char *optext,
 
 	*ret = NULL;
 	if (!cv)
-		return fail(ret_err, "column '%s' cannot be compared (%s)", colname,
+		return fail(ret_err, _("column '%s' cannot be compared (%s)"), colname,
 			    no_compare_hint(colname));
 	err = check_op(cv, op, optext, ret_err);
 	if (err)
 		return err;
 	if (*value == '\0')
-		return fail(ret_err, "empty value after '%s %s' (e.g. '%s %s %s')",
+		return fail(ret_err, _("empty value after '%s %s' (e.g. '%s %s %s')"),
 			    colname, optext, colname, optext, colvalue_example(cv->unit));
 	if (null && !eq)
 		return fail(
 		    ret_err,
-		    "'-' (no value) goes only with == or != ('%s == -'), not '%s'",
+		    _("'-' (no value) goes only with == or != ('%s == -'), not '%s'"),
 		    colname, optext);
 	if (!null && (!strcmp(colname, "lport") || !strcmp(colname, "rport")))
 		return make_port_cmp(cv, op, value, ret, ret_err);

@@ -529,8 +529,8 @@ static int unknown_column(struct parser *p, const char *name)
 		}
 	}
 	if (best)
-		return fail(p, "unknown column '%s' (did you mean '%s'?)", name, best);
-	return fail(p, "unknown column '%s' (see --list-columns)", name);
+		return fail(p, _("unknown column '%s' (did you mean '%s'?)"), name, best);
+	return fail(p, _("unknown column '%s' (see --list-columns)"), name);
 }
 
 /* An operator as a word of its own ("rtt > 100ms", "rtt gt 100ms", "rtt >100ms")? */
@@ -589,10 +589,11 @@ static int parse_cmp(struct parser *p, bool is_keyword, struct fnode **ret)
 					   !column_value_word(p, p->i + 1, ol))))
 			return 1;
 		if (!ol)
-			return fail(p,
-				    "'%s' needs an operator and a value (e.g. '%s > 0'; "
-				    "operators ==, !=, <, <=, >, >=, ~)",
-				    name, name);
+			return fail(
+			    p,
+			    _("'%s' needs an operator and a value (e.g. '%s > 0'; "
+			      "operators ==, !=, <, <=, >, >=, ~)"),
+			    name, name);
 		rest = p->tok[p->i + 1];
 		p->i += 2;
 	}
@@ -603,7 +604,7 @@ static int parse_cmp(struct parser *p, bool is_keyword, struct fnode **ret)
 		return filter_make_cmp(name, op, optext, "-", ret, p->err);
 	if (*rest == '\0') {
 		if (p->i >= p->n || peek(p) != T_WORD)
-			return fail(p, "'%s %s' needs a value (a %s, e.g. '%s %s %s')",
+			return fail(p, _("'%s %s' needs a value (a %s, e.g. '%s %s %s')"),
 				    name, optext, colvalue_unit_name(cv->unit), name,
 				    optext, colvalue_example(cv->unit));
 		rest = p->tok[p->i++];

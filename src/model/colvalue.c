@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <linux/sock_diag.h>
 
+#include "base/i18n.h"
 #include "model/columns.h"
 #include "model/colvalue.h"
 
@@ -368,11 +369,11 @@ static const struct {
 	const char *hint;
 	const char *example;
 } units[CU_NUNITS] = {
-    [CU_TEXT] = {"text", plain_suffixes, "a plain word", "bbr"},
-    [CU_COUNT] = {"count", plain_suffixes, "a plain whole number", "3"},
-    [CU_BYTES] = {"size", bytes_suffixes, "try k, M, G", "64k"},
-    [CU_DURATION] = {"duration", duration_suffixes, "try ms, s, m, h", "100ms"},
-    [CU_RATE] = {"rate", rate_suffixes, "bit/s; try k, M, G", "10M"},
+    [CU_TEXT] = {"text", plain_suffixes, N_("a plain word"), "bbr"},
+    [CU_COUNT] = {"count", plain_suffixes, N_("a plain whole number"), "3"},
+    [CU_BYTES] = {"size", bytes_suffixes, N_("try k, M, G"), "64k"},
+    [CU_DURATION] = {"duration", duration_suffixes, N_("try ms, s, m, h"), "100ms"},
+    [CU_RATE] = {"rate", rate_suffixes, N_("bit/s; try k, M, G"), "10M"},
 };
 
 const char *colvalue_unit_of(const char *column)

@@ -48,7 +48,8 @@ const char *colvalue_unit_name(enum col_unit u);
  * entry is the plain number (""). */
 const struct col_suffix *colvalue_suffixes(enum col_unit u);
 
-/* "k, M, G" or "ms, s, m, h": the suffixes to suggest in an error message. */
+/* "try k, M, G" or "try ms, s, m, h": the suffixes to suggest in an error message
+ * (English, marked with N_(): translate it with _() where the message is formatted). */
 const char *colvalue_suffix_hint(enum col_unit u);
 
 /* The unit of a column by name as --list-columns shows it ("size", "duration"...), or
