@@ -2,6 +2,7 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
+#include <locale.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,13 +81,33 @@ static int parse_words(const char *const *words, int n_words, struct fnode **ret
 	return err;
 }
 
+/* Did the words fail on an unknown keyword? Asked of the English message (parsed again
+ * under the C locale's messages), as the user's language may word it otherwise. */
+static bool unknown_keyword_error(const char *const *words, int n_words)
+{
+	locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	struct fnode *t = NULL;
+	char *msg = NULL;
+
+	if (!c)
+		return false;
+	locale_t was = uselocale(c);
+	parse_words(words, n_words, &t, &msg);
+	uselocale(was);
+	freelocale(c);
+	bool unknown = msg && strstr(msg, "unknown filter keyword");
+	free(msg);
+	fnode_free(t);
+	return unknown;
+}
+
 /* The expression words after the options. */
 static int parse_expr(const struct opts *o, struct fnode **ret, char **ret_err)
 {
 	int err = parse_words(o->expr, o->n_expr, ret, ret_err);
 
 	if (err == -EINVAL && o->c_declined && strcmp(o->expr[0], o->c_declined) == 0 &&
-	    *ret_err && strstr(*ret_err, "unknown filter keyword")) {
+	    *ret_err && unknown_keyword_error(o->expr, o->n_expr)) {
 		/* `-c abc`: the word was meant as the interval, not as a filter */
 		free(*ret_err);
 		if (asprintf(ret_err,

@@ -126,6 +126,10 @@ for lang in ("zh_CN", "zh_TW"):
         if code == 2 and r.stdout:
             failures.append("%s under %s: stdout not empty" % (what, lang))
         check_chinese(what, lang, text)
+    # -c WORD: a word no filter knows is a bad interval in every language
+    err = run(["-c", "abc"], LANG=lang + ".UTF-8").stderr.decode()
+    if "-c" not in err or "abc" not in err or "--continuous" not in err:
+        failures.append("-c abc under %s is not a bad interval: %r" % (lang, err))
     # -c: the frame header in a pipe ("=== DATE  every 0.1s  total N")
     out = run(["--replay", DUMP, "-s", "-c", "0.1", "--count", "1"],
               LANG=lang + ".UTF-8").stdout.decode()
