@@ -66,6 +66,11 @@ size_t numfmt_u64(uint64_t v, char *buf, size_t sz)
 {
 	char tmp[NUMFMT_MAX], *end = tmp + sizeof(tmp);
 
+	if (v < 10 && sz >= 2) { /* queues are nearly always 0 */
+		buf[0] = (char)('0' + v);
+		buf[1] = '\0';
+		return 1;
+	}
 	if (sz > NUMFMT_MAX) { /* the common case: straight into buf */
 		size_t n = n_digits(v);
 		digits_back(v, buf + n);
