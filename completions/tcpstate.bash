@@ -10,9 +10,9 @@
 # equal to "tcpstate --complete options").
 _tcpstate_fallback_options='--all --listening --ipv4 --ipv6 --numeric --tcp --resolve
 --netns --all-netns --state --exclude --port --sport --dport --src --dst --pid --process
---user --processes --extended --timers --info --memory --no-header --format --json --sort
+--user --processes --owners-source --extended --timers --info --memory --no-header --format --json --sort
 --columns --list-columns --color --summary --hist --top --continuous --events --interval
---count --diagram --doctor --threshold --kill --dry-run --explain --record --replay --stats
+--events-source --count --diagram --doctor --threshold --kill --dry-run --explain --record --replay --stats
 --help --usage --version'
 
 # _tcpstate_add CUR WORD...: add the words that start with CUR to COMPREPLY.
@@ -97,6 +97,12 @@ _tcpstate()
 		return ;;
 	--color | --colour)
 		_tcpstate_ask "$cmd" colors "$cur"
+		return ;;
+	--events-source)
+		_tcpstate_ask "$cmd" events-sources "$cur"
+		return ;;
+	--owners-source)
+		_tcpstate_ask "$cmd" owners-sources "$cur"
 		return ;;
 	--columns)
 		_tcpstate_ask "$cmd" columns "$cur" list

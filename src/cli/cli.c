@@ -18,6 +18,8 @@ enum {
 	OPT_FORMAT,
 	OPT_JSON,
 	OPT_COLOR,
+	OPT_EVENTS_SOURCE,
+	OPT_OWNERS_SOURCE,
 	OPT_CONTINUOUS,
 	OPT_INTERVAL,
 	OPT_SUMMARY,
@@ -41,6 +43,7 @@ enum {
 static int ignored_flag;
 
 /* Converted arguments; cli_parse is called once per process. */
+static const char *arg_events_source, *arg_owners_source;
 static const char *arg_format, *arg_color, *arg_continuous, *arg_interval, *arg_hist;
 /* --threshold values, kept in opts->thresholds (popt made them; cli_done frees them). */
 static const char **bound_thresholds;
@@ -87,6 +90,8 @@ static struct poptOption filter_opts[] = {
 static struct poptOption output_opts[] = {
     {"processes", 'p', POPT_ARG_NONE, NULL, 0, "show the PID/Program name of every owner",
      NULL},
+    {"owners-source", '\0', POPT_ARG_STRING, &arg_owners_source, OPT_OWNERS_SOURCE,
+     "where -p finds owners: auto, bpf or proc (default auto)", "SOURCE"},
     {"extended", 'e', POPT_ARG_NONE, NULL, 0, "show user, uid, inode and socket cookie",
      NULL},
     {"timers", 'o', POPT_ARG_NONE, NULL, 0, "show the running timer and its time left",
@@ -122,6 +127,8 @@ static struct poptOption view_opts[] = {
      "stream NEW, OLD -> NEW and GONE events live", NULL},
     {"interval", '\0', POPT_ARG_STRING, &arg_interval, OPT_INTERVAL,
      "polling interval for --events (default 0.1)", "SECONDS"},
+    {"events-source", '\0', POPT_ARG_STRING, &arg_events_source, OPT_EVENTS_SOURCE,
+     "where --events come from: auto, bpf or poll (default auto)", "SOURCE"},
     {"count", '\0', POPT_ARG_STRING, &arg_count, OPT_COUNT,
      "stop after N frames (-c) or N events (-E)", "N"},
     {"diagram", '\0', POPT_ARG_NONE, NULL, OPT_DIAGRAM,
@@ -240,6 +247,16 @@ static const struct {
 	enum color_mode mode;
 } colors[] = {{"auto", COLOR_AUTO}, {"always", COLOR_ALWAYS}, {"never", COLOR_NEVER}};
 
+static const struct {
+	const char *name;
+	enum events_source src;
+} events_sources[] = {{"auto", EVSRC_AUTO}, {"bpf", EVSRC_BPF}, {"poll", EVSRC_POLL}};
+
+static const struct {
+	const char *name;
+	enum owners_source src;
+} owners_sources[] = {{"auto", OWNSRC_AUTO}, {"bpf", OWNSRC_BPF}, {"proc", OWNSRC_PROC}};
+
 __attribute__((format(printf, 2, 3))) static int fail(char **ret_err, const char *fmt,
 						      ...)
 {
@@ -351,6 +368,26 @@ static int handle(int rc, struct opts *o, char **ret_err)
 		return fail(ret_err,
 			    "unknown colour mode '%s' (try auto, always or never)",
 			    arg_color);
+	case OPT_EVENTS_SOURCE:
+		for (size_t i = 0; i < sizeof(events_sources) / sizeof(events_sources[0]);
+		     i++) {
+			if (strcmp(arg_events_source, events_sources[i].name) == 0) {
+				o->events_source = events_sources[i].src;
+				return 0;
+			}
+		}
+		return fail(ret_err, "unknown events source '%s' (try auto, bpf or poll)",
+			    arg_events_source);
+	case OPT_OWNERS_SOURCE:
+		for (size_t i = 0; i < sizeof(owners_sources) / sizeof(owners_sources[0]);
+		     i++) {
+			if (strcmp(arg_owners_source, owners_sources[i].name) == 0) {
+				o->owners_source = owners_sources[i].src;
+				return 0;
+			}
+		}
+		return fail(ret_err, "unknown owners source '%s' (try auto, bpf or proc)",
+			    arg_owners_source);
 	case OPT_CONTINUOUS:
 		if (!arg_continuous || !*arg_continuous) {
 			o->continuous = 1.0;
@@ -603,6 +640,10 @@ const char *const *cli_option_values(const char *long_name)
 {
 	static const char *fmt_names[sizeof(formats) / sizeof(formats[0]) + 1];
 	static const char *color_names[sizeof(colors) / sizeof(colors[0]) + 1];
+	static const char
+	    *ev_names[sizeof(events_sources) / sizeof(events_sources[0]) + 1];
+	static const char
+	    *own_names[sizeof(owners_sources) / sizeof(owners_sources[0]) + 1];
 
 	if (strcmp(long_name, "format") == 0) {
 		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
@@ -613,6 +654,18 @@ const char *const *cli_option_values(const char *long_name)
 		for (size_t i = 0; i < sizeof(colors) / sizeof(colors[0]); i++)
 			color_names[i] = colors[i].name;
 		return color_names;
+	}
+	if (strcmp(long_name, "events-source") == 0) {
+		for (size_t i = 0; i < sizeof(events_sources) / sizeof(events_sources[0]);
+		     i++)
+			ev_names[i] = events_sources[i].name;
+		return ev_names;
+	}
+	if (strcmp(long_name, "owners-source") == 0) {
+		for (size_t i = 0; i < sizeof(owners_sources) / sizeof(owners_sources[0]);
+		     i++)
+			own_names[i] = owners_sources[i].name;
+		return own_names;
 	}
 	return NULL;
 }

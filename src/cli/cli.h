@@ -33,6 +33,20 @@ enum view {
 	VIEW_COMPLETE,	   /* --complete WHAT (hidden, for shell completion) */
 };
 
+/* Where -E gets its events (--events-source). */
+enum events_source {
+	EVSRC_AUTO = 0, /* the tracepoint when eBPF loads, else polling (with a note) */
+	EVSRC_POLL,	/* sock_diag polls plus destroy notifications */
+	EVSRC_BPF,	/* the tracepoint only; fail when eBPF cannot load */
+};
+
+/* Where -p gets the owners (--owners-source). */
+enum owners_source {
+	OWNSRC_AUTO = 0, /* the BPF task_file iterator when it loads, else /proc */
+	OWNSRC_PROC,	 /* the /proc/PID/fd walk */
+	OWNSRC_BPF,	 /* the iterator only; fail when eBPF cannot load */
+};
+
 #define OPTS_MAX_THRESHOLDS 16
 
 /* Flags are int because popt stores POPT_ARG_NONE options as int. */
@@ -63,6 +77,8 @@ struct opts {
 	double continuous; /* -c [SECONDS]; 0 = once */
 	double interval;   /* --interval SECONDS for -E polling; default 0.1 */
 	long count;	   /* --count N: stop after N frames/events (0 = forever) */
+	enum events_source events_source; /* --events-source */
+	enum owners_source owners_source; /* --owners-source */
 
 	/* namespaces, kill, explain, doctor */
 	const char *netns;   /* -N TARGET */

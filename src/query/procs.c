@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "query/bpfown.h"
 #include "query/procs.h"
 
 /*
@@ -63,10 +64,12 @@ static void insert_inode(struct procs *p, uint32_t ino)
  * or -ESRCH when the process exited after we read its fd table: it owns nothing any more,
  * and an owner without a name would print as "1234/".
  */
+static int keep_owner(struct procs *p, pid_t pid, uint32_t uid, const char *comm,
+		      size_t len, struct proc_owner **ret);
+
 static int new_owner(struct procs *p, int pid_dir, pid_t pid, struct proc_owner **ret)
 {
 	char comm[PROCS_COMM_MAX];
-	struct proc_owner *o;
 	struct stat st;
 	ssize_t n = -1;
 	int fd;
@@ -81,6 +84,17 @@ static int new_owner(struct procs *p, int pid_dir, pid_t pid, struct proc_owner 
 	if (comm[n - 1] == '\n')
 		n--; /* the kernel's terminator, not part of the name */
 	comm[n] = '\0';
+	if (fstat(pid_dir, &st) < 0)
+		st.st_uid = 0;
+	return keep_owner(p, pid, st.st_uid, comm, (size_t)n, ret);
+}
+
+/* A new owner record, remembered for procs_free. Returns 0 or -ENOMEM. */
+static int keep_owner(struct procs *p, pid_t pid, uint32_t uid, const char *comm,
+		      size_t len, struct proc_owner **ret)
+{
+	struct proc_owner *o;
+
 	if (p->n_all == p->cap_all) {
 		size_t cap = p->cap_all ? p->cap_all * 2 : 64;
 		struct proc_owner **a = realloc(p->all, cap * sizeof(*a));
@@ -94,9 +108,9 @@ static int new_owner(struct procs *p, int pid_dir, pid_t pid, struct proc_owner 
 		return -ENOMEM;
 	p->all[p->n_all++] = o;
 	o->pid = pid;
-	memcpy(o->comm, comm, (size_t)n + 1);
-	if (fstat(pid_dir, &st) == 0)
-		o->uid = st.st_uid;
+	o->uid = uid;
+	memcpy(o->comm, comm, len);
+	o->comm[len] = '\0';
 	*ret = o;
 	return 0;
 }
@@ -104,7 +118,7 @@ static int new_owner(struct procs *p, int pid_dir, pid_t pid, struct proc_owner 
 static int add_owner(struct slot *s, const struct proc_owner *o)
 {
 	for (uint32_t i = 0; i < s->n_owners; i++)
-		if (s->owners[i] == o)
+		if (s->owners[i] == o || s->owners[i]->pid == o->pid)
 			return 0; /* the same process holds it on two fds */
 	if (s->n_owners == s->cap_owners) {
 		uint32_t cap = s->cap_owners ? s->cap_owners * 2 : 1;
@@ -208,19 +222,15 @@ static int cmp_owner(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-int procs_scan(const char *proc_root, const uint32_t *inodes, size_t n,
-	       struct procs **ret, struct procs_stats *ret_stats)
+/* A table with a slot for each distinct non-zero inode; *ret_wanted says how many. */
+static int procs_alloc(const uint32_t *inodes, size_t n, struct procs **ret,
+		       size_t *ret_wanted)
 {
-	struct procs_stats dummy;
+	size_t size = 16, wanted = 0;
 	struct procs *p;
-	struct dirent *de;
-	size_t size = 16;
-	int proc_dir, err = 0;
-	DIR *d;
 
-	if (!ret_stats)
-		ret_stats = &dummy;
-	memset(ret_stats, 0, sizeof(*ret_stats));
+	*ret = NULL;
+	*ret_wanted = 0;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -232,13 +242,41 @@ int procs_scan(const char *proc_root, const uint32_t *inodes, size_t n,
 		return -ENOMEM;
 	}
 	p->mask = size - 1;
-	size_t wanted = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (inodes[i] && !find_slot(p, inodes[i])) {
 			insert_inode(p, inodes[i]);
 			wanted++;
 		}
 	}
+	*ret = p;
+	*ret_wanted = wanted;
+	return 0;
+}
+
+static void sort_owners(struct procs *p)
+{
+	for (size_t i = 0; i <= p->mask; i++)
+		if (p->slots[i].n_owners > 1)
+			qsort(p->slots[i].owners, p->slots[i].n_owners, sizeof(void *),
+			      cmp_owner);
+}
+
+int procs_scan(const char *proc_root, const uint32_t *inodes, size_t n,
+	       struct procs **ret, struct procs_stats *ret_stats)
+{
+	struct procs_stats dummy;
+	struct procs *p;
+	struct dirent *de;
+	size_t wanted;
+	int proc_dir, err = 0;
+	DIR *d;
+
+	if (!ret_stats)
+		ret_stats = &dummy;
+	memset(ret_stats, 0, sizeof(*ret_stats));
+	err = procs_alloc(inodes, n, &p, &wanted);
+	if (err < 0)
+		return err;
 	*ret = p;
 	if (!wanted)
 		return 0;
@@ -264,10 +302,7 @@ int procs_scan(const char *proc_root, const uint32_t *inodes, size_t n,
 			break;
 	}
 	closedir(d);
-	for (size_t i = 0; i <= p->mask; i++)
-		if (p->slots[i].n_owners > 1)
-			qsort(p->slots[i].owners, p->slots[i].n_owners, sizeof(void *),
-			      cmp_owner);
+	sort_owners(p);
 	return err;
 }
 
@@ -297,4 +332,76 @@ void procs_free(struct procs *p)
 	free(p->all);
 	free(p->slots);
 	free(p);
+}
+
+int procs_from_pairs(const uint32_t *inodes, size_t n, const struct procs_pair *v,
+		     size_t nv, struct procs **ret, struct procs_stats *ret_stats)
+{
+	struct proc_owner *owner = NULL;
+	struct procs_stats dummy;
+	struct procs *p;
+	pid_t last = -1;
+	size_t wanted;
+	int err;
+
+	if (!ret_stats)
+		ret_stats = &dummy;
+	memset(ret_stats, 0, sizeof(*ret_stats));
+	err = procs_alloc(inodes, n, &p, &wanted);
+	if (err < 0)
+		return err;
+	*ret = p;
+	/* The iterator reports a process's descriptors one after another. */
+	for (size_t i = 0; wanted && i < nv; i++) {
+		if ((pid_t)v[i].pid != last) {
+			ret_stats->scanned++;
+			last = (pid_t)v[i].pid;
+			owner = NULL;
+		}
+		struct slot *s =
+		    v[i].inode <= UINT32_MAX ? find_slot(p, (uint32_t)v[i].inode) : NULL;
+		if (!s)
+			continue;
+		if (!owner) {
+			err = keep_owner(p, (pid_t)v[i].pid, v[i].uid, v[i].comm,
+					 strnlen(v[i].comm, sizeof(v[i].comm)), &owner);
+			if (err < 0)
+				return err;
+		}
+		int r = add_owner(s, owner);
+		if (r < 0)
+			return r;
+		if (r > 0 && s->n_owners == 1)
+			ret_stats->found++;
+	}
+	sort_owners(p);
+	return 0;
+}
+
+int procs_find(enum owners_source src, const uint32_t *inodes, size_t n,
+	       struct procs **ret, struct procs_stats *ret_stats, const char **ret_why,
+	       enum owners_source *ret_used)
+{
+	struct procs_pair *v = NULL;
+	size_t nv = 0;
+	int err;
+
+	*ret_why = NULL;
+	*ret_used = OWNSRC_PROC;
+	if (src != OWNSRC_PROC) {
+		const char *why;
+		err = bpfown_collect(&v, &nv, &why);
+		if (err == 0) {
+			*ret_used = OWNSRC_BPF;
+			err = procs_from_pairs(inodes, n, v, nv, ret, ret_stats);
+			free(v);
+			return err;
+		}
+		if (src == OWNSRC_BPF) {
+			*ret = NULL;
+			*ret_why = why;
+			return err;
+		}
+	}
+	return procs_scan("/proc", inodes, n, ret, ret_stats);
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cli/cli.h"
+
 #define PROCS_COMM_MAX 64 /* /proc/PID/comm is at most 16 bytes today; leave room */
 
 struct proc_owner {
@@ -39,5 +41,32 @@ const struct proc_owner *const *procs_lookup(const struct procs *p, uint32_t ino
 
 /* Free. Accepts NULL. */
 void procs_free(struct procs *p);
+
+#define PROCS_PAIR_COMM 16
+
+/* One socket file descriptor of one process, as the BPF iterator reports it. */
+struct procs_pair {
+	uint32_t pid;
+	uint32_t uid; /* the process's effective uid, as /proc/PID's owner */
+	uint64_t inode;
+	char comm[PROCS_PAIR_COMM]; /* NUL-terminated */
+};
+
+/*
+ * Like procs_scan, from pairs gathered elsewhere (the task_file iterator) instead of a
+ * /proc walk: the owners of the given inodes. Returns 0 or -ENOMEM.
+ */
+int procs_from_pairs(const uint32_t *inodes, size_t n, const struct procs_pair *v,
+		     size_t nv, struct procs **ret, struct procs_stats *ret_stats);
+
+/*
+ * Find the owners of the given inodes from src (--owners-source): the BPF iterator, the
+ * /proc walk, or the iterator falling back to the walk. With OWNSRC_BPF a failure
+ * returns its negative errno with *ret_why set (see bpfev_open); otherwise *ret_why is
+ * NULL. *ret_used says which source answered (OWNSRC_PROC or OWNSRC_BPF).
+ */
+int procs_find(enum owners_source src, const uint32_t *inodes, size_t n,
+	       struct procs **ret, struct procs_stats *ret_stats, const char **ret_why,
+	       enum owners_source *ret_used);
 
 #endif

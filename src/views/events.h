@@ -51,6 +51,10 @@ struct ev_event {
 	uint8_t old_state, new_state;
 	const struct ev_sock *sock;
 	unsigned order; /* creation order: ties in wall keep it */
+	/* from the eBPF source: the task in process context (0: softirq) and namespace */
+	bool traced;
+	uint32_t pid;
+	uint32_t netns;
 };
 
 /* The tracker: what the last poll saw, keyed by socket cookie. */

@@ -16,6 +16,7 @@
 #include "render/colfmt_tcp.h"
 #include "render/fmt_json.h"
 #include "views/events.h"
+#include "views/events_bpf.h"
 #include "views/views.h"
 #include "views/watch.h"
 
@@ -129,6 +130,25 @@ static const char *const kind_json[] = {
     [EV_BRIEF] = "gone",
 };
 
+/* eBPF events: microseconds in state, the task in process context, the namespace. */
+static void format_task(const struct ev_event *e, struct out *o)
+{
+	const char *comm =
+	    e->sock->owners ? e->sock->owners + strlen(e->sock->owners) + 1 : NULL;
+
+	if (e->in_state >= 0)
+		put(o, ",\"in_state_us\":%.0f", e->in_state * 1e6);
+	else
+		put(o, ",\"in_state_us\":null");
+	if (e->pid && comm) {
+		put(o, ",\"pid\":%u,\"comm\":", e->pid);
+		put_json_str(o, comm, strlen(comm));
+	} else {
+		put(o, ",\"pid\":null,\"comm\":null");
+	}
+	put(o, ",\"netns\":%u", e->netns);
+}
+
 static void format_json(const struct ev_event *e, bool with_owners, struct out *o)
 {
 	const struct ev_sock *s = e->sock;
@@ -156,6 +176,8 @@ static void format_json(const struct ev_event *e, bool with_owners, struct out *
 		put(o, ",\"in_state_ms\":%.0f", e->in_state * 1000);
 	else
 		put(o, ",\"in_state_ms\":null");
+	if (e->traced)
+		format_task(e, o);
 	if (with_owners) {
 		put(o, ",\"owners\":[");
 		for (const char *p = s->owners; p && *p;) {
@@ -525,6 +547,12 @@ int view_events(const struct run_ctx *ctx)
 	err = check_format(ctx);
 	if (err < 0)
 		return err;
+	if (o->events_source != EVSRC_POLL) {
+		bool fallback;
+		err = events_bpf_run(ctx, &fallback);
+		if (err < 0 || !fallback)
+			return err;
+	}
 	v = calloc(1, sizeof(*v));
 	if (!v || evtrack_new(&v->tr) < 0) {
 		free(v);
