@@ -458,6 +458,8 @@ static void note_owners(const struct run_ctx *ctx, const struct procs_stats *ps)
 int collect_sockets(const struct run_ctx *ctx, unsigned needs, struct collect *ret)
 {
 	bool procs_filter = filter_needs_procs(ctx->filter);
+	enum owners_source used;
+	const char *why;
 	uint32_t *inodes;
 	int err;
 
@@ -473,8 +475,11 @@ int collect_sockets(const struct run_ctx *ctx, unsigned needs, struct collect *r
 		return run_error(ctx, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < ret->socks.n; i++)
 		inodes[i] = ret->socks.v[i].inode;
-	err = procs_scan("/proc", inodes, ret->socks.n, &ret->procs, &ret->pstats);
+	err = procs_find(ctx->opts->owners_source, inodes, ret->socks.n, &ret->procs,
+			 &ret->pstats, &why, &used);
 	free(inodes);
+	if (err < 0 && why)
+		return run_error(ctx, err, "cannot use --owners-source bpf: %s", why);
 	if (err < 0)
 		return run_error(ctx, err, "cannot read /proc: %s", strerror(-err));
 	note_owners(ctx, &ret->pstats);

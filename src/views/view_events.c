@@ -355,6 +355,8 @@ static size_t pack_owners(uint32_t inode, char *buf, size_t sz, void *data)
 static int find_owners(struct ev_view *v)
 {
 	size_t n = evtrack_owner_inodes(v->tr, NULL, 0);
+	enum owners_source used;
+	const char *why;
 	struct procs_stats ps;
 	struct procs *procs = NULL;
 	uint32_t *inodes;
@@ -366,8 +368,10 @@ static int find_owners(struct ev_view *v)
 	if (!inodes)
 		return run_error(v->ctx, -ENOMEM, "out of memory");
 	evtrack_owner_inodes(v->tr, inodes, n);
-	err = procs_scan("/proc", inodes, n, &procs, &ps);
+	err = procs_find(v->ctx->opts->owners_source, inodes, n, &procs, &ps, &why, &used);
 	free(inodes);
+	if (err < 0 && why)
+		return run_error(v->ctx, err, "cannot use --owners-source bpf: %s", why);
 	if (err < 0)
 		return run_error(v->ctx, err, "cannot read /proc: %s", strerror(-err));
 	if (ps.denied)
