@@ -400,7 +400,7 @@ int procs_find(enum owners_source src, const uint32_t *inodes, size_t n,
 		if (src == OWNSRC_BPF) {
 			*ret = NULL;
 			*ret_why = why;
-			return err;
+			return err == -EINVAL ? -EOPNOTSUPP : err; /* not a usage error */
 		}
 	}
 	return procs_scan("/proc", inodes, n, ret, ret_stats);

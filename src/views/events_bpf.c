@@ -208,8 +208,13 @@ int events_bpf_run(const struct run_ctx *ctx, bool *ret_fallback)
 	*ret_fallback = false;
 	if (!why)
 		err = open_source(ctx, &src, &why);
+	/* a kernel's -EINVAL is a runtime failure (exit 1); the options' is a usage error
+	 */
 	if (why && o->events_source == EVSRC_BPF)
-		return run_error(ctx, err < 0 ? err : -EINVAL,
+		return run_error(ctx,
+				 err == -EINVAL ? -EOPNOTSUPP
+				 : err < 0	? err
+						: -EINVAL,
 				 "cannot use --events-source bpf: %s", why);
 	if (why) {
 		if (err < 0) /* a choice forced by the options needs no note */

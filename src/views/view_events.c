@@ -368,7 +368,8 @@ static int find_owners(struct ev_view *v)
 	if (!inodes)
 		return run_error(v->ctx, -ENOMEM, "out of memory");
 	evtrack_owner_inodes(v->tr, inodes, n);
-	err = procs_find(v->ctx->opts->owners_source, inodes, n, &procs, &ps, &why, &used);
+	err =
+	    procs_find(v->ctx->opts->owners_source, inodes, n, &procs, &ps, &why, &used);
 	free(inodes);
 	if (err < 0 && why)
 		return run_error(v->ctx, err, "cannot use --owners-source bpf: %s", why);
