@@ -17,9 +17,9 @@
 #include "query/bpf/tcpstate_bpf.h"
 #include "query/bpfcommon.h"
 
-_Static_assert(sizeof(struct tsb_owner) == sizeof(struct procs_pair) &&
-		   sizeof(((struct tsb_owner *)0)->comm) == PROCS_PAIR_COMM,
-	       "tsb_owner and procs_pair must match");
+_Static_assert(sizeof(struct tsb_owner) == sizeof(struct bpfown_pair) &&
+		   sizeof(((struct tsb_owner *)0)->comm) == BPFOWN_COMM,
+	       "tsb_owner and bpfown_pair must match");
 
 /* Our pid namespace's level: the number of NSpid entries in /proc/self/status less one.
  */
@@ -44,15 +44,15 @@ static unsigned pidns_level(void)
 }
 
 /* Read the iterator's output: whole records, growing the array as needed. */
-static int read_pairs(int fd, struct procs_pair **ret, size_t *ret_n)
+static int read_pairs(int fd, struct bpfown_pair **ret, size_t *ret_n)
 {
-	struct procs_pair *v = NULL;
+	struct bpfown_pair *v = NULL;
 	size_t n = 0, cap = 0;
 
 	for (;;) {
 		if (cap - n < 1024) {
 			size_t c = cap ? cap * 2 : 4096;
-			struct procs_pair *nv = realloc(v, c * sizeof(*v));
+			struct bpfown_pair *nv = realloc(v, c * sizeof(*v));
 			if (!nv) {
 				free(v);
 				return -ENOMEM;
@@ -76,7 +76,7 @@ static int read_pairs(int fd, struct procs_pair **ret, size_t *ret_n)
 	return 0;
 }
 
-static int run(struct tsb_owners *skel, struct procs_pair **ret, size_t *ret_n)
+static int run(struct tsb_owners *skel, struct bpfown_pair **ret, size_t *ret_n)
 {
 	struct bpf_link *link;
 	int fd, err;
@@ -96,7 +96,7 @@ static int run(struct tsb_owners *skel, struct procs_pair **ret, size_t *ret_n)
 	return err;
 }
 
-int bpfown_collect(struct procs_pair **ret, size_t *ret_n, const char **ret_why)
+int bpfown_collect(struct bpfown_pair **ret, size_t *ret_n, const char **ret_why)
 {
 	struct tsb_owners *skel;
 	int err;
@@ -119,7 +119,7 @@ int bpfown_collect(struct procs_pair **ret, size_t *ret_n, const char **ret_why)
 
 #else
 
-int bpfown_collect(struct procs_pair **ret, size_t *ret_n, const char **ret_why)
+int bpfown_collect(struct bpfown_pair **ret, size_t *ret_n, const char **ret_why)
 {
 	*ret = NULL;
 	*ret_n = 0;

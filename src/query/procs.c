@@ -9,7 +9,6 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "query/bpfown.h"
 #include "query/procs.h"
 
 /*
@@ -334,7 +333,7 @@ void procs_free(struct procs *p)
 	free(p);
 }
 
-int procs_from_pairs(const uint32_t *inodes, size_t n, const struct procs_pair *v,
+int procs_from_pairs(const uint32_t *inodes, size_t n, const struct bpfown_pair *v,
 		     size_t nv, struct procs **ret, struct procs_stats *ret_stats)
 {
 	struct proc_owner *owner = NULL;
@@ -382,7 +381,7 @@ int procs_find(enum owners_source src, const uint32_t *inodes, size_t n,
 	       struct procs **ret, struct procs_stats *ret_stats, const char **ret_why,
 	       enum owners_source *ret_used)
 {
-	struct procs_pair *v = NULL;
+	struct bpfown_pair *v = NULL;
 	size_t nv = 0;
 	int err;
 

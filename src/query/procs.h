@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "cli/cli.h"
+#include "query/bpfown.h"
 
 #define PROCS_COMM_MAX 64 /* /proc/PID/comm is at most 16 bytes today; leave room */
 
@@ -42,21 +43,11 @@ const struct proc_owner *const *procs_lookup(const struct procs *p, uint32_t ino
 /* Free. Accepts NULL. */
 void procs_free(struct procs *p);
 
-#define PROCS_PAIR_COMM 16
-
-/* One socket file descriptor of one process, as the BPF iterator reports it. */
-struct procs_pair {
-	uint32_t pid;
-	uint32_t uid; /* the process's effective uid, as /proc/PID's owner */
-	uint64_t inode;
-	char comm[PROCS_PAIR_COMM]; /* NUL-terminated */
-};
-
 /*
  * Like procs_scan, from pairs gathered elsewhere (the task_file iterator) instead of a
  * /proc walk: the owners of the given inodes. Returns 0 or -ENOMEM.
  */
-int procs_from_pairs(const uint32_t *inodes, size_t n, const struct procs_pair *v,
+int procs_from_pairs(const uint32_t *inodes, size_t n, const struct bpfown_pair *v,
 		     size_t nv, struct procs **ret, struct procs_stats *ret_stats);
 
 /*

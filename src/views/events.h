@@ -118,4 +118,11 @@ size_t events_format(const struct ev_event *e, bool json, bool with_owners, char
 /* The table header line matching events_format (with '\n'). */
 size_t events_header(bool with_owners, char *buf, size_t sz);
 
+/* -EINVAL (with the error text) unless --format is one -E can stream: table or jsonl. */
+int events_check_format(const struct run_ctx *ctx);
+
+/* -E from polls plus destroy notifications (--events-source poll), until a stop signal
+ * or --count. Returns 0 or a negative errno with the text recorded (view_events.c). */
+int events_poll(const struct run_ctx *ctx);
+
 #endif

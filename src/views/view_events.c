@@ -16,7 +16,6 @@
 #include "render/colfmt_tcp.h"
 #include "render/fmt_json.h"
 #include "views/events.h"
-#include "views/events_bpf.h"
 #include "views/views.h"
 #include "views/watch.h"
 
@@ -477,7 +476,7 @@ static void open_monitors(struct ev_view *v)
 	netns_list_free(l);
 }
 
-static int check_format(const struct run_ctx *ctx)
+int events_check_format(const struct run_ctx *ctx)
 {
 	static const char *const names[] = {
 	    [FMT_JSON] = "json",
@@ -543,21 +542,15 @@ static int run_loop(struct ev_view *v)
 	return err < 0 ? err : 0;
 }
 
-int view_events(const struct run_ctx *ctx)
+int events_poll(const struct run_ctx *ctx)
 {
 	const struct opts *o = ctx->opts;
 	struct ev_view *v;
 	int err;
 
-	err = check_format(ctx);
+	err = events_check_format(ctx);
 	if (err < 0)
 		return err;
-	if (o->events_source != EVSRC_POLL) {
-		bool fallback;
-		err = events_bpf_run(ctx, &fallback);
-		if (err < 0 || !fallback)
-			return err;
-	}
 	v = calloc(1, sizeof(*v));
 	if (!v || evtrack_new(&v->tr) < 0) {
 		free(v);

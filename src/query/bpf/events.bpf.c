@@ -1,12 +1,12 @@
 /* events.bpf.c - every TCP state transition from sock:inet_sock_set_state, by ring
  * buffer. */
-#include "vmlinux_min.h"
+#include "query/bpf/vmlinux_min.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 
-#include "tcpstate_bpf.h"
+#include "query/bpf/tcpstate_bpf.h"
 
 #define AF_INET 2
 #define AF_INET6 10

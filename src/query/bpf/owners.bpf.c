@@ -1,9 +1,9 @@
 /* owners.bpf.c - a task_file iterator: (pid, uid, comm, inode) for every socket file. */
-#include "vmlinux_min.h"
+#include "query/bpf/vmlinux_min.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
-#include "tcpstate_bpf.h"
+#include "query/bpf/tcpstate_bpf.h"
 
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
