@@ -11,10 +11,12 @@
 #define AF_INET 2
 #define AF_INET6 10
 #define IPPROTO_TCP 6
+#define TCP_SYN_RECV 3
 #define TCP_FIN_WAIT1 4
 #define TCP_FIN_WAIT2 5
 #define TCP_TIME_WAIT 6
 #define TCP_CLOSE 7
+#define TCP_LISTEN 10
 #define TCP_CLOSING 11
 #define SOCK_DEAD 0 /* enum sock_flags */
 
@@ -184,7 +186,12 @@ int BPF_PROG(on_set_state, struct sock *sk, int oldstate, int newstate)
 	netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	if (!wanted(sk, netns, oldstate, newstate))
 		return 0;
-	then = bpf_map_lookup_elem(&socks, &key);
+	/* a new socket (connect, listen, or a listener's child) may reuse the memory of
+	 * one whose end was not traced (filtered out, or handed to a timewait socket) */
+	if (oldstate == TCP_CLOSE || (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV))
+		then = NULL;
+	else
+		then = bpf_map_lookup_elem(&socks, &key);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
