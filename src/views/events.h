@@ -54,6 +54,7 @@ struct ev_event {
 	/* from the eBPF source: the task in process context (0: softirq) and namespace */
 	bool traced;
 	uint32_t pid;
+	const char *comm; /* raw bytes, NUL-terminated; NULL with pid 0 */
 	uint32_t netns;
 };
 
@@ -117,6 +118,10 @@ size_t events_format(const struct ev_event *e, bool json, bool with_owners, char
 
 /* The table header line matching events_format (with '\n'). */
 size_t events_header(bool with_owners, char *buf, size_t sz);
+
+/* Pack the owners of one inode (data: a struct procs) as ev_sock.owners wants them
+ * into buf; returns the length, 0 when none are known. */
+size_t events_pack_owners(uint32_t inode, char *buf, size_t sz, void *data);
 
 /* -EINVAL (with the error text) unless --format is one -E can stream: table or jsonl. */
 int events_check_format(const struct run_ctx *ctx);

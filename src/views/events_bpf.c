@@ -8,14 +8,23 @@
 #include <sys/stat.h>
 
 #include "base/tick.h"
+#include "model/columns.h"
 #include "query/bpfev.h"
 #include "query/netns.h"
 #include "views/events.h"
 #include "views/events_bpf.h"
 #include "views/watch.h"
 
+/* A socket's owners from the snapshot at the start (-p). */
+struct snap_owner {
+	uint64_t cookie;
+	char *owners; /* packed as ev_sock.owners */
+};
+
 struct evb {
 	const struct run_ctx *ctx;
+	struct snap_owner *snap; /* sorted by cookie */
+	size_t n_snap;
 	double wall_off; /* CLOCK_REALTIME - CLOCK_MONOTONIC, seconds */
 	bool json, owners;
 	long printed;
@@ -108,6 +117,56 @@ static bool wanted(const struct evb *b, const struct tsb_event *e)
 	return filter_match(b->ctx->filter, &r, NULL);
 }
 
+static int cmp_snap(const void *a, const void *b)
+{
+	const struct snap_owner *x = a, *y = b;
+
+	return (x->cookie > y->cookie) - (x->cookie < y->cookie);
+}
+
+/*
+ * -p: a sock_diag snapshot, taken once the tracepoint is attached, gives the owners of
+ * the sockets that already exist; a socket made later is shown with the task that moved
+ * it, when one did. Returns 0 or a negative errno (text recorded).
+ */
+static int snapshot(struct evb *b)
+{
+	struct collect c;
+	char buf[4096];
+	int err;
+
+	err = collect_sockets(b->ctx, COL_NEED_PROCS, &c);
+	if (err < 0)
+		return err;
+	b->snap = calloc(c.socks.n + 1, sizeof(*b->snap));
+	if (!b->snap) {
+		collect_done(&c);
+		return run_error(b->ctx, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < c.socks.n; i++) {
+		size_t len =
+		    events_pack_owners(c.socks.v[i].inode, buf, sizeof(buf), c.procs);
+		char *copy = len ? malloc(len) : NULL;
+		if (!copy)
+			continue;
+		memcpy(copy, buf, len);
+		b->snap[b->n_snap].cookie = c.socks.v[i].cookie;
+		b->snap[b->n_snap++].owners = copy;
+	}
+	collect_done(&c);
+	qsort(b->snap, b->n_snap, sizeof(*b->snap), cmp_snap);
+	return 0;
+}
+
+static char *snap_owners(const struct evb *b, uint64_t cookie)
+{
+	struct snap_owner key = {.cookie = cookie};
+	const struct snap_owner *hit =
+	    b->n_snap ? bsearch(&key, b->snap, b->n_snap, sizeof(key), cmp_snap) : NULL;
+
+	return hit ? hit->owners : NULL;
+}
+
 /* The task as an owner ("PID\0COMM\0\0"), or no owner in softirq context. */
 static char *pack_task(const struct tsb_event *e, char *buf, size_t sz)
 {
@@ -129,13 +188,15 @@ static int on_event(const struct tsb_event *e, void *data)
 {
 	struct evb *b = data;
 	const struct opts *o = b->ctx->opts;
-	char owners[64];
+	char owners[64], comm[TSB_TASK_COMM + 1];
 	struct ev_sock s = {0};
 	struct ev_event ev = {0};
 	size_t len;
 
 	if (!wanted(b, e))
 		return 0;
+	memcpy(comm, e->comm, TSB_TASK_COMM);
+	comm[TSB_TASK_COMM] = '\0';
 	s.cookie = e->cookie;
 	s.family = e->family;
 	s.kstate = e->newstate;
@@ -144,7 +205,9 @@ static int on_event(const struct tsb_event *e, void *data)
 	s.rport = e->dport;
 	memcpy(s.laddr, e->saddr, sizeof(s.laddr));
 	memcpy(s.raddr, e->daddr, sizeof(s.raddr));
-	s.owners = pack_task(e, owners, sizeof(owners));
+	s.owners = snap_owners(b, e->cookie);
+	if (!s.owners)
+		s.owners = pack_task(e, owners, sizeof(owners));
 	ev.kind = EV_CHANGE;
 	ev.wall = (double)e->mono_ns / 1e9 + b->wall_off;
 	ev.in_state = e->in_state_ns == TSB_UNKNOWN ? -1 : (double)e->in_state_ns / 1e9;
@@ -153,6 +216,7 @@ static int on_event(const struct tsb_event *e, void *data)
 	ev.sock = &s;
 	ev.traced = true;
 	ev.pid = e->pid;
+	ev.comm = e->pid ? comm : NULL;
 	ev.netns = e->netns;
 	len = events_format(&ev, b->json, b->owners, b->line, sizeof(b->line));
 	fwrite(b->line, 1, len, b->ctx->out);
@@ -239,13 +303,18 @@ int events_bpf_run(const struct run_ctx *ctx, bool *ret_fallback)
 		fwrite(b->line, 1, len, ctx->out);
 		watch_flush(ctx->out);
 	}
-	err = loop(b, src);
+	err = o->processes ? snapshot(b) : 0;
+	if (err == 0)
+		err = loop(b, src);
 	uint64_t lost = bpfev_lost(src);
 	if (lost)
 		run_note(ctx,
 			 "the eBPF ring buffer overflowed: %llu transitions were lost",
 			 (unsigned long long)lost);
 	bpfev_close(src);
+	for (size_t i = 0; i < b->n_snap; i++)
+		free(b->snap[i].owners);
+	free(b->snap);
 	free(b);
 	return err;
 }

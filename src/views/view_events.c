@@ -132,16 +132,13 @@ static const char *const kind_json[] = {
 /* eBPF events: microseconds in state, the task in process context, the namespace. */
 static void format_task(const struct ev_event *e, struct out *o)
 {
-	const char *comm =
-	    e->sock->owners ? e->sock->owners + strlen(e->sock->owners) + 1 : NULL;
-
 	if (e->in_state >= 0)
 		put(o, ",\"in_state_us\":%.0f", e->in_state * 1e6);
 	else
 		put(o, ",\"in_state_us\":null");
-	if (e->pid && comm) {
+	if (e->pid && e->comm) {
 		put(o, ",\"pid\":%u,\"comm\":", e->pid);
-		put_json_str(o, comm, strlen(comm));
+		put_json_str(o, e->comm, strlen(e->comm));
 	} else {
 		put(o, ",\"pid\":null,\"comm\":null");
 	}
@@ -326,8 +323,7 @@ static bool brief_ok(const struct sock_rec *s, void *data)
 	return filter_match(v->ctx->filter, &copy, NULL);
 }
 
-/* Pack the owners of one inode as ev_sock.owners wants them. */
-static size_t pack_owners(uint32_t inode, char *buf, size_t sz, void *data)
+size_t events_pack_owners(uint32_t inode, char *buf, size_t sz, void *data)
 {
 	size_t n, at = 0;
 	const struct proc_owner *const *own = procs_lookup(data, inode, &n);
@@ -379,7 +375,7 @@ static int find_owners(struct ev_view *v)
 		    v->ctx,
 		    "some processes could not be examined (reading another user's "
 		    "/proc/PID/fd needs root or CAP_SYS_PTRACE): owners are incomplete");
-	err = evtrack_fill_owners(v->tr, pack_owners, procs);
+	err = evtrack_fill_owners(v->tr, events_pack_owners, procs);
 	procs_free(procs);
 	return err < 0 ? run_error(v->ctx, err, "out of memory") : 0;
 }

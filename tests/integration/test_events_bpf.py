@@ -14,11 +14,14 @@ new one) and be exactly the expected path, from CLOSED -> SYN_SENT and LISTEN ->
 SYN_RCVD on: no phantom and no missing event. The time in state is in microseconds,
 connect() names this process, every event carries this namespace's inode and none from
 elsewhere leaks in (the tracepoint fires for every namespace on the host, and other
-tests run at the same time). Exits 77 where the eBPF program cannot load.
+tests run at the same time). With -p, a socket that existed at the start shows its owner
+from the start's snapshot even for a change made by a packet, and a new one the task that
+moved it. Exits 77 where the eBPF program cannot load.
 """
 
 import json
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -32,6 +35,7 @@ import fixture as fx  # noqa: E402
 import harness as h  # noqa: E402
 
 PORT = 23800
+PRE = 23805    # a connection made before the stream starts
 PROBE = 23810  # connections that show the stream is live (and, at the end, drained)
 DEADLINE = 20.0
 
@@ -53,24 +57,30 @@ def port_of(ep):
     return 0 if port == "*" else int(port)
 
 
-def probe(proc, out, err):
-    """Open and close a connection on PROBE until its events show up in out."""
+def probe(runs):
+    """Open and close a connection on PROBE until each run's output shows it."""
     end = time.monotonic() + DEADLINE
     while time.monotonic() < end:
-        if proc.poll() is not None:
-            with open(err) as f:
-                msg = f.read().strip()
-            if "cannot use --events-source bpf" in msg:
-                h.skip("eBPF cannot load here: " + msg)
-            h.fail("tcpstate -E ended early (status %d)" % proc.returncode, msg)
+        for proc, out, err in runs:
+            if proc.poll() is not None:
+                with open(err) as f:
+                    msg = f.read().strip()
+                if "cannot use --events-source bpf" in msg:
+                    h.skip("eBPF cannot load here: " + msg)
+                h.fail("tcpstate -E ended early (status %d)" % proc.returncode, msg)
         lst = fx.listener(socket.AF_INET, "127.0.0.1", PROBE)
         c = socket.create_connection(("127.0.0.1", PROBE))
         a, _ = lst.accept()
-        mine = c.getsockname()[1]
+        mine = ":%d " % c.getsockname()[1]
         for s in (c, a, lst):
             s.close()
         time.sleep(0.05)
-        if any(port_of(e["local"]) == mine for e in events_of(out)):
+        seen = 0
+        for _, out, _ in runs:
+            with open(out, encoding="utf-8", errors="surrogateescape") as f:
+                text = f.read().replace('"', " ")
+            seen += mine in text
+        if seen == len(runs):
             return
     h.fail("no events from the probe connection within %.0f s" % DEADLINE)
 
@@ -165,22 +175,18 @@ def check(events, hc, rc):
     h.ok("pid/comm in process context; namespace %d only" % netns)
 
 
-def main():
-    h.enter_netns()
-    tmp = tempfile.mkdtemp(prefix="tcpstate-bpf-")
-    out, err = os.path.join(tmp, "out"), os.path.join(tmp, "err")
+def start(tmp, name, args):
+    out, err = os.path.join(tmp, name + ".out"), os.path.join(tmp, name + ".err")
     env = dict(os.environ, LC_ALL="C", NO_COLOR="1")
     with open(out, "wb") as fo, open(err, "wb") as fe:
-        p = h.track(subprocess.Popen([h.binary(), "-E", "--format", "jsonl",
-                                      "--events-source", "bpf", "-a"],
+        p = h.track(subprocess.Popen([h.binary(), "-E", "--events-source", "bpf"] + args,
                                      stdin=subprocess.DEVNULL, stdout=fo, stderr=fe,
                                      env=env))
-    probe(p, out, err)
-    lst = fx.listener(socket.AF_INET, "127.0.0.1", PORT)
-    hc = half_close(lst)
-    rc = reset(lst)
-    lst.close()
-    probe(p, out, err)  # everything before this is in the output now
+    return p, out, err
+
+
+def stop(run):
+    p, out, err = run
     p.send_signal(signal.SIGINT)
     try:
         p.wait(timeout=10)
@@ -190,10 +196,45 @@ def main():
         msg = f.read()
     h.check_eq(p.returncode, 0, "SIGINT exits 0", msg)
     h.check("lost" not in msg, "no lost events", msg)
+    return out
+
+
+def check_owners(table, pre):
+    """-p: a socket that existed at the start keeps its owner from the snapshot, even
+    for a change a packet made (no task then); a new one shows the task."""
+    with open(table) as f:
+        text = f.read()
+    lines = text.splitlines()
+    me = "%d/" % os.getpid()
+    cw = [ln for ln in lines if "ESTABLISHED -> CLOSE_WAIT" in ln and ":%d" % PRE in ln]
+    h.check(len(cw) == 1 and me in cw[0], "-p: the snapshot's owner on a softirq change",
+            text)
+    syn = [ln for ln in lines if "CLOSED -> SYN_SENT" in ln and ":%d" % PRE not in ln]
+    h.check(syn and all(me in ln for ln in syn), "-p: the task that connected", text)
+    h.ok("-p: owners from the snapshot and from the task")
+
+
+def main():
+    h.enter_netns()
+    tmp = tempfile.mkdtemp(prefix="tcpstate-bpf-")
+    pl = fx.listener(socket.AF_INET, "127.0.0.1", PRE)  # exists before the stream starts
+    pc = socket.create_connection(("127.0.0.1", PRE))
+    pa, _ = pl.accept()
+    runs = [start(tmp, "jsonl", ["--format", "jsonl", "-a"]), start(tmp, "table", ["-p"])]
+    probe(runs)
+    lst = fx.listener(socket.AF_INET, "127.0.0.1", PORT)
+    hc = half_close(lst)
+    rc = reset(lst)
+    lst.close()
+    pc.shutdown(socket.SHUT_WR)  # the server side's CLOSE_WAIT comes from a packet
+    fx.wait_for("pre-existing server socket", lambda: fx.tcp_state(pa), "CLOSE_WAIT")
+    probe(runs)  # everything before this is in the output now
+    out, table = stop(runs[0]), stop(runs[1])
     check(events_of(out), hc, rc)
-    for f in (out, err):
-        os.unlink(f)
-    os.rmdir(tmp)
+    check_owners(table, PRE)
+    for s in (pc, pa, pl):
+        s.close()
+    shutil.rmtree(tmp)
 
 
 if __name__ == "__main__":
