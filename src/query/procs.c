@@ -377,6 +377,8 @@ int procs_from_pairs(const uint32_t *inodes, size_t n, const struct bpfown_pair 
 	return 0;
 }
 
+#define PROCS_BPF_MIN 4096
+
 int procs_find(enum owners_source src, const uint32_t *inodes, size_t n,
 	       struct procs **ret, struct procs_stats *ret_stats, const char **ret_why,
 	       enum owners_source *ret_used)
@@ -387,6 +389,14 @@ int procs_find(enum owners_source src, const uint32_t *inodes, size_t n,
 
 	*ret_why = NULL;
 	*ret_used = OWNSRC_PROC;
+	/*
+	 * Loading the iterator costs about 18 ms; the walk costs about 5 us per socket
+	 * descriptor on the host (measured at 20,000 and 200,000 sockets: 98 ms and 1.27 s
+	 * against 67 ms and 474 ms with the iterator). Below a few thousand sockets the walk
+	 * is as fast or faster, so auto only uses the iterator above that.
+	 */
+	if (src == OWNSRC_AUTO && n < PROCS_BPF_MIN)
+		src = OWNSRC_PROC;
 	if (src != OWNSRC_PROC) {
 		const char *why;
 		err = bpfown_collect(&v, &nv, &why);
