@@ -391,9 +391,9 @@ int procs_find(enum owners_source src, const uint32_t *inodes, size_t n,
 	*ret_used = OWNSRC_PROC;
 	/*
 	 * Loading the iterator costs about 18 ms; the walk costs about 5 us per socket
-	 * descriptor on the host (measured at 20,000 and 200,000 sockets: 98 ms and 1.27 s
-	 * against 67 ms and 474 ms with the iterator). Below a few thousand sockets the walk
-	 * is as fast or faster, so auto only uses the iterator above that.
+	 * descriptor on the host (measured at 20,000 and 200,000 sockets: 98 ms and 1.27
+	 * s against 67 ms and 474 ms with the iterator). Below a few thousand sockets the
+	 * walk is as fast or faster, so auto only uses the iterator above that.
 	 */
 	if (src == OWNSRC_AUTO && n < PROCS_BPF_MIN)
 		src = OWNSRC_PROC;
