@@ -16,17 +16,20 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_WORDS 64
+#define MAX_TERMS 20
 
 /*
  * The input is lines: the first is the expression, split on spaces as the shell would
  * pass it; the next ones, when present and not empty, are --state, --exclude, --port,
- * --sport, --dport, --src, --dst, --pid, --process and --user, in that order.
+ * --sport, --dport, --src, --dst, --pid, --process and --user, in that order; further
+ * lines repeat that order (a repeated option adds to its list), up to MAX_TERMS in all.
  */
-static void split_input(char *text, struct opts *o, const char **words)
+static void split_input(char *text, struct opts *o, const char **words,
+			struct opt_term *terms)
 {
-	const char **opt_slots[] = {
-	    &o->f_state, &o->f_exclude, &o->f_port, &o->f_sport,   &o->f_dport,
-	    &o->f_src,	 &o->f_dst,	&o->f_pid,  &o->f_process, &o->f_user,
+	static const char *const keys[] = {
+	    "state", "exclude", "port", "sport",   "dport",
+	    "src",   "dst",	"pid",	"process", "user",
 	};
 	char *line = text, *next;
 	int n = 0;
@@ -40,13 +43,16 @@ static void split_input(char *text, struct opts *o, const char **words)
 	words[n] = NULL;
 	o->expr = words;
 	o->n_expr = n;
-	for (size_t i = 0; next && i < sizeof(opt_slots) / sizeof(opt_slots[0]); i++) {
+	o->terms = terms;
+	for (size_t i = 0; next && i < MAX_TERMS; i++) {
 		line = next;
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
 		if (*line)
-			*opt_slots[i] = line;
+			terms[o->n_terms++] = (struct opt_term){
+			    .key = keys[i % (sizeof(keys) / sizeof(keys[0]))],
+			    .value = line};
 	}
 }
 
@@ -108,6 +114,7 @@ static void check_prefilter(const char *what, const struct sock_rec *s, const ch
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *words[MAX_WORDS + 1];
+	struct opt_term terms[MAX_TERMS];
 	struct sock_rec socks[N_SOCKS];
 	struct filter *f = NULL;
 	char *err = NULL, *text;
@@ -121,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text_copy = strndup((const char *)data, size);
 	memset(&o, 0, sizeof(o));
 	o.family = AF_UNSPEC;
-	split_input(text, &o, words);
+	split_input(text, &o, words, terms);
 
 	if (filter_build(&o, &f, &err) == 0) {
 		void *bc = NULL;

@@ -15,9 +15,9 @@
 #include "base/escape.h"
 #include "cli/cli.h"
 #include "filter/filter.h"
+#include "render/output.h"
 #include "render/term.h"
 #include "render/term_cut.h"
-#include "views/events.h"
 #include "views/run.h"
 #include "views/views.h"
 #include "views/watch.h"
@@ -98,7 +98,7 @@ static int find_view(enum view v)
  */
 static FILE *open_output(const struct opts *o, const struct term *term)
 {
-	if (term->tty && term->width > 0 && o->format == FMT_TABLE &&
+	if (term->tty && term->width > 0 && output_format_human(o->format) &&
 	    o->continuous <= 0) {
 		FILE *cut = term_cut_open(stdout, STDOUT_FILENO, term->width);
 		if (cut)
@@ -144,10 +144,9 @@ static int report(int ret, int werr, const struct opts *o, const struct run_msgs
 int main(int argc, const char **argv)
 {
 	static char outbuf[1 << 16];
-	struct poptContext_s *pctx = NULL;
 	struct run_msgs msgs = {0};
 	struct filter *filter = NULL;
-	struct opts o;
+	struct opts o = {0};
 	struct term term;
 	char *err_text = NULL;
 	int ret, v, status = 0;
@@ -164,7 +163,7 @@ int main(int argc, const char **argv)
 	signal(SIGPIPE, SIG_DFL);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
-	ret = cli_parse(argc, argv, &o, &pctx, &err_text);
+	ret = cli_parse(argc, argv, &o, &err_text);
 	if (ret == 0 && (v = find_view(o.view)) >= 0 && views[v].needs_filter)
 		ret = filter_build(&o, &filter, &err_text);
 	if (ret != 0) {
@@ -183,7 +182,7 @@ int main(int argc, const char **argv)
 	term_probe(o.color, &term);
 	/* Human output in a locale that is not UTF-8 is ASCII; JSON, CSV and OpenMetrics
 	 * do not depend on the locale. */
-	escape_set_ascii(!term.utf8 && o.format == FMT_TABLE);
+	escape_set_ascii(!term.utf8 && output_format_human(o.format));
 
 	FILE *out = open_output(&o, &term);
 	struct run_ctx ctx = {&o, filter, &term, out, &msgs};
@@ -197,6 +196,6 @@ out:
 	filter_free(filter);
 	run_msgs_done(&msgs);
 	free(err_text);
-	cli_done(pctx);
+	cli_done(&o);
 	return status;
 }

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "views/events.h"
+#include "aggregate/evtrack.h"
 
 struct ev_vec {
 	struct ev_sock *v;

@@ -12,7 +12,6 @@
 struct hist;
 struct procs;
 struct netns_list;
-struct run_ctx;
 
 /* One --hist key. Adding a key is one line in hist_keys[] (hist.c) and a value function.
  */
@@ -114,21 +113,5 @@ void hist_sub_rest(const struct hist *h, const struct hist_row *g, size_t limit,
 
 /* The limit that fits `lines` output lines (at least one group, then whole groups). */
 struct hist_limit hist_fit(const struct hist *h, int lines);
-
-struct hist_render {
-	bool header; /* header line and the Total line */
-	bool color;  /* colour state values */
-	bool utf8;   /* Unicode bars */
-	int width;   /* terminal width; 0 = not a terminal (80 assumed for the bars) */
-	struct hist_limit limit;
-};
-
-/*
- * Print the histogram: one line per group (one key) or per group and second-key value
- * (two keys, the first key repeated on every line), with the count and a bar proportional
- * to the largest count; "(N more)" lines sum what the limit leaves out. Returns 0 or
- * -EIO.
- */
-int hist_render_table(FILE *out, const struct hist *h, const struct hist_render *r);
 
 #endif

@@ -1,5 +1,5 @@
-/* summary.h - the -s view: socket counts per state and family, counted while the dump
- * streams. */
+/* summary.h - the counts behind -s and OpenMetrics: sockets per state and family,
+ * counted while the dump streams. */
 #ifndef TCPSTATE_SUMMARY_H
 #define TCPSTATE_SUMMARY_H
 
@@ -10,8 +10,6 @@
 
 #include "model/sock.h"
 #include "model/states.h"
-
-struct run_ctx;
 
 /* Index of a family in the count arrays. */
 enum { SUMMARY_IPV4 = 0, SUMMARY_IPV6, SUMMARY_NFAMILIES };
@@ -52,20 +50,5 @@ uint64_t summary_family_total(const struct summary *sum, int family);
 
 /* Free the listeners. Accepts NULL. */
 void summary_done(struct summary *sum);
-
-struct summary_render {
-	bool header; /* print the header line (and the total line) */
-	bool color;  /* colour the state names */
-	bool utf8;   /* Unicode bars */
-	int width;   /* terminal width for the bars; 0 = not a terminal (80 assumed) */
-};
-
-/*
- * Print the summary table: every one of the 11 states in lifecycle order with its IPv4,
- * IPv6 and total counts and a bar proportional to the largest total, then a Total line.
- * A row for UNKNOWN is added only when such sockets were seen. Returns 0 or -EIO.
- */
-int summary_render_table(FILE *out, const struct summary *sum,
-			 const struct summary_render *r);
 
 #endif

@@ -4,15 +4,8 @@
 
 #include <stdint.h>
 
+#include "model/format.h"
 #include "model/states.h"
-
-enum out_format {
-	FMT_TABLE = 0,
-	FMT_JSON,
-	FMT_JSONL,
-	FMT_CSV,
-	FMT_OPENMETRICS,
-};
 
 enum color_mode {
 	COLOR_AUTO = 0,
@@ -49,7 +42,20 @@ enum owners_source {
 
 #define OPTS_MAX_THRESHOLDS 16
 
-/* Flags are int because popt stores POPT_ARG_NONE options as int. */
+/*
+ * One filter option as given (--state LIST, --port SPEC, ...), in argv order. The key is
+ * the option's long name, which is also its keyword in the expression language; a key
+ * given twice adds to its list (filter_build says how).
+ */
+struct opt_term {
+	const char *key; /* static storage */
+	char *value;
+};
+
+/*
+ * What cli_parse fills; cli_done frees the strings in it. Flags are int (0 or 1) because
+ * the column model reads them through one table of offsets.
+ */
 struct opts {
 	enum view view;
 
@@ -68,10 +74,10 @@ struct opts {
 	int no_header; /* -H */
 	enum out_format format;
 	enum color_mode color;
-	const char *sort;    /* --sort KEY[,KEY...] */
-	const char *columns; /* --columns LIST */
-	const char *hist;    /* --hist KEY[,KEY2] */
-	long top;	     /* --top N; 0 = fit the terminal */
+	char *sort;    /* --sort KEY[,KEY...] */
+	char *columns; /* --columns LIST */
+	char *hist;    /* --hist KEY[,KEY2] */
+	long top;      /* --top N; 0 = fit the terminal */
 
 	/* repetition and events */
 	double continuous; /* -c [SECONDS]; 0 = once */
@@ -81,46 +87,42 @@ struct opts {
 	enum owners_source owners_source; /* --owners-source */
 
 	/* namespaces, kill, explain, doctor */
-	const char *netns;   /* -N TARGET */
-	int all_netns;	     /* --all-netns */
-	int dry_run;	     /* --dry-run with -K */
-	const char *explain; /* --explain [TOPIC]; "" for all states */
+	char *netns;   /* -N TARGET */
+	int all_netns; /* --all-netns */
+	int dry_run;   /* --dry-run with -K */
+	char *explain; /* --explain [TOPIC]; "" for all states */
 	const char
 	    *thresholds[OPTS_MAX_THRESHOLDS]; /* --threshold KEY=VALUE, repeatable */
 	int n_thresholds;
 
 	/* filter: long options become terms ANDed with the expression */
-	const char *f_state, *f_exclude, *f_port, *f_sport, *f_dport;
-	const char *f_src, *f_dst, *f_pid, *f_process, *f_user;
+	struct opt_term *terms;
+	int n_terms;
 	const char *
 	    *expr; /* filter expression words after the options (NULL-terminated) */
 	int n_expr;
 
 	/* debugging and tests */
-	const char *complete; /* --complete WHAT */
-	const char *record;   /* --record FILE: save the raw netlink dump */
-	const char
-	    *replay; /* --replay FILE: read a recorded dump instead of the kernel */
-	int stats;   /* --stats: netlink byte/message counters on stderr */
+	char *complete; /* --complete WHAT */
+	char *record;	/* --record FILE: save the raw netlink dump */
+	char *replay;	/* --replay FILE: read a recorded dump instead of the kernel */
+	int stats;	/* --stats: netlink byte/message counters on stderr */
 };
 
 /*
  * Parse argv into *ret. On a usage error returns -EINVAL and points *ret_err at a
  * malloc'd one-line message (without the "tcpstate: " prefix). Returns 1 when --help,
- * --usage or --version was handled (text already written to stdout), else 0.
- * The popt context is kept in *ret_ctx (free with cli_done) because opts->expr points
- * into it.
+ * --usage or --version was handled (text already written to stdout), else 0. Whatever
+ * it returns, free *ret with cli_done.
  */
-struct poptContext_s;
-int cli_parse(int argc, const char **argv, struct opts *ret,
-	      struct poptContext_s **ret_ctx, char **ret_err);
+int cli_parse(int argc, const char **argv, struct opts *ret, char **ret_err);
 
-/* Release what cli_parse kept. Accepts NULL. */
-void cli_done(struct poptContext_s *ctx);
+/* Free the strings cli_parse put into *o and zero it. Accepts NULL. */
+void cli_done(struct opts *o);
 
-/* The long names (without "--") of the options --help shows, from the popt tables, for
- * completion. NULL-terminated, static storage. */
-const char *const *cli_long_options(void);
+/* The long names (without "--") of the options --help shows, in --help's order, for
+ * completion: fills out (at most max - 1 names, then NULL) and returns the count. */
+size_t cli_long_options(const char **out, size_t max);
 
 /* The values a fixed-choice option takes ("format", "color"), NULL-terminated, static
  * storage; NULL for any other option. */

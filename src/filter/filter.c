@@ -11,61 +11,53 @@
 #include "filter/filter_int.h"
 #include "query/procs.h"
 
-struct fnode *fnode_new(enum fnode_kind kind)
+/*
+ * Every value given for one option key, from its first appearance on: alternatives are
+ * ORed ("--port 80 --port 443" is "--port 80,443"), what a value leaves out is ANDed
+ * ("--exclude listen --exclude time-wait", "--port '!=22' --port '!=80").
+ */
+static int option_key_term(const struct opts *o, int first, struct fnode **ret,
+			   char **ret_err)
 {
-	struct fnode *n = calloc(1, sizeof(*n));
+	const char *key = o->terms[first].key;
+	struct fnode *any = NULL, *all = NULL, *t;
+	int err;
 
-	if (n)
-		n->kind = kind;
-	return n;
-}
-
-struct fnode *fnode_join(enum fnode_kind kind, struct fnode *a, struct fnode *b)
-{
-	struct fnode *n;
-
-	if (kind != FN_NOT && (!a || !b))
-		return a ? a : b;
-	n = fnode_new(kind);
-	if (!n) {
-		fnode_free(a);
-		fnode_free(b);
-		return NULL;
+	*ret = NULL;
+	for (int i = first; i < o->n_terms; i++) {
+		if (strcmp(o->terms[i].key, key) != 0)
+			continue;
+		err = filter_parse_option(key, o->terms[i].value, &t, ret_err);
+		if (err) {
+			fnode_free(any);
+			fnode_free(all);
+			return err;
+		}
+		if (t->kind == FN_NOT) {
+			all = fnode_join(FN_AND, all, t);
+			t = all;
+		} else {
+			any = fnode_join(FN_OR, any, t);
+			t = any;
+		}
+		if (!t) {
+			fnode_free(any);
+			fnode_free(all);
+			return -ENOMEM;
+		}
 	}
-	n->a = a;
-	n->b = b;
-	return n;
+	*ret = fnode_join(FN_AND, any, all);
+	return *ret ? 0 : -ENOMEM;
 }
 
-void fnode_free(struct fnode *n)
+/* Was this option key given before index i? Then its term is built already. */
+static bool key_seen(const struct opts *o, int i)
 {
-	if (!n)
-		return;
-	fnode_free(n->a);
-	fnode_free(n->b);
-	if (n->kind == FN_PORT)
-		free(n->u.ports);
-	else if (n->kind == FN_PROCESS)
-		free(n->u.name);
-	free(n);
+	for (int j = 0; j < i; j++)
+		if (strcmp(o->terms[j].key, o->terms[i].key) == 0)
+			return true;
+	return false;
 }
-
-/* The long options, each a keyword of the expression language. */
-static const struct {
-	const char *keyword;
-	size_t offset;
-} option_terms[] = {
-    {"state", offsetof(struct opts, f_state)},
-    {"exclude", offsetof(struct opts, f_exclude)},
-    {"port", offsetof(struct opts, f_port)},
-    {"sport", offsetof(struct opts, f_sport)},
-    {"dport", offsetof(struct opts, f_dport)},
-    {"src", offsetof(struct opts, f_src)},
-    {"dst", offsetof(struct opts, f_dst)},
-    {"pid", offsetof(struct opts, f_pid)},
-    {"process", offsetof(struct opts, f_process)},
-    {"user", offsetof(struct opts, f_user)},
-};
 
 static int parse_expr(const struct opts *o, struct fnode **ret, char **ret_err)
 {
@@ -91,12 +83,10 @@ int filter_build(const struct opts *o, struct filter **ret, char **ret_err)
 
 	*ret = NULL;
 	*ret_err = NULL;
-	for (size_t i = 0; i < sizeof(option_terms) / sizeof(option_terms[0]); i++) {
-		const char *v =
-		    *(const char *const *)((const char *)o + option_terms[i].offset);
-		if (!v)
+	for (int i = 0; i < o->n_terms; i++) {
+		if (key_seen(o, i))
 			continue;
-		err = filter_parse_option(option_terms[i].keyword, v, &t, ret_err);
+		err = option_key_term(o, i, &t, ret_err);
 		if (err) {
 			fnode_free(root);
 			return err;

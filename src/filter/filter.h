@@ -15,7 +15,9 @@ struct filter;
 
 /*
  * Build the filter from the long options (--state, --port, ...) and the expression words
- * after the options; all are ANDed. *ret is NULL when there is nothing to filter on.
+ * after the options; different keys are ANDed. A key given more than once adds to its
+ * list: the values that select are ORed, those that leave out (--exclude, port !=N) are
+ * ANDed. *ret is NULL when there is nothing to filter on.
  * Returns 0, or -EINVAL with *ret_err a malloc'd one-line message that names the bad
  * token in single quotes and gives a hint.
  */

@@ -318,8 +318,21 @@ int diag_parse_buffer(const void *buf, size_t len, uint32_t seq, uint32_t portid
 	    [NLMSG_ERROR] = error_cb,
 	    [NLMSG_DONE] = done_cb,
 	    [NLMSG_OVERRUN] = overrun_cb,
-	    [NLMSG_OVERRUN + 1 ... NLMSG_MIN_TYPE - 1] = bad_type_cb,
+	    /* the reserved control types up to NLMSG_MIN_TYPE (ISO C has no ranges) */
+	    [5] = bad_type_cb,
+	    [6] = bad_type_cb,
+	    [7] = bad_type_cb,
+	    [8] = bad_type_cb,
+	    [9] = bad_type_cb,
+	    [10] = bad_type_cb,
+	    [11] = bad_type_cb,
+	    [12] = bad_type_cb,
+	    [13] = bad_type_cb,
+	    [14] = bad_type_cb,
+	    [15] = bad_type_cb,
 	};
+	_Static_assert(NLMSG_OVERRUN == 4 && NLMSG_MIN_TYPE == 16,
+		       "ctl[] names every control type");
 	struct diag_stats dummy = {0};
 	struct parse_ctx pc = {fn, data, stats ? stats : &dummy, 0};
 	int ret;

@@ -52,9 +52,10 @@ int procs_from_pairs(const uint32_t *inodes, size_t n, const struct bpfown_pair 
 
 /*
  * Find the owners of the given inodes from src (--owners-source): the BPF iterator, the
- * /proc walk, or (auto) the iterator for 4,096 inodes or more, falling back to the walk. With OWNSRC_BPF a failure
- * returns its negative errno with *ret_why set (see bpfev_open); otherwise *ret_why is
- * NULL. *ret_used says which source answered (OWNSRC_PROC or OWNSRC_BPF).
+ * /proc walk, or (auto) the iterator for 4,096 inodes or more, falling back to the walk.
+ * With OWNSRC_BPF a failure returns its negative errno with *ret_why set (see
+ * bpfev_open); otherwise *ret_why is NULL. *ret_used says which source answered
+ * (OWNSRC_PROC or OWNSRC_BPF).
  */
 int procs_find(enum owners_source src, const uint32_t *inodes, size_t n,
 	       struct procs **ret, struct procs_stats *ret_stats, const char **ret_why,

@@ -1,10 +1,14 @@
-/* fmt_json.c - JSON and JSON lines: escaping, sockets, summaries, histograms, columns. */
+/* fmt_json.c - JSON and JSON lines: escaping, sockets, summaries, histograms, events,
+ * columns. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "base/escape.h"
 #include "query/procs.h"
+#include "render/colfmt_tcp.h"
+#include "render/evline.h"
 #include "render/fmt_json.h"
 
 #define CELL_MAX 4096
@@ -284,4 +288,99 @@ int fmt_json_columns(FILE *out, bool lines)
 	if (!lines)
 		fputs("\n]}\n", out);
 	return ferror(out) ? -EIO : 0;
+}
+
+/* A quoted JSON string of len bytes, appended to an event line. */
+static void line_str(struct evline *o, const char *s, size_t len)
+{
+	if (o->at + 3 >= o->sz)
+		return;
+	o->buf[o->at++] = '"';
+	o->at += fmt_json_escape(s, len, o->buf + o->at, o->sz - o->at - 1);
+	o->buf[o->at++] = '"';
+	o->buf[o->at] = '\0';
+}
+
+static const char *const kind_json[] = {
+    [EV_NEW] = "new",
+    [EV_CHANGE] = "change",
+    [EV_GONE] = "gone",
+    [EV_BRIEF] = "gone",
+};
+
+static void line_owners(struct evline *o, const char *owners)
+{
+	evline_put(o, ",\"owners\":[");
+	for (const char *p = owners; p && *p;) {
+		const char *pid = p, *comm = p + strlen(p) + 1;
+		p = comm + strlen(comm) + 1;
+		evline_put(o, "%s{\"pid\":%s,\"comm\":", pid == owners ? "" : ",", pid);
+		line_str(o, comm, strlen(comm));
+		evline_put(o, "}");
+	}
+	evline_put(o, "]");
+}
+
+/* eBPF events: microseconds in state, the task in process context, the namespace. */
+static void line_traced(struct evline *o, const struct ev_event *e)
+{
+	if (e->in_state >= 0)
+		evline_put(o, ",\"in_state_us\":%.0f", e->in_state * 1e6);
+	else
+		evline_put(o, ",\"in_state_us\":null");
+	if (e->pid && e->comm) {
+		evline_put(o, ",\"pid\":%u,\"comm\":", e->pid);
+		line_str(o, e->comm, strlen(e->comm));
+	} else {
+		evline_put(o, ",\"pid\":null,\"comm\":null");
+	}
+	evline_put(o, ",\"netns\":%u", e->netns);
+}
+
+size_t fmt_json_event(const struct ev_event *e, bool with_owners, char *buf, size_t sz)
+{
+	const struct ev_sock *s = e->sock;
+	char t[64], local[128], peer[128], rtt[32];
+	struct evline o;
+
+	evline_init(&o, buf, sz);
+	evline_time(e->wall, true, t, sizeof(t));
+	sock_fmt_endpoint(s->family, s->laddr, s->lport, false, false, local,
+			  sizeof(local));
+	sock_fmt_endpoint(s->family, s->raddr, s->rport, true, false, peer, sizeof(peer));
+	evline_put(&o, "{\"time\":\"%s\",\"event\":\"%s\",\"old\":", t,
+		   kind_json[e->kind]);
+	if (e->kind == EV_CHANGE || e->kind == EV_GONE)
+		evline_put(&o, "\"%s\"", state_name((enum ts_state)e->old_state));
+	else
+		evline_put(&o, "null");
+	evline_put(&o, ",\"new\":");
+	if (e->kind == EV_NEW || e->kind == EV_CHANGE)
+		evline_put(&o, "\"%s\"", state_name((enum ts_state)e->new_state));
+	else
+		evline_put(&o, "null");
+	evline_put(&o, ",\"brief\":%s", e->kind == EV_BRIEF ? "true" : "false");
+	evline_put(
+	    &o, ",\"proto\":\"%s\",\"local\":\"%s\",\"peer\":\"%s\",\"cookie\":\"%llx\"",
+	    s->family == AF_INET6 ? "tcp6" : "tcp", local, peer,
+	    (unsigned long long)s->cookie);
+	if (e->in_state >= 0)
+		evline_put(&o, ",\"in_state_ms\":%.0f", e->in_state * 1000);
+	else
+		evline_put(&o, ",\"in_state_ms\":null");
+	if (e->traced)
+		line_traced(&o, e);
+	if (with_owners)
+		line_owners(&o, s->owners);
+	if (s->info.have) {
+		colfmt_usec_as_ms(s->info.rtt_us, rtt, sizeof(rtt));
+		evline_put(
+		    &o,
+		    ",\"bytes_acked\":%llu,\"bytes_received\":%llu,\"rtt_ms\":%s,\"retrans\":%u",
+		    (unsigned long long)s->info.bytes_acked,
+		    (unsigned long long)s->info.bytes_received, rtt,
+		    s->info.total_retrans);
+	}
+	evline_put(&o, "}\n");
+	return o.at;
 }

@@ -1,4 +1,5 @@
-/* fmt_json.h - JSON and JSON lines output for the listing, the summary and histograms. */
+/* fmt_json.h - JSON and JSON lines output for the listing, the summary, histograms, event
+ * lines and the column list. */
 #ifndef TCPSTATE_FMT_JSON_H
 #define TCPSTATE_FMT_JSON_H
 
@@ -6,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "aggregate/evtrack.h"
 #include "aggregate/hist.h"
 #include "aggregate/summary.h"
 #include "model/columns.h"
@@ -45,5 +47,13 @@ int fmt_json_hist(FILE *out, const struct hist *h, const struct hist_limit *lim,
 
 /* The column table for --list-columns. Returns 0 or -EIO. */
 int fmt_json_columns(FILE *out, bool lines);
+
+/*
+ * One -E event as a JSON object on one line (with '\n'): time, event, old, new, brief,
+ * proto, local, peer, cookie, in_state_ms, owners (only with with_owners) and the
+ * tcp_info numbers when known. Returns the length (truncated to sz, always
+ * NUL-terminated when sz > 0).
+ */
+size_t fmt_json_event(const struct ev_event *e, bool with_owners, char *buf, size_t sz);
 
 #endif

@@ -341,3 +341,18 @@ int table_render(FILE *out, const struct sock_set *set, const struct column_list
 	sock_set_done(&ts.chunk);
 	return err;
 }
+
+int table_columns(FILE *out, bool header)
+{
+	int w = 4;
+
+	for (int i = 0; column_table[i].name; i++)
+		if ((int)strlen(column_table[i].name) > w)
+			w = (int)strlen(column_table[i].name);
+	if (header)
+		fprintf(out, "%-*s  %-6s  %s\n", w, "NAME", "TYPE", "DESCRIPTION");
+	for (int i = 0; column_table[i].name; i++)
+		fprintf(out, "%-*s  %-6s  %s\n", w, column_table[i].name,
+			column_type_name(column_table[i].type), column_table[i].help);
+	return ferror(out) ? -EIO : 0;
+}

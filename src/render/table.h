@@ -1,4 +1,5 @@
-/* table.h - the listing renderer: aligned columns, one socket per line. */
+/* table.h - the table format: the listing (aligned columns, one socket per line), the
+ * summary, histograms, event lines and the column list for people. */
 #ifndef TCPSTATE_TABLE_H
 #define TCPSTATE_TABLE_H
 
@@ -6,6 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "aggregate/evtrack.h"
+#include "aggregate/hist.h"
+#include "aggregate/summary.h"
 #include "model/columns.h"
 #include "model/sock.h"
 
@@ -71,5 +75,50 @@ size_t table_display_width(const char *s, size_t len);
 
 /* ANSI colour sequence for a state on a terminal ("" for none). */
 const char *table_state_color(enum ts_state s);
+
+struct summary_render {
+	bool header; /* print the header line (and the total line) */
+	bool color;  /* colour the state names */
+	bool utf8;   /* Unicode bars */
+	int width;   /* terminal width for the bars; 0 = not a terminal (80 assumed) */
+};
+
+/*
+ * Print the summary table: every one of the 11 states in lifecycle order with its IPv4,
+ * IPv6 and total counts and a bar proportional to the largest total, then a Total line.
+ * A row for UNKNOWN is added only when such sockets were seen. Returns 0 or -EIO.
+ */
+int summary_render_table(FILE *out, const struct summary *sum,
+			 const struct summary_render *r);
+
+struct hist_render {
+	bool header; /* header line and the Total line */
+	bool color;  /* colour state values */
+	bool utf8;   /* Unicode bars */
+	int width;   /* terminal width; 0 = not a terminal (80 assumed for the bars) */
+	struct hist_limit limit;
+};
+
+/*
+ * Print the histogram: one line per group (one key) or per group and second-key value
+ * (two keys, the first key repeated on every line), with the count and a bar proportional
+ * to the largest count; "(N more)" lines sum what the limit leaves out. Returns 0 or
+ * -EIO.
+ */
+int hist_render_table(FILE *out, const struct hist *h, const struct hist_render *r);
+
+/*
+ * One -E event as a line (with '\n'): "TIME EVENT LOCAL PEER IN-STATE [OWNERS]
+ * [DETAILS]", owners only when with_owners. Returns the length (truncated to sz, always
+ * NUL-terminated when sz > 0).
+ */
+size_t table_event_line(const struct ev_event *e, bool with_owners, char *buf, size_t sz);
+
+/* The header line matching table_event_line (with '\n'). Returns as table_event_line. */
+size_t table_event_header(bool with_owners, char *buf, size_t sz);
+
+/* The column table for --list-columns: name, type and description, aligned. Returns 0 or
+ * -EIO. */
+int table_columns(FILE *out, bool header);
 
 #endif

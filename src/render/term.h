@@ -2,8 +2,18 @@
 #ifndef TCPSTATE_TERM_H
 #define TCPSTATE_TERM_H
 
+#include <stdbool.h>
+
 #include "cli/cli.h"
-#include "views/run.h"
+
+/* Terminal facts: the only process-wide state besides the program name. */
+struct term {
+	bool tty;   /* stdout is a terminal */
+	int width;  /* its width in columns; 0 when not a terminal */
+	int height; /* its height in rows; 0 when not a terminal */
+	bool utf8;  /* the locale's charset is UTF-8 */
+	bool color; /* colour decided from --color, NO_COLOR and tty */
+};
 
 /* Fill *ret from stdout, the locale, COLUMNS, NO_COLOR and the --color mode. */
 void term_probe(enum color_mode mode, struct term *ret);

@@ -11,7 +11,9 @@
 #include "model/columns.h"
 #include "query/bpfev.h"
 #include "query/netns.h"
-#include "views/events.h"
+#include "aggregate/evtrack.h"
+#include "render/output.h"
+#include "views/view_events.h"
 #include "views/events_bpf.h"
 #include "views/watch.h"
 
@@ -26,9 +28,9 @@ struct evb {
 	struct snap_owner *snap; /* sorted by cookie */
 	size_t n_snap;
 	double wall_off; /* CLOCK_REALTIME - CLOCK_MONOTONIC, seconds */
-	bool json, owners;
+	struct output out;
+	bool owners;
 	long printed;
-	char line[4096];
 };
 
 /* Why a run cannot use the tracepoint even when it loads; NULL when it can. */
@@ -191,7 +193,6 @@ static int on_event(const struct tsb_event *e, void *data)
 	char owners[64], comm[TSB_TASK_COMM + 1];
 	struct ev_sock s = {0};
 	struct ev_event ev = {0};
-	size_t len;
 
 	if (!wanted(b, e))
 		return 0;
@@ -218,8 +219,7 @@ static int on_event(const struct tsb_event *e, void *data)
 	ev.pid = e->pid;
 	ev.comm = e->pid ? comm : NULL;
 	ev.netns = e->netns;
-	len = events_format(&ev, b->json, b->owners, b->line, sizeof(b->line));
-	fwrite(b->line, 1, len, b->ctx->out);
+	output_event(&b->out, &ev, b->owners);
 	return o->count && ++b->printed >= o->count;
 }
 
@@ -293,16 +293,13 @@ int events_bpf_run(const struct run_ctx *ctx, bool *ret_fallback)
 		return run_error(ctx, -ENOMEM, "out of memory");
 	}
 	b->ctx = ctx;
-	b->json = o->format == FMT_JSONL;
+	output_init(&b->out, ctx->out, o, ctx->term);
 	b->owners = o->processes;
 	struct timespec w;
 	clock_gettime(CLOCK_REALTIME, &w);
 	b->wall_off = (double)w.tv_sec + (double)w.tv_nsec / 1e9 - tick_now();
-	if (!b->json && !o->no_header) {
-		size_t len = events_header(b->owners, b->line, sizeof(b->line));
-		fwrite(b->line, 1, len, ctx->out);
-		watch_flush(ctx->out);
-	}
+	output_event_header(&b->out, b->owners);
+	watch_flush(ctx->out);
 	err = o->processes ? snapshot(b) : 0;
 	if (err == 0)
 		err = loop(b, src);

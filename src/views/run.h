@@ -11,17 +11,9 @@
 #include "model/sock.h"
 #include "query/diag.h"
 #include "query/procs.h"
+#include "render/term.h"
 
 struct netns_list;
-
-/* Terminal facts: the only process-wide state besides the program name. */
-struct term {
-	bool tty;   /* stdout is a terminal */
-	int width;  /* its width in columns; 0 when not a terminal */
-	int height; /* its height in rows; 0 when not a terminal */
-	bool utf8;  /* the locale's charset is UTF-8 */
-	bool color; /* colour decided from --color, NO_COLOR and tty */
-};
 
 #define RUN_MAX_NOTES 16
 

@@ -68,7 +68,10 @@ static void put_list(FILE *out, const char *const *list, const char *prefix)
 
 static int c_options(const struct run_ctx *ctx)
 {
-	put_list(ctx->out, cli_long_options(), "--");
+	const char *names[128];
+
+	cli_long_options(names, sizeof(names) / sizeof(names[0]));
+	put_list(ctx->out, names, "--");
 	return 0;
 }
 

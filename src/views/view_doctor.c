@@ -334,9 +334,10 @@ static int listener_fit(const struct sock_rec *l, const struct sock_rec *r)
 
 static const char *syncookies_text(long v)
 {
+	/* a split literal in parentheses: clang warns of a missing comma otherwise */
 	static const char *const text[] = {
-	    "net.ipv4.tcp_syncookies=0: off, so a full SYN queue drops new connections; "
-	    "turn them on",
+	    ("net.ipv4.tcp_syncookies=0: off, so a full SYN queue drops new connections; "
+	     "turn them on"),
 	    "net.ipv4.tcp_syncookies=1: cookies are sent once the SYN queue overflows",
 	    "net.ipv4.tcp_syncookies=2: cookies are always sent",
 	};

@@ -206,7 +206,10 @@ int view_kill(const struct run_ctx *ctx)
 	}
 	if (!o->dry_run)
 		err = destroy_all(ctx, &c.socks, errs);
-	struct col_ctx cc = {c.procs, o->resolve, o->all_netns, ctx->msgs->netns};
+	struct col_ctx cc = {.procs = c.procs,
+			     .resolve = o->resolve,
+			     .multi_netns = o->all_netns,
+			     .netns = ctx->msgs->netns};
 	if (err == 0)
 		err = print_report(ctx, &c.socks, errs, &cols, &cc);
 	if (err == -ENOMEM || err == -EIO)

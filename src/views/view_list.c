@@ -6,9 +6,8 @@
 #include "aggregate/sortkeys.h"
 #include "aggregate/summary.h"
 #include "model/columns.h"
-#include "render/fmt_csv.h"
-#include "render/fmt_json.h"
-#include "render/table.h"
+#include "render/output.h"
+#include "views/counts.h"
 #include "views/run.h"
 #include "views/views.h"
 
@@ -32,88 +31,90 @@ static int sort_error(const struct run_ctx *ctx, const char *bad)
 }
 
 /*
- * A plain table needs no sort and no owners can be printed while the dump streams, so
- * memory stays flat however many sockets there are (ss's RSS is the bar to meet).
+ * Rows that need no sort and no owners can be printed while the dump streams (the table
+ * can), so memory stays flat however many sockets there are (ss's RSS is the bar to
+ * meet).
  */
-static bool can_stream(const struct run_ctx *ctx, const struct column_list *cols,
-		       const struct sort_spec *sort)
+static bool can_stream(const struct run_ctx *ctx, const struct output *out,
+		       const struct column_list *cols, const struct sort_spec *sort)
 {
 	const struct opts *o = ctx->opts;
 
-	return o->format == FMT_TABLE && sort->n == 0 && !o->all_netns &&
+	return output_has(out, OUTPUT_STREAM) && sort->n == 0 && !o->all_netns &&
 	       !(column_list_needs(cols) & COL_NEED_PROCS) &&
 	       !filter_needs_procs(ctx->filter);
 }
 
-static int stream_table(const struct run_ctx *ctx, const struct column_list *cols)
+static int stream_rows(const struct run_ctx *ctx, const struct output *out,
+		       const struct column_list *cols)
 {
 	const struct opts *o = ctx->opts;
-	struct col_ctx cc = {NULL, o->resolve, false, ctx->msgs->netns};
-	struct table_opts t = {!o->no_header, ctx->term->tty ? ctx->term->width : 0,
-			       ctx->term->color};
-	struct table_stream ts;
+	struct col_ctx cc = {.resolve = o->resolve, .netns = ctx->msgs->netns};
+	struct output_stream st;
+	bool late;
 	int err, err2;
 
-	table_stream_init(&ts, ctx->out, cols, &cc, &t);
-	err = collect_stream(ctx, column_list_needs(cols), table_stream_add, &ts, NULL);
-	err2 = err < 0 ? 0 : table_stream_finish(&ts);
+	err = output_stream_begin(out, cols, &cc, &st);
 	if (err < 0)
-		table_stream_done(&ts);
-	if (ts.restarted_late)
+		return run_error(ctx, err, "out of memory");
+	err = collect_stream(ctx, column_list_needs(cols), st.row, st.state, NULL);
+	err2 = output_stream_end(&st, err >= 0, &late);
+	if (late)
 		run_note(ctx,
 			 "the socket table changed during the dump: some sockets may be "
 			 "listed twice");
 	return err < 0 ? err : err2;
 }
 
+/* A format without socket rows (openmetrics) shows a listing as the counts of -s. */
+static int list_counts(const struct run_ctx *ctx, const struct output *out)
+{
+	struct summary sum;
+	int err;
+
+	err = counts_summary(ctx, output_summary_listeners(out), &sum);
+	if (err == 0)
+		err = output_summary(out, &sum);
+	summary_done(&sum);
+	return err;
+}
+
 int view_list(const struct run_ctx *ctx)
 {
 	const struct opts *o = ctx->opts;
+	struct output out;
 	struct column_list cols;
 	struct sort_spec sort = {.n = 0};
 	struct collect c;
 	const char *bad = NULL;
 	int err;
 
-	/* the metrics are counts: the summary computes them without keeping sockets */
-	if (o->format == FMT_OPENMETRICS)
-		return view_summary(ctx);
+	output_init(&out, ctx->out, o, ctx->term);
+	if (!output_has(&out, OUTPUT_SOCKETS))
+		return list_counts(ctx, &out);
 	err = column_list_build(o, o->all_netns, &cols, &bad);
 	if (err < 0)
 		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
 				 bad ? bad : "?");
 	if (o->sort && sort_parse(o->sort, &sort, &bad) < 0)
 		return sort_error(ctx, bad);
-	if (can_stream(ctx, &cols, &sort))
-		return stream_table(ctx, &cols);
+	if (can_stream(ctx, &out, &cols, &sort))
+		return stream_rows(ctx, &out, &cols);
 	err = collect_sockets(ctx, column_list_needs(&cols) | sort_needs(&sort), &c);
 	if (err < 0) {
 		collect_done(&c);
 		return err;
 	}
-	struct col_ctx cc = {c.procs, o->resolve, o->all_netns, ctx->msgs->netns};
+	struct col_ctx cc = {.procs = c.procs,
+			     .resolve = o->resolve,
+			     .multi_netns = o->all_netns,
+			     .netns = ctx->msgs->netns};
 	err = sort_socks(&c.socks, &sort, &cc);
 	if (err < 0) {
 		collect_done(&c);
 		return run_error(ctx, err, "out of memory");
 	}
-	switch (o->format) {
-	case FMT_JSON:
-	case FMT_JSONL:
-		err = fmt_json_sockets(ctx->out, &c.socks, &cols, &cc,
-				       o->format == FMT_JSONL);
-		break;
-	case FMT_CSV:
-		err = fmt_csv_sockets(ctx->out, &c.socks, &cols, &cc, !o->no_header);
-		break;
-	default: {
-		struct table_opts t = {!o->no_header,
-				       ctx->term->tty ? ctx->term->width : 0,
-				       ctx->term->color};
-		err = table_render(ctx->out, &c.socks, &cols, &cc, &t);
-		break;
-	}
-	}
+	err = output_sockets(&out, &c.socks, &cols, &cc);
 	collect_done(&c);
 	return err;
 }
@@ -121,29 +122,14 @@ int view_list(const struct run_ctx *ctx)
 /* --list-columns: the column table itself. */
 int view_list_columns(const struct run_ctx *ctx)
 {
-	const struct opts *o = ctx->opts;
-	FILE *out = ctx->out;
-	int w = 4;
+	struct output out;
+	int err;
 
-	switch (o->format) {
-	case FMT_JSON:
-	case FMT_JSONL:
-		return fmt_json_columns(out, o->format == FMT_JSONL);
-	case FMT_CSV:
-		return fmt_csv_columns(out, !o->no_header);
-	case FMT_OPENMETRICS:
+	output_init(&out, ctx->out, ctx->opts, ctx->term);
+	err = output_columns(&out);
+	if (err == -EOPNOTSUPP)
 		return run_error(ctx, -EINVAL,
-				 "'--format openmetrics' has no form for --list-columns");
-	default:
-		break;
-	}
-	for (int i = 0; column_table[i].name; i++)
-		if ((int)strlen(column_table[i].name) > w)
-			w = (int)strlen(column_table[i].name);
-	if (!o->no_header)
-		fprintf(out, "%-*s  %-6s  %s\n", w, "NAME", "TYPE", "DESCRIPTION");
-	for (int i = 0; column_table[i].name; i++)
-		fprintf(out, "%-*s  %-6s  %s\n", w, column_table[i].name,
-			column_type_name(column_table[i].type), column_table[i].help);
-	return ferror(out) ? -EIO : 0;
+				 "'--format %s' has no form for --list-columns",
+				 format_name(out.format));
+	return err;
 }

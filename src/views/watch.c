@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include "base/tick.h"
+#include "render/output.h"
 #include "render/term.h"
 #include "views/watch.h"
 
@@ -285,8 +286,10 @@ static int frame(struct watch *w)
 int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 {
 	const struct opts *o = ctx->opts;
-	struct watch w = {ctx, view, *ctx->term, {{0}, 0}, false, o->format != FMT_TABLE,
-			  {0}};
+	struct watch w = {.ctx = ctx,
+			  .view = view,
+			  .term = *ctx->term,
+			  .machine = !output_format_human(o->format)};
 	struct tick t;
 	long frames = 0;
 	int err, status = 0;

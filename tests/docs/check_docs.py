@@ -65,6 +65,27 @@ def check_option_docs(opts):
             failures.append("%s does not mention: %s" % (path, " ".join("--" + o for o in missing)))
 
 
+def check_format_docs():
+    """The format names come from one table (src/model/format.c): --help, the man page and
+    the README must list exactly those."""
+    r = subprocess.run([binary, "--complete", "formats"], capture_output=True, text=True)
+    names = r.stdout.split()
+    if r.returncode != 0 or len(names) < 2:
+        failures.append("--complete formats gave %r" % r.stdout)
+        return
+    listed = ", ".join(names[:-1]) + " or " + names[-1]
+    out = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
+    if listed not in " ".join(out.split()):
+        failures.append("--help does not list the formats as '%s'" % listed)
+    man = read("man/tcpstate.8")
+    missing = [n for n in names if not re.search(r"^\.B %s$" % re.escape(n), man, re.M)]
+    if missing:
+        failures.append("man page --format does not name: %s" % " ".join(missing))
+    readme = read("README.md") if os.path.exists(os.path.join(src, "README.md")) else ""
+    if "--format " + "|".join(names) not in readme:
+        failures.append("README.md lacks '--format %s'" % "|".join(names))
+
+
 def check_shellcheck():
     if not shutil.which("shellcheck"):
         failures.append("shellcheck is not installed (apt-get install shellcheck)")
@@ -78,6 +99,7 @@ def check_shellcheck():
 check_man_lint()
 check_sections()
 check_option_docs(help_options())
+check_format_docs()
 check_shellcheck()
 for f in failures:
     print("FAIL:", f)

@@ -313,6 +313,32 @@ def test_operators(c):
     h.ok("and, or, not, &&, ||, !, juxtaposition, precedence, parentheses, options ANDed")
 
 
+def test_repeated(c, fx):
+    # A repeated option adds to its list; different options are still ANDed.
+    c.nonempty(["--state", "established", "--state", "listen"],
+               lambda s: s.state in ("ESTABLISHED", "LISTEN"), "= --state established,listen")
+    c.nonempty(["-a", "--port", "21400", "--port", "21410"],
+               lambda s: {21400, 21410} & {s.lport, s.rport}, "= --port 21400,21410")
+    c.nonempty(["-a", "--sport", "21400", "--sport", "21410", "--state", "established"],
+               lambda s: s.lport in (21400, 21410) and s.state == "ESTABLISHED",
+               "a repeated --sport ANDed with --state")
+    c.nonempty(["-a", "--exclude", "listen", "--exclude", "time-wait"],
+               lambda s: s.state not in ("LISTEN", "TIME_WAIT"), "both left out")
+    c.nonempty(["-a", "--port", "!=21400", "--port", "!=21410"],
+               lambda s: not {21400, 21410} & {s.lport, s.rport}, "both ports left out")
+    c.nonempty(["-a", "--src", "127.0.0.2", "--src", "::1"],
+               lambda s: in_net(s.laddr, "127.0.0.2/32") or
+               s.laddr == ipaddress.ip_address("::1"))
+    c.nonempty(["--state", "listen", "--state", "established", "sport", "21400"],
+               lambda s: s.state in ("LISTEN", "ESTABLISHED") and s.lport == 21400,
+               "repeated options ANDed with the expression")
+    pid2 = fx.pids["tsfixture2"]
+    c.nonempty(["-a", "--pid", str(pid2), "--pid", str(fx.pids["tsfixture"])],
+               lambda s: s.pids & {pid2, fx.pids["tsfixture"]})
+    h.ok("repeated --state, --port, --sport, --exclude, --port !=, --src and --pid add to "
+         "their lists")
+
+
 def main():
     h.enter_netns()
     h.binary()
@@ -328,6 +354,7 @@ def main():
     test_addresses(c)
     test_owners(c, fx, nobody)
     test_operators(c)
+    test_repeated(c, fx)
     h.ok("%d filters checked socket by socket" % c.n)
     fx.stop()
     for s in held:

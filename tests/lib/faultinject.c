@@ -118,7 +118,20 @@ static void parse_faults(void)
 	}
 }
 
-#define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+/* dlsym returns an object pointer; POSIX lets it hold a function, ISO C has no cast for
+ * that, so the bits are copied into a generic function pointer. */
+typedef void (*any_fn)(void);
+
+static any_fn real_fn(const char *name)
+{
+	void *sym = dlsym(RTLD_NEXT, name);
+	any_fn fn;
+
+	memcpy(&fn, &sym, sizeof(fn));
+	return fn;
+}
+
+#define REAL(name) ((__typeof__(&name))real_fn(#name))
 
 int socket(int domain, int type, int protocol)
 {
@@ -140,7 +153,7 @@ int close(int fd)
 	return REAL(close)(fd);
 }
 
-ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+ssize_t sendto(int fd, const void *buf, size_t len, int flags, __CONST_SOCKADDR_ARG to,
 	       socklen_t tolen)
 {
 	if (fd >= 0 && fd < MAX_FD && is_diag[fd] && len >= sizeof(struct nlmsghdr)) {

@@ -11,21 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "model/sock.h"
 #include "model/states.h"
 #include "query/procs.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
-			fprintf(stderr, __VA_ARGS__);                                    \
-			fputc('\n', stderr);                                             \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
 
 /* Print s as a C string literal (GOLDEN_DUMP=1 regenerates the goldens). */
 static void dump_literal(const char *what, const char *s)
@@ -51,10 +40,11 @@ static void dump_literal(const char *what, const char *s)
 		if (getenv("GOLDEN_DUMP"))                                               \
 			dump_literal(what, g_);                                          \
 		if (!g_ || strcmp(g_, w_) != 0) {                                        \
-			fprintf(stderr,                                                  \
-				"%s:%d: %s differs\n--- got:\n%s--- want:\n%s---\n",     \
-				__FILE__, __LINE__, what, g_ ? g_ : "(null)\n", w_);     \
-			failures++;                                                      \
+			fprintf(                                                         \
+			    stderr,                                                      \
+			    "FAIL %s:%d: %s differs\n--- got:\n%s--- want:\n%s---\n",    \
+			    __FILE__, __LINE__, what, g_ ? g_ : "(null)\n", w_);         \
+			check_failures++;                                                \
 		}                                                                        \
 	} while (0)
 

@@ -5,18 +5,11 @@
 #include <string.h>
 #include <linux/sock_diag.h>
 
+#include "check.h"
 #include "model/columns.h"
 #include "render/colfmt_tcp.h"
 
-static int failures;
-
-static void expect(const char *what, const char *got, const char *want)
-{
-	if (strcmp(got, want) != 0) {
-		printf("FAIL %s: got '%s', want '%s'\n", what, got, want);
-		failures++;
-	}
-}
+#define expect(what, got, want) CHECK_STR(got, want, what)
 
 static void test_duration(void)
 {
@@ -40,16 +33,13 @@ static void test_duration(void)
 	};
 	char buf[64];
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		colfmt_duration(cases[i].ms, buf, sizeof(buf));
 		expect("duration", buf, cases[i].want);
 	}
 	/* truncation keeps a NUL */
 	size_t n = colfmt_duration(51234, buf, 3);
-	if (n != 2 || strcmp(buf, "51") != 0) {
-		printf("FAIL duration truncation: '%s' %zu\n", buf, n);
-		failures++;
-	}
+	CHECK(n == 2 && strcmp(buf, "51") == 0, "duration truncation: '%s' %zu", buf, n);
 }
 
 static void test_timer(void)
@@ -67,7 +57,7 @@ static void test_timer(void)
 	};
 	char buf[64];
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		colfmt_timer_text((uint8_t)cases[i].timer, cases[i].ms,
 				  (uint8_t)cases[i].count, buf, sizeof(buf));
 		expect("timer", buf, cases[i].want);
@@ -85,7 +75,7 @@ static void test_usec(void)
 	};
 	char buf[64];
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		colfmt_usec_as_ms(cases[i].us, buf, sizeof(buf));
 		expect("usec_as_ms", buf, cases[i].want);
 	}
@@ -97,11 +87,9 @@ static void cell(const char *col, const struct sock_rec *s, const char *want)
 	struct col_ctx cc = {0};
 	char buf[256];
 
-	if (!c) {
-		printf("FAIL no column '%s'\n", col);
-		failures++;
+	CHECK(c, "no column '%s'", col);
+	if (!c)
 		return;
-	}
 	c->fmt(s, &cc, buf, sizeof(buf));
 	char what[64];
 	snprintf(what, sizeof(what), "column %s", col);
@@ -229,7 +217,5 @@ int main(void)
 	test_usec();
 	test_info_by_length();
 	test_skmem_timer_user();
-	if (failures)
-		printf("%d failure(s)\n", failures);
-	return failures ? 1 : 0;
+	return check_finish("test_colfmt_tcp");
 }

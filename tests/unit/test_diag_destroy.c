@@ -11,21 +11,10 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "check.h"
 #include "query/diag_destroy.h"
 #include "query/netns.h"
 #include "views/doctor.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
-			fprintf(stderr, __VA_ARGS__);                                    \
-			fputc('\n', stderr);                                             \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
 
 static void test_request_v4(void)
 {
@@ -142,7 +131,5 @@ int main(void)
 	test_request_v6();
 	test_words();
 	test_thresholds();
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures ? 1 : 0;
+	return check_finish("test_diag_destroy");
 }

@@ -6,22 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "model/states.h"
 #include "render/diagram.h"
 
 #define GOLDEN "diagram-golden.txt" /* tests run in tests/data */
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
-			fprintf(stderr, __VA_ARGS__);                                    \
-			fputc('\n', stderr);                                             \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
 
 /* Distinct counts, each easy to find: one per state, up to the 7 digits that must fit. */
 static const uint64_t fixture[TS_NSTATES] = {
@@ -238,9 +227,5 @@ int main(void)
 	free(golden);
 	free(z);
 	free(b);
-	if (failures) {
-		fprintf(stderr, "test_diagram: %d failure(s)\n", failures);
-		return 1;
-	}
-	return 0;
+	return check_finish("test_diagram");
 }

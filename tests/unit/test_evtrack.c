@@ -5,19 +5,10 @@
 #include <time.h>
 #include <sys/socket.h>
 
-#include "views/events.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			printf("FAIL line %d: ", __LINE__);                              \
-			printf(__VA_ARGS__);                                             \
-			printf("\n");                                                    \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
+#include "aggregate/evtrack.h"
+#include "check.h"
+#include "render/fmt_json.h"
+#include "render/table.h"
 
 static struct sock_rec rec(uint64_t cookie, enum ts_state st, uint16_t lport,
 			   uint16_t rport)
@@ -213,7 +204,7 @@ static void test_owners_and_format(void)
 	if (!(e = events(t, 2)))
 		goto out;
 	/* e[0]: ESTABLISHED -> CLOSE_WAIT, e[1]: TIME_WAIT -> GONE */
-	events_format(&e[0], true, true, line, sizeof(line));
+	fmt_json_event(&e[0], true, line, sizeof(line));
 	const char *want_json =
 	    "{\"time\":\"2025-11-22T12:00:00.125Z\",\"event\":\"change\",\"old\":\"ESTABLISHED\","
 	    "\"new\":\"CLOSE_WAIT\",\"brief\":false,\"proto\":\"tcp\",\"local\":\"127.0.0.1:7000\","
@@ -221,21 +212,21 @@ static void test_owners_and_format(void)
 	    "\"owners\":[{\"pid\":42,\"comm\":\"evil\\\"\\n\"}]}\n";
 	CHECK(strcmp(line, want_json) == 0, "json:\n  got  %s  want %s", line, want_json);
 
-	events_format(&e[0], false, true, line, sizeof(line));
+	table_event_line(&e[0], true, line, sizeof(line));
 	const char *want_table =
 	    "12:00:00.125  ESTABLISHED -> CLOSE_WAIT  127.0.0.1:7000         "
 	    "127.0.0.1:41234               -  42/evil\"\\n\n";
 	CHECK(strcmp(line, want_table) == 0, "table:\n  got  '%s'\n  want '%s'", line,
 	      want_table);
 
-	events_format(&e[1], false, false, line, sizeof(line));
+	table_event_line(&e[1], false, line, sizeof(line));
 	const char *want_gone =
 	    "12:00:00.125  TIME_WAIT -> GONE          127.0.0.1:7000         "
 	    "127.0.0.1:41235               -\n";
 	CHECK(strcmp(line, want_gone) == 0, "gone:\n  got  '%s'\n  want '%s'", line,
 	      want_gone);
 
-	events_header(false, line, sizeof(line));
+	table_event_header(false, line, sizeof(line));
 	CHECK(strncmp(line, "Time          Event                      Local Address",
 		      53) == 0,
 	      "header '%s'", line);
@@ -249,7 +240,5 @@ int main(void)
 	tzset();
 	test_lifecycle();
 	test_owners_and_format();
-	if (failures)
-		printf("%d failure(s)\n", failures);
-	return failures ? 1 : 0;
+	return check_finish("test_evtrack");
 }

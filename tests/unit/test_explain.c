@@ -5,20 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "model/states.h"
 #include "render/explain.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
-			fprintf(stderr, __VA_ARGS__);                                    \
-			fputc('\n', stderr);                                             \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
 
 /* Run explain_write into a malloc'd string; *ret gets its return value. */
 static char *explain(const char *topic, int width, int *ret)
@@ -76,11 +65,11 @@ static void check_fields(void)
 					t ? t->many_means : NULL};
 
 		CHECK(t, "no text for state %d", s);
-		for (size_t i = 0; t && i < sizeof(fields) / sizeof(fields[0]); i++)
+		for (size_t i = 0; t && i < ARRAY_SIZE(fields); i++)
 			CHECK(fields[i] && fields[i][0], "state %s: field %zu empty",
 			      state_name((enum ts_state)s), i);
 		/* prose is plain ASCII and one paragraph, so wrapping can count bytes */
-		for (size_t i = 0; t && i < sizeof(fields) / sizeof(fields[0]); i++)
+		for (size_t i = 0; t && i < ARRAY_SIZE(fields); i++)
 			for (const char *p = fields[i]; p && *p; p++)
 				CHECK((unsigned char)*p >= 0x20 &&
 					  (unsigned char)*p < 0x7f,
@@ -169,7 +158,7 @@ static void check_spellings(void)
 	size_t i;
 	int ret;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		char *out = explain(cases[i].word, 80, &ret);
 		char head[32];
 
@@ -264,7 +253,7 @@ static void check_wrapping(void)
 	int ret;
 
 	for (int t = 0; topics[t]; t++)
-		for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++) {
+		for (size_t w = 0; w < ARRAY_SIZE(widths); w++) {
 			char *out = explain(topics[t], widths[w], &ret);
 			char what[64];
 
@@ -347,9 +336,5 @@ int main(void)
 		}
 	}
 
-	if (failures) {
-		fprintf(stderr, "test_explain: %d failure(s)\n", failures);
-		return 1;
-	}
-	return 0;
+	return check_finish("test_explain");
 }

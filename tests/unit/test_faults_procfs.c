@@ -9,21 +9,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "check.h"
 #include "model/sock.h"
 #include "model/states.h"
 #include "query/procfs_fallback.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
-			fprintf(stderr, __VA_ARGS__);                                    \
-			fputc('\n', stderr);                                             \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
 
 static const char header4[] =
     "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
@@ -175,7 +164,7 @@ static void test_broken(void)
 	    "garbage\n",
 	};
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		write_file("tcp", header4, bad[i]);
 		CHECK(dump(&q, &g) == -EBADMSG, "bad line %zu gives -EBADMSG", i);
 	}
@@ -237,10 +226,5 @@ int main(void)
 	remove_file("tcp6");
 	rmdir(net);
 	rmdir(root);
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	printf("ok\n");
-	return 0;
+	return check_finish("test_faults_procfs");
 }

@@ -13,23 +13,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "check.h"
 #include "query/procs.h"
 
 #define MAX_SCANS 20000
 #define SECONDS 1.5 /* of scanning, at least 3 scans */
 #define CHURNERS 3
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
-			fprintf(stderr, __VA_ARGS__);                                    \
-			fputc('\n', stderr);                                             \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
 
 static uint32_t inode_of(int fd)
 {
@@ -185,9 +174,5 @@ int main(void)
 	    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, vanished,
 	    shared_seen);
 	CHECK(shared_seen > 0, "the churners' sockets were never seen with an owner");
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	return 0;
+	return check_finish("test_faults_procs");
 }

@@ -9,21 +9,10 @@
 #include <sys/socket.h>
 #include <linux/inet_diag.h>
 
+#include "check.h"
 #include "bcmodel.h"
 #include "cli/cli.h"
 #include "filter/filter.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			failures++;                                                      \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                      \
-			printf(__VA_ARGS__);                                             \
-			printf("\n");                                                    \
-		}                                                                        \
-	} while (0)
 
 /* Build a filter from one expression string (the tokenizer splits it). */
 static int build(const char *expr, struct filter **ret, char **ret_err)
@@ -134,7 +123,7 @@ static void test_match(void)
 	     0, false},
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct filter *f = NULL;
 		char *err = NULL;
 		int r = build(cases[i].expr, &f, &err);
@@ -179,7 +168,7 @@ static void test_errors(void)
 	    {"   ", NULL},
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct filter *f = NULL;
 		char *err = NULL;
 		int r = build(cases[i].expr, &f, &err);
@@ -222,7 +211,7 @@ static void test_states(void)
 	     STATE_SET_ALL & ~STATE_BIT(TS_LISTEN) & ~STATE_BIT(TS_ESTABLISHED)},
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct filter *f = NULL;
 		char *err = NULL;
 		int r = build(cases[i].expr, &f, &err);
@@ -241,9 +230,14 @@ static void test_states(void)
 	const char *words[] = {"dport", "443", NULL};
 	struct filter *f = NULL;
 	char *err = NULL;
+	struct opt_term terms[] = {
+	    {.key = "state", .value = "established"},
+	    {.key = "sport", .value = "80"},
+	    {.key = "process", .value = "nginx"},
+	};
 	memset(&o, 0, sizeof(o));
-	o.f_state = "established";
-	o.f_sport = "80";
+	o.terms = terms;
+	o.n_terms = 2;
 	o.expr = words;
 	o.n_expr = 2;
 	CHECK(filter_build(&o, &f, &err) == 0 && f, "options: %s", err ? err : "?");
@@ -260,11 +254,11 @@ static void test_states(void)
 	      "exact ports go to the request id: %u %u", sp, dp);
 	free(bc);
 	filter_free(f);
-	o.f_process = "nginx";
+	o.n_terms = 3;
 	CHECK(filter_build(&o, &f, &err) == 0 && filter_needs_procs(f),
 	      "--process needs /proc");
 	filter_free(f);
-	o.f_process = "";
+	terms[2].value = "";
 	CHECK(filter_build(&o, &f, &err) == -EINVAL && err &&
 		  strstr(err, "empty process name"),
 	      "--process '' is an error");
@@ -324,8 +318,7 @@ static void random_expr(char *buf, size_t sz, int depth)
 	switch (k) {
 	case 0:
 	case 1:
-		snprintf(buf + n, sz - n, "%s",
-			 terms[rnd(sizeof(terms) / sizeof(terms[0]))]);
+		snprintf(buf + n, sz - n, "%s", terms[rnd(ARRAY_SIZE(terms))]);
 		return;
 	case 2:
 		snprintf(buf + n, sz - n, "not ( ");
@@ -396,7 +389,7 @@ static void test_bytecode(void)
 			      "'%s': request sport %u drops lport %u", expr, sp, s.lport);
 			CHECK(!dp || dp == s.rport,
 			      "'%s': request dport %u drops rport %u", expr, dp, s.rport);
-			if (failures > 20)
+			if (check_failures > 20)
 				return;
 		}
 		free(bc);
@@ -425,7 +418,7 @@ static void test_bytecode_exact(void)
 	    "sport 0-65535 and not dport 22",
 	};
 
-	for (size_t i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(exprs); i++) {
 		struct filter *f = NULL;
 		char *err = NULL;
 		void *bc;
@@ -443,7 +436,7 @@ static void test_bytecode_exact(void)
 			kept += k;
 			CHECK(k == filter_match(f, &s, NULL),
 			      "'%s': kernel %d, user space %d", exprs[i], k, !k);
-			if (failures > 20)
+			if (check_failures > 20)
 				return;
 		}
 		CHECK(kept > 0, "'%s' kept nothing", exprs[i]);
@@ -453,17 +446,66 @@ static void test_bytecode_exact(void)
 	}
 }
 
+/* A repeated option adds to its list; different options are still ANDed. */
+static void test_repeated(void)
+{
+	struct opt_term rep[] = {
+	    {.key = "state", .value = "established"},
+	    {.key = "port", .value = "1001"},
+	    {.key = "state", .value = "listen"},
+	    {.key = "port", .value = "1004"},
+	    {.key = "exclude", .value = "listen"},
+	    {.key = "exclude", .value = "time-wait"},
+	};
+	struct opts o = {.terms = rep, .n_terms = 4};
+	struct filter *f = NULL;
+	char *err = NULL;
+
+	CHECK(filter_build(&o, &f, &err) == 0 && f, "repeated: %s", err ? err : "?");
+	CHECK(filter_state_set(f, STATE_SET_DEFAULT) ==
+		  (STATE_BIT(TS_ESTABLISHED) | STATE_BIT(TS_LISTEN)),
+	      "--state established --state listen: 0x%x",
+	      filter_state_set(f, STATE_SET_DEFAULT));
+	struct sock_rec s = sock("127.0.0.1", 1001, "127.0.0.1", 40000, TS_ESTABLISHED);
+	CHECK(filter_match(f, &s, NULL), "port 1001 established");
+	s = sock("127.0.0.1", 1004, "0.0.0.0", 0, TS_LISTEN);
+	CHECK(filter_match(f, &s, NULL), "port 1004 listening");
+	s = sock("127.0.0.1", 1002, "0.0.0.0", 0, TS_LISTEN);
+	CHECK(!filter_match(f, &s, NULL), "port 1002 is in neither --port");
+	s = sock("127.0.0.1", 1001, "127.0.0.1", 40000, TS_CLOSE_WAIT);
+	CHECK(!filter_match(f, &s, NULL), "CLOSE_WAIT is in neither --state");
+	filter_free(f);
+
+	o.terms = rep + 4;
+	o.n_terms = 2;
+	CHECK(filter_build(&o, &f, &err) == 0 && f, "repeated exclude: %s",
+	      err ? err : "?");
+	CHECK(filter_state_set(f, STATE_SET_ALL) ==
+		  (STATE_SET_ALL & ~(STATE_BIT(TS_LISTEN) | STATE_BIT(TS_TIME_WAIT))),
+	      "--exclude listen --exclude time-wait leaves out both: 0x%x",
+	      filter_state_set(f, STATE_SET_ALL));
+	filter_free(f);
+
+	struct opt_term ne[] = {{.key = "port", .value = "!=22"},
+				{.key = "port", .value = "!=80"}};
+	o.terms = ne;
+	CHECK(filter_build(&o, &f, &err) == 0 && f, "repeated !=: %s", err ? err : "?");
+	s = sock("127.0.0.1", 22, "127.0.0.1", 40000, TS_ESTABLISHED);
+	CHECK(!filter_match(f, &s, NULL), "--port '!=22' --port '!=80' leaves out 22");
+	s.lport = 80;
+	CHECK(!filter_match(f, &s, NULL), "--port '!=22' --port '!=80' leaves out 80");
+	s.lport = 81;
+	CHECK(filter_match(f, &s, NULL), "--port '!=22' --port '!=80' keeps 81");
+	filter_free(f);
+}
+
 int main(void)
 {
 	test_match();
 	test_errors();
 	test_states();
+	test_repeated();
 	test_bytecode();
 	test_bytecode_exact();
-	if (failures) {
-		printf("%d failures\n", failures);
-		return 1;
-	}
-	printf("all filter tests passed\n");
-	return 0;
+	return check_finish("test_filter");
 }

@@ -193,7 +193,7 @@ static void test_escapes(void)
 	     "\\\\x85"},
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		fmt_json_escape(cases[i].in, cases[i].len, buf, sizeof(buf));
 		CHECK(strcmp(buf, cases[i].json) == 0, "json case %zu: got '%s'", i, buf);
 		fmt_csv_field(cases[i].in, cases[i].len, buf, sizeof(buf));
@@ -219,7 +219,7 @@ static void test_sockets(const struct sock_set *set, const struct procs *p)
 	o.processes = 1;
 	o.columns = "+lport,rport";
 	CHECK(column_list_build(&o, false, &cols, &bad) == 0, "columns");
-	struct col_ctx cc = {p, false, false};
+	struct col_ctx cc = {.procs = p};
 	CAPTURE(s, fmt_json_sockets(out, set, &cols, &cc, false));
 	CHECK_GOLDEN(s, JSON_SOCKETS_GOLDEN, "json sockets");
 	free(s);
@@ -240,7 +240,7 @@ static void test_sort(const struct sock_set *orig, const struct procs *p)
 	struct sock_set set = {NULL, 0, 0};
 	struct sort_spec spec;
 	const char *bad = NULL;
-	struct col_ctx cc = {p, false, false};
+	struct col_ctx cc = {.procs = p};
 	char got[64];
 
 	for (size_t i = 0; i < orig->n; i++)
@@ -374,7 +374,5 @@ int main(void)
 	test_hist(&set, p);
 	procs_free(p);
 	sock_set_done(&set);
-	if (failures)
-		fprintf(stderr, "%d failure(s)\n", failures);
-	return failures ? 1 : 0;
+	return check_finish("test_fmt");
 }

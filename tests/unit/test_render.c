@@ -128,13 +128,13 @@ static void test_table(const struct sock_set *set, const struct procs *p)
 	memset(&o, 0, sizeof(o));
 	o.processes = 1;
 	CHECK(column_list_build(&o, false, &cols, &bad) == 0, "default columns");
-	struct col_ctx cc = {p, false, false};
-	struct table_opts t = {true, 0, false};
+	struct col_ctx cc = {.procs = p};
+	struct table_opts t = {.header = true};
 	CAPTURE(s, table_render(out, set, &cols, &cc, &t));
 	CHECK_GOLDEN(s, TABLE_GOLDEN, "table with -p");
 	free(s);
 
-	struct table_opts cut = {false, 24, true};
+	struct table_opts cut = {.width = 24, .color = true};
 	o.processes = 0;
 	o.columns = "state,local,recvq";
 	CHECK(column_list_build(&o, false, &cols, &bad) == 0, "--columns");
@@ -158,11 +158,11 @@ static void test_summary(const struct sock_set *set)
 	CHECK(sum.n_lst == 1, "one listener, got %zu", sum.n_lst);
 	CHECK(summary_family_total(&sum, -1) == set->n, "total");
 
-	struct summary_render r = {true, false, false, 0};
+	struct summary_render r = {.header = true};
 	CAPTURE(s, summary_render_table(out, &sum, &r));
 	CHECK_GOLDEN(s, SUMMARY_GOLDEN, "summary, ASCII, 80 columns");
 	free(s);
-	struct summary_render u = {false, false, true, 50};
+	struct summary_render u = {.utf8 = true, .width = 50};
 	CAPTURE(s, summary_render_table(out, &sum, &u));
 	CHECK_GOLDEN(s, SUMMARY_UTF8_GOLDEN, "summary, UTF-8, 50 columns, no header");
 	free(s);
@@ -187,7 +187,7 @@ static void test_hist(const struct sock_set *set, const struct procs *p)
 	char *s = NULL;
 	const char *bad = NULL;
 
-	struct hist_render r = {true, false, false, 0, {0, 0}};
+	struct hist_render r = {.header = true};
 	hist_of(&h, "state", set, p);
 	CAPTURE(s, hist_render_table(out, &h, &r));
 	CHECK_GOLDEN(s, HIST_STATE_GOLDEN, "--hist state");
@@ -206,7 +206,8 @@ static void test_hist(const struct sock_set *set, const struct procs *p)
 	free(s);
 	hist_done(&h);
 
-	struct hist_render top = {false, false, true, 40, {1, 1}};
+	struct hist_render top = {
+	    .utf8 = true, .width = 40, .limit = {.groups = 1, .subs = 1}};
 	hist_of(&h, "rnet,lport", set, p);
 	CAPTURE(s, hist_render_table(out, &h, &top));
 	CHECK_GOLDEN(s, HIST_TOP_GOLDEN, "--hist rnet,lport --top 1 -H");
@@ -240,7 +241,5 @@ int main(void)
 	test_hist(&set, p);
 	procs_free(p);
 	sock_set_done(&set);
-	if (failures)
-		fprintf(stderr, "%d failure(s)\n", failures);
-	return failures ? 1 : 0;
+	return check_finish("test_render");
 }

@@ -14,23 +14,12 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "check.h"
 #include "model/sock.h"
 #include "model/states.h"
 #include "query/diag.h"
 
 #define SKIP 77
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
-			fprintf(stderr, __VA_ARGS__);                                    \
-			fputc('\n', stderr);                                             \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
 
 static int keep_cb(const struct sock_rec *s, void *data)
 {
@@ -217,9 +206,5 @@ int main(void)
 
 	for (int i = 0; i < n; i++)
 		close(fds[i]);
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	return 0;
+	return check_finish("test_replay");
 }

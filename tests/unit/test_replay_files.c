@@ -11,19 +11,8 @@
 #include <linux/sock_diag.h>
 #include <sys/socket.h>
 
+#include "check.h"
 #include "query/diag.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
-			fprintf(stderr, __VA_ARGS__);                                    \
-			fputc('\n', stderr);                                             \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
 
 #ifndef NLM_F_DUMP_INTR
 #define NLM_F_DUMP_INTR 0x10
@@ -276,7 +265,7 @@ static void test_malformed(void)
 	make_diag_msg(&u.d, AF_INET, 1);
 	u.a.nla_type = INET_DIAG_SHUTDOWN;
 	const uint16_t bad_lens[] = {0, 2, sizeof(u.a) + sizeof(u.v) + 4, 0xffff};
-	for (size_t i = 0; i < sizeof(bad_lens) / sizeof(bad_lens[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad_lens); i++) {
 		m.len = 0;
 		u.a.nla_len = bad_lens[i];
 		put_msg(&m, TCPDIAG_GETSOCK, NLM_F_MULTI, &u, sizeof(u));
@@ -310,7 +299,7 @@ static void test_malformed(void)
 
 	/* unknown nlmsg_type, data and control */
 	const uint16_t bad_types[] = {0, 5, 15, 16, 99, 0xffff};
-	for (size_t i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad_types); i++) {
 		m.len = 0;
 		put_sock(&m, AF_INET, 1);
 		nlh = put_sock(&m, AF_INET, 2);
@@ -333,7 +322,7 @@ static void test_malformed(void)
 	put_msg(&m, NLMSG_ERROR, 0, "\xf4\xff", 2);
 	CHECK(parse(&m, m.len, &seen) == -EBADMSG, "short NLMSG_ERROR");
 	const int bad_errs[] = {INT_MIN, -4096, 4096, INT_MAX};
-	for (size_t i = 0; i < sizeof(bad_errs) / sizeof(bad_errs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad_errs); i++) {
 		m.len = 0;
 		put_error(&m, bad_errs[i]);
 		CHECK(parse(&m, m.len, &seen) == -EBADMSG, "NLMSG_ERROR %d", bad_errs[i]);
@@ -408,8 +397,7 @@ static int replay_mem(const void *data, size_t len, struct seen *seen,
 	int ret;
 
 	if (!f) {
-		fprintf(stderr, "fmemopen: %s\n", strerror(errno));
-		failures++;
+		check_fail(__FILE__, __LINE__, "fmemopen: %s", strerror(errno));
 		return -errno;
 	}
 	memset(seen, 0, sizeof(*seen));
@@ -492,7 +480,7 @@ static int errno_by_name(const char *name)
 	    {"0", 0},		{"EBADMSG", EBADMSG}, {"EINTR", EINTR},
 	    {"ENOMEM", ENOMEM}, {"EINVAL", EINVAL},   {"ENOBUFS", ENOBUFS},
 	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (strcmp(names[i].name, name) == 0)
 			return names[i].err;
 	return -1;
@@ -506,9 +494,8 @@ static void test_data_files(void)
 	int n_files = 0;
 
 	if (!list) {
-		fprintf(stderr, "cannot open dumps.txt in tests/data: %s\n",
-			strerror(errno));
-		failures++;
+		check_fail(__FILE__, __LINE__, "cannot open dumps.txt in tests/data: %s",
+			   strerror(errno));
 		return;
 	}
 	while (fgets(line, sizeof(line), list)) {
@@ -551,10 +538,5 @@ int main(void)
 	test_errors();
 	test_replay_mem();
 	test_data_files();
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	printf("ok\n");
-	return 0;
+	return check_finish("test_replay_files");
 }

@@ -3,19 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "model/states.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                 \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                  \
-			fprintf(stderr, __VA_ARGS__);                                    \
-			fputc('\n', stderr);                                             \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
 
 static void expect_state(const char *word, enum ts_state want)
 {
@@ -51,7 +40,7 @@ int main(void)
 		expect_state(names[i], (enum ts_state)i);
 		expect_state(state_table[i].ss_name, (enum ts_state)i);
 	}
-	for (size_t i = 0; i < sizeof(kmap) / sizeof(kmap[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(kmap); i++)
 		CHECK(state_from_kernel((uint8_t)kmap[i].code) == kmap[i].st,
 		      "kernel code %d", kmap[i].code);
 	CHECK(state_from_kernel(0) == TS_UNKNOWN, "code 0");
@@ -114,7 +103,5 @@ int main(void)
 	CHECK(!(state_set_to_kernel(STATE_SET_DEFAULT, true) & ((1u << 10) | (1u << 13))),
 	      "default mask has LISTEN or bound-inactive");
 
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures ? 1 : 0;
+	return check_finish("test_states");
 }

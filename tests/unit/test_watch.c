@@ -2,17 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "views/watch.h"
 
-static int failures;
-
-static void expect(const char *what, const char *got, const char *want)
-{
-	if (strcmp(got, want) != 0) {
-		printf("FAIL %s:\n  got  '%s'\n  want '%s'\n", what, got, want);
-		failures++;
-	}
-}
+#define expect(what, got, want) CHECK_STR(got, want, what)
 
 static void test_header(void)
 {
@@ -42,10 +35,7 @@ static void test_header(void)
 
 	/* truncation stays NUL-terminated */
 	size_t n = watch_header(buf, 10, "12:00:01", 0.2, &b, &a);
-	if (n != 9 || strlen(buf) != 9) {
-		printf("FAIL truncated header: %zu '%s'\n", n, buf);
-		failures++;
-	}
+	CHECK(n == 9 && strlen(buf) == 9, "truncated header: %zu '%s'", n, buf);
 }
 
 static void fit(const char *line, int width, size_t want, int want_cut)
@@ -53,11 +43,9 @@ static void fit(const char *line, int width, size_t want, int want_cut)
 	bool cut;
 	size_t n = watch_fit(line, strlen(line), width, &cut);
 
-	if (n != want || cut != (want_cut != 0)) {
-		printf("FAIL fit('%s', %d) = %zu cut %d, want %zu cut %d\n", line, width,
-		       n, cut, want, want_cut);
-		failures++;
-	}
+	CHECK(n == want && cut == (want_cut != 0),
+	      "fit('%s', %d) = %zu cut %d, want %zu cut %d", line, width, n, cut, want,
+	      want_cut);
 }
 
 static void test_fit(void)
@@ -78,7 +66,5 @@ int main(void)
 {
 	test_header();
 	test_fit();
-	if (failures)
-		printf("%d failure(s)\n", failures);
-	return failures ? 1 : 0;
+	return check_finish("test_watch");
 }

@@ -1,14 +1,13 @@
-/* events.h - -E/--events: TCP lifecycle events from polling plus destroy notifications.
- */
-#ifndef TCPSTATE_EVENTS_H
-#define TCPSTATE_EVENTS_H
+/* evtrack.h - the -E engine's model: sockets remembered between polls, the events
+ * between two polls, and the tracker that makes them. */
+#ifndef TCPSTATE_EVTRACK_H
+#define TCPSTATE_EVTRACK_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "model/sock.h"
-#include "views/run.h"
 
 /* The tcp_info numbers an event line shows. */
 struct ev_info {
@@ -107,27 +106,5 @@ int evtrack_fill_owners(struct ev_tracker *t,
 			size_t (*lookup)(uint32_t inode, char *buf, size_t sz,
 					 void *data),
 			void *data);
-
-/*
- * Write one event as a line (with '\n'): the table form "TIME EVENT LOCAL PEER IN-STATE
- * [OWNERS] [DETAILS]" (owners only when with_owners) or, with json, one JSON object.
- * Returns the length (truncated to sz, always NUL-terminated when sz > 0).
- */
-size_t events_format(const struct ev_event *e, bool json, bool with_owners, char *buf,
-		     size_t sz);
-
-/* The table header line matching events_format (with '\n'). */
-size_t events_header(bool with_owners, char *buf, size_t sz);
-
-/* Pack the owners of one inode (data: a struct procs) as ev_sock.owners wants them
- * into buf; returns the length, 0 when none are known. */
-size_t events_pack_owners(uint32_t inode, char *buf, size_t sz, void *data);
-
-/* -EINVAL (with the error text) unless --format is one -E can stream: table or jsonl. */
-int events_check_format(const struct run_ctx *ctx);
-
-/* -E from polls plus destroy notifications (--events-source poll), until a stop signal
- * or --count. Returns 0 or a negative errno with the text recorded (view_events.c). */
-int events_poll(const struct run_ctx *ctx);
 
 #endif
