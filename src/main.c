@@ -15,6 +15,8 @@
 #include "base/escape.h"
 #include "cli/cli.h"
 #include "filter/filter.h"
+#include "filter/filter_query.h"
+#include "query/query.h"
 #include "render/output.h"
 #include "render/term.h"
 #include "render/term_cut.h"
@@ -40,7 +42,7 @@ static const struct {
     {VIEW_COMPLETE, view_complete, false},
 };
 
-static void print_msgs(const struct run_msgs *m)
+static void print_msgs(const struct msgs *m)
 {
 	for (int i = 0; i < m->n_notes; i++)
 		fprintf(stderr, "tcpstate: note: %s\n", m->notes[i]);
@@ -113,8 +115,8 @@ static FILE *open_output(const struct opts *o, const struct term *term)
  * bare "Input/output error" plus finish_output's. *ret_reported says a write error was
  * already reported.
  */
-static int report(int ret, int werr, const struct opts *o, const struct run_msgs *msgs,
-		  bool *ret_reported)
+static int report(int ret, int werr, const struct opts *o, const struct msgs *msgs,
+		  const struct diag_stats *stats, bool *ret_reported)
 {
 	int status = ret;
 
@@ -134,18 +136,19 @@ static int report(int ret, int werr, const struct opts *o, const struct run_msgs
 		fprintf(stderr,
 			"tcpstate: stats: bytes=%llu messages=%llu sockets=%llu recvs=%u "
 			"restarts=%u\n",
-			(unsigned long long)msgs->stats.bytes,
-			(unsigned long long)msgs->stats.msgs,
-			(unsigned long long)msgs->stats.socks, msgs->stats.recvs,
-			msgs->stats.restarts);
+			(unsigned long long)stats->bytes, (unsigned long long)stats->msgs,
+			(unsigned long long)stats->socks, stats->recvs, stats->restarts);
 	return status;
 }
 
 int main(int argc, const char **argv)
 {
 	static char outbuf[1 << 16];
-	struct run_msgs msgs = {0};
+	struct msgs msgs = {0};
+	struct collect_state cstate = {.msgs = &msgs};
 	struct filter *filter = NULL;
+	struct query query;
+	void *bytecode = NULL;
 	struct opts o = {0};
 	struct term term;
 	char *err_text = NULL;
@@ -185,16 +188,31 @@ int main(int argc, const char **argv)
 	escape_set_ascii(!term.utf8 && output_format_human(o.format));
 
 	FILE *out = open_output(&o, &term);
-	struct run_ctx ctx = {&o, filter, &term, out, &msgs};
-	ret = o.continuous > 0 ? watch_run(&ctx, views[v].run) : views[v].run(&ctx);
+	struct run_ctx ctx = {.opts = &o,
+			      .filter = filter,
+			      .query = &query,
+			      .term = &term,
+			      .out = out,
+			      .msgs = &msgs,
+			      .cstate = &cstate};
+	query_from_opts(&o, &query);
+	ret = filter_query(filter, &query.filter, &bytecode);
+	if (ret < 0)
+		msgs_error(&msgs, ret, "cannot compile the filter for the kernel: %s",
+			   strerror(-ret));
+	else
+		ret =
+		    o.continuous > 0 ? watch_run(&ctx, views[v].run) : views[v].run(&ctx);
 	int werr = errno; /* a failed write's errno, before anything else changes it */
 	if (out != stdout)
 		fclose(out); /* unbuffered: everything is in stdout already */
-	status = report(ret, werr, &o, &msgs, &reported);
+	status = report(ret, werr, &o, &msgs, &cstate.stats, &reported);
 out:
 	status = finish_output(status, reported);
 	filter_free(filter);
-	run_msgs_done(&msgs);
+	free(bytecode);
+	collect_state_done(&cstate);
+	msgs_done(&msgs);
 	free(err_text);
 	cli_done(&o);
 	return status;

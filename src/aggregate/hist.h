@@ -59,7 +59,8 @@ struct hist {
 	const struct hist_key *keys[HIST_MAX_KEYS];
 	int nkeys;
 	const struct procs *procs; /* owners, for the process key (set by the caller) */
-	/* labels for the netns key: &ctx->msgs->netns, which each dump replaces (caller)
+	/* labels for the netns key: &ctx->cstate->netns, which each dump replaces
+	 * (caller)
 	 */
 	struct netns_list *const *netns;
 	uint64_t total; /* sockets counted */

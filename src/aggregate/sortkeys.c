@@ -243,23 +243,19 @@ static int sort_cmp(const void *pa, const void *pb, void *arg)
 }
 
 static double *column_values(const struct sock_set *set, const struct column *col,
-			     const struct col_ctx *c)
+			     const struct col_ctx *c, sort_value_fn value)
 {
 	double *v = malloc((set->n + 1) * sizeof(*v));
-	char buf[64];
 
 	if (!v)
 		return NULL;
-	for (size_t i = 0; i < set->n; i++) {
-		size_t n = column_json_number(col, &set->v[i], c, buf, sizeof(buf));
-		buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = '\0';
-		v[i] = strcmp(buf, "null") == 0 ? NAN : strtod(buf, NULL);
-	}
+	for (size_t i = 0; i < set->n; i++)
+		v[i] = value(col, &set->v[i], c);
 	return v;
 }
 
 int sort_socks(struct sock_set *set, const struct sort_spec *spec,
-	       const struct col_ctx *c)
+	       const struct col_ctx *c, sort_value_fn value)
 {
 	struct sort_ctx sc = {set, spec, c, {NULL}};
 	uint32_t *idx = NULL;
@@ -272,7 +268,7 @@ int sort_socks(struct sock_set *set, const struct sort_spec *spec,
 		return -E2BIG;
 	for (int k = 0; k < spec->n; k++)
 		if (!spec->k[k].key &&
-		    !(sc.vals[k] = column_values(set, spec->k[k].col, c)))
+		    !(sc.vals[k] = column_values(set, spec->k[k].col, c, value)))
 			goto out;
 	idx = malloc(set->n * sizeof(*idx));
 	v = malloc(set->cap * sizeof(*v));

@@ -41,12 +41,17 @@ int sort_parse(const char *spec, struct sort_spec *ret, const char **ret_bad);
 /* What the keys need from the query stage (COL_NEED_*). */
 unsigned sort_needs(const struct sort_spec *spec);
 
+/* The value of a number column's cell (NAN when it has none): the sort orders number
+ * columns by it. Formatting is the render stage's (colfmt_number). */
+typedef double (*sort_value_fn)(const struct column *col, const struct sock_rec *s,
+				const struct col_ctx *c);
+
 /*
  * Sort the set in place by the keys; sockets equal on every key keep their order.
  * Sockets without a value (no owner for pid/process, null numbers) sort last either way.
  * O(n log n) with two allocations. Returns 0 or -ENOMEM.
  */
 int sort_socks(struct sock_set *set, const struct sort_spec *spec,
-	       const struct col_ctx *c);
+	       const struct col_ctx *c, sort_value_fn value);
 
 #endif

@@ -1,5 +1,5 @@
-/* columns.h - the one table of listing columns: header, JSON key, type, help, formatter.
- */
+/* columns.h - the one table of listing columns: name, header, JSON type, help and what
+ * each needs from the query stage. Their cells are formatted in render/colfmt.c. */
 #ifndef TCPSTATE_COLUMNS_H
 #define TCPSTATE_COLUMNS_H
 
@@ -25,7 +25,47 @@ enum col_type {
 	COL_OWNERS, /* a list of {pid, comm} */
 };
 
-/* Everything a formatter may look at besides the socket. */
+/* Every column, in the order of column_table. */
+enum column_id {
+	COLUMN_PROTO,
+	COLUMN_RECVQ,
+	COLUMN_SENDQ,
+	COLUMN_LOCAL,
+	COLUMN_FOREIGN,
+	COLUMN_LADDR,
+	COLUMN_LPORT,
+	COLUMN_RADDR,
+	COLUMN_RPORT,
+	COLUMN_STATE,
+	COLUMN_OWNERS,
+	COLUMN_USER,
+	COLUMN_UID,
+	COLUMN_INODE,
+	COLUMN_COOKIE,
+	COLUMN_NETNS,
+	COLUMN_TIMER,
+	COLUMN_EXPIRES,
+	COLUMN_RTT,
+	COLUMN_RTTVAR,
+	COLUMN_RTO,
+	COLUMN_CWND,
+	COLUMN_SSTHRESH,
+	COLUMN_RETRANS,
+	COLUMN_BYTES_ACKED,
+	COLUMN_BYTES_RECEIVED,
+	COLUMN_DELIVERY_RATE,
+	COLUMN_CC,
+	COLUMN_LAST_SEND,
+	COLUMN_LAST_RECV,
+	COLUMN_RMEM,
+	COLUMN_RCVBUF,
+	COLUMN_WMEM,
+	COLUMN_SNDBUF,
+	COLUMN_DROPS,
+	COLUMN_N,
+};
+
+/* Everything a cell may look at besides the socket. */
 struct col_ctx {
 	const struct procs *procs;
 	bool resolve;	  /* -r: names instead of numbers */
@@ -40,29 +80,17 @@ struct column {
 	enum col_type type;
 	unsigned needs;	  /* COL_NEED_* */
 	const char *help; /* one line for --list-columns */
-	/* Write the cell as text (escaped, terminal-safe). Returns its length. */
-	size_t (*fmt)(const struct sock_rec *s, const struct col_ctx *c, char *buf,
-		      size_t sz);
-	/*
-	 * Optional, for COL_NUMBER cells whose text is not a plain number ("12ms", "-"):
-	 * write the value as a JSON number, or "null" when the socket has none. Returns
-	 * the length. When NULL, JSON uses the fmt text if it is a valid JSON number and
-	 * null otherwise.
-	 * --sort on a number column orders by this value.
-	 */
-	size_t (*json)(const struct sock_rec *s, const struct col_ctx *c, char *buf,
-		       size_t sz);
 };
 
-/*
- * The cell of a COL_NUMBER column as JSON number text ("null" when absent), through
- * col->json or the checked fmt text. Returns the length.
- */
-size_t column_json_number(const struct column *col, const struct sock_rec *s,
-			  const struct col_ctx *c, char *buf, size_t sz);
+/* The column table, indexed by enum column_id and terminated by an entry with a NULL
+ * name. */
+extern const struct column column_table[COLUMN_N + 1];
 
-/* The column table, terminated by an entry with a NULL name. */
-extern const struct column column_table[];
+/* The column's place in the table. */
+static inline enum column_id column_id(const struct column *col)
+{
+	return (enum column_id)(col - column_table);
+}
 
 /* "string", "number" or "owners": the type as --list-columns and the JSON schema name it.
  */
@@ -79,24 +107,25 @@ struct column_list {
 	int n;
 };
 
+/* Groups of columns the options add to the defaults, in this order. */
+enum col_group {
+	COL_GROUP_OWNERS = 1 << 0,   /* -p: owners */
+	COL_GROUP_EXTENDED = 1 << 1, /* -e: user, uid, inode, cookie */
+	COL_GROUP_TIMERS = 1 << 2,   /* -o: timer */
+	COL_GROUP_INFO = 1 << 3,     /* -i: the tcp_info columns */
+	COL_GROUP_MEMORY = 1 << 4,   /* -m: the skmem columns */
+	COL_GROUP_NETNS = 1 << 5,    /* several namespaces: netns */
+};
+
 /*
- * Build the list: the defaults (plus owners with processes, and the -e/-o/-i/-m groups
- * when set), or spec (--columns: "a,b,c" replaces, "+a,b" adds). Returns 0, or -EINVAL
- * with *ret_bad pointing at the unknown name inside a static buffer.
+ * Build the list: the defaults plus the groups (COL_GROUP_*), or spec (--columns:
+ * "a,b,c" replaces, "+a,b" adds; NULL: none). Returns 0, or -EINVAL with *ret_bad
+ * pointing at the unknown name inside a static buffer.
  */
-struct opts;
-int column_list_build(const struct opts *o, bool multi_netns, struct column_list *ret,
+int column_list_build(const char *spec, unsigned groups, struct column_list *ret,
 		      const char **ret_bad);
 
 /* The union of needs of a list. */
 unsigned column_list_needs(const struct column_list *l);
-
-/* Format an address and port the way the listing shows it: "1.2.3.4:80", "[::1]:631",
- * "0.0.0.0:*". Returns the length. */
-size_t sock_fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,
-			 bool resolve, char *buf, size_t sz);
-
-/* Format just an address ("1.2.3.4" or "::1", no brackets). Returns the length. */
-size_t sock_fmt_addr(uint8_t family, const uint8_t *addr, char *buf, size_t sz);
 
 #endif

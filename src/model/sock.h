@@ -64,4 +64,8 @@ size_t sock_addr_len(uint8_t family);
 /* True when a 16-byte IPv6 address is v4-mapped (::ffff:a.b.c.d). */
 int sock_addr_is_v4mapped(const uint8_t addr[16]);
 
+/* Write just an address ("1.2.3.4" or "::1", no brackets); sz must hold INET6_ADDRSTRLEN.
+ * Returns the length (0 when sz is too small). */
+size_t sock_fmt_addr(uint8_t family, const uint8_t *addr, char *buf, size_t sz);
+
 #endif

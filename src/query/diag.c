@@ -3,7 +3,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
@@ -12,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "query/diag.h"
+#include "query/nlsock.h"
 
 #ifndef MNL_SOCKET_DUMP_SIZE
 #define MNL_SOCKET_DUMP_SIZE 32768
@@ -19,16 +19,11 @@
 #ifndef NETLINK_SOCK_DIAG
 #define NETLINK_SOCK_DIAG NETLINK_INET_DIAG
 #endif
-#ifndef NLM_F_DUMP_INTR
-#define NLM_F_DUMP_INTR 0x10
-#endif
 /* How often an interrupted dump is tried again before we give up. */
 #define DIAG_MAX_RESTARTS 5
 
 struct diag_sock {
-	struct mnl_socket *nl;
-	uint32_t portid;
-	uint32_t seq;
+	struct nlsock nls;
 };
 
 int diag_sock_open(struct diag_sock **ret)
@@ -38,28 +33,26 @@ int diag_sock_open(struct diag_sock **ret)
 
 	if (!ds)
 		return -ENOMEM;
-	ds->nl = mnl_socket_open(NETLINK_SOCK_DIAG);
-	if (!ds->nl)
-		goto fail;
-	if (mnl_socket_bind(ds->nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		goto fail;
-	ds->portid = mnl_socket_get_portid(ds->nl);
-	ds->seq = (uint32_t)time(NULL);
+	err = nlsock_init(&ds->nls, NETLINK_SOCK_DIAG, 0);
+	if (err < 0) {
+		free(ds);
+		return err;
+	}
 	*ret = ds;
 	return 0;
-fail:
-	err = errno ? -errno : -EIO;
-	diag_sock_close(ds);
-	return err;
 }
 
 void diag_sock_close(struct diag_sock *ds)
 {
 	if (!ds)
 		return;
-	if (ds->nl)
-		mnl_socket_close(ds->nl);
+	nlsock_done(&ds->nls);
 	free(ds);
+}
+
+void diag_sock_error_text(const struct diag_sock *ds, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "%s", ds->nls.ext_msg);
 }
 
 int diag_build_request(const struct diag_query *q, uint32_t seq, void *buf, size_t bufsz)
@@ -96,7 +89,6 @@ struct parse_ctx {
 	diag_sock_fn fn;
 	void *data;
 	struct diag_stats *stats;
-	int err;
 };
 
 /*
@@ -201,160 +193,40 @@ static int parse_msg(const struct nlmsghdr *nlh, struct sock_rec *s, struct sock
 	return 0;
 }
 
+/* One socket message (an nlsock_data_fn). */
 static int data_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct parse_ctx *pc = data;
+	struct nlsock_run *run = data;
+	struct parse_ctx *pc = run->data;
 	struct sock_rec s;
 	struct sock_ext ext;
 	int err;
 
 	pc->stats->msgs++;
 	err = parse_msg(nlh, &s, &ext);
-	if (err < 0) {
-		pc->err = err;
-		return MNL_CB_ERROR;
-	}
+	if (err < 0)
+		return nlsock_fail(run, err);
 	pc->stats->socks++;
 	err = pc->fn(&s, pc->data);
-	if (err < 0) {
-		pc->err = err;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return err < 0 ? nlsock_fail(run, err) : MNL_CB_OK;
 }
 
-/* An errno as the kernel sends it (negative): anything outside 1..4095 is not one, and
- * negating INT_MIN later would overflow. */
-static int kernel_errno(int e)
+/* One buffer through the parser; the kernel's extended-ack text of an error goes to
+ * ext_msg (NULL: nowhere). */
+static int parse_buffer(const void *buf, size_t len, uint32_t seq, uint32_t portid,
+			diag_sock_fn fn, void *data, struct diag_stats *stats,
+			char *ext_msg, size_t ext_sz)
 {
-	if (e <= -4096 || e >= 4096)
-		return -EBADMSG;
-	return e < 0 ? e : -e;
-}
+	struct diag_stats dummy = {0};
+	struct parse_ctx pc = {fn, data, stats ? stats : &dummy};
 
-static int error_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct parse_ctx *pc = data;
-	const struct nlmsgerr *e;
-
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e)) {
-		pc->err = -EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	e = mnl_nlmsg_get_payload(nlh);
-	if (e->error == 0)
-		return MNL_CB_STOP; /* an ACK */
-	pc->err = kernel_errno(e->error);
-	return MNL_CB_ERROR;
-}
-
-/* NLMSG_DONE may carry an error (for instance a bytecode the kernel rejected late). */
-static int done_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct parse_ctx *pc = data;
-
-	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
-		int e = *(const int *)mnl_nlmsg_get_payload(nlh);
-		if (e < 0) {
-			pc->err = kernel_errno(e);
-			return MNL_CB_ERROR;
-		}
-	}
-	return MNL_CB_STOP;
-}
-
-static int noop_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return MNL_CB_OK;
-}
-
-/* A control type (below NLMSG_MIN_TYPE) that netlink does not define: libmnl would skip
- * it silently, but it means the stream is not what we think it is. */
-static int bad_type_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct parse_ctx *pc = data;
-
-	pc->err = -EBADMSG;
-	return MNL_CB_ERROR;
-}
-
-static int overrun_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct parse_ctx *pc = data;
-
-	pc->err = -ENOBUFS;
-	return MNL_CB_ERROR;
-}
-
-/*
- * True when buf is a whole number of messages, each header within it. libmnl would stop
- * silently at a message that claims more than the buffer holds (a truncated dump would
- * look short but valid), and its mnl_nlmsg_ok() casts nlmsg_len to int, so a length of
- * 2 GiB or more passes as negative and the walk runs off the buffer (found by fuzz_diag).
- */
-static bool framing_ok(const void *buf, size_t len)
-{
-	size_t off = 0;
-
-	if (len < sizeof(struct nlmsghdr) || len > INT32_MAX)
-		return false;
-	while (off < len) {
-		const struct nlmsghdr *h = (const void *)((const char *)buf + off);
-		if (len - off < sizeof(*h) || h->nlmsg_len < sizeof(*h) ||
-		    h->nlmsg_len > len - off)
-			return false;
-		off += NLMSG_ALIGN(h->nlmsg_len);
-	}
-	return true;
+	return nlsock_run(buf, len, seq, portid, data_cb, &pc, ext_msg, ext_sz);
 }
 
 int diag_parse_buffer(const void *buf, size_t len, uint32_t seq, uint32_t portid,
 		      diag_sock_fn fn, void *data, struct diag_stats *stats)
 {
-	/* not const: mnl_cb_run2 takes a non-const array */
-	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
-	    [0] = bad_type_cb,
-	    [NLMSG_NOOP] = noop_cb,
-	    [NLMSG_ERROR] = error_cb,
-	    [NLMSG_DONE] = done_cb,
-	    [NLMSG_OVERRUN] = overrun_cb,
-	    /* the reserved control types up to NLMSG_MIN_TYPE (ISO C has no ranges) */
-	    [5] = bad_type_cb,
-	    [6] = bad_type_cb,
-	    [7] = bad_type_cb,
-	    [8] = bad_type_cb,
-	    [9] = bad_type_cb,
-	    [10] = bad_type_cb,
-	    [11] = bad_type_cb,
-	    [12] = bad_type_cb,
-	    [13] = bad_type_cb,
-	    [14] = bad_type_cb,
-	    [15] = bad_type_cb,
-	};
-	_Static_assert(NLMSG_OVERRUN == 4 && NLMSG_MIN_TYPE == 16,
-		       "ctl[] names every control type");
-	struct diag_stats dummy = {0};
-	struct parse_ctx pc = {fn, data, stats ? stats : &dummy, 0};
-	int ret;
-
-	/* Check the framing of the whole buffer before any callback runs. */
-	if (!framing_ok(buf, len))
-		return -EBADMSG;
-	errno = 0;
-	ret = mnl_cb_run2(buf, len, seq, portid, data_cb, &pc, ctl, NLMSG_MIN_TYPE);
-	if (ret == MNL_CB_STOP)
-		return pc.err < 0 ? pc.err : 1;
-	if (ret == MNL_CB_ERROR) {
-		if (pc.err < 0)
-			return pc.err;
-		if (errno == EINTR) /* libmnl's report of NLM_F_DUMP_INTR */
-			return -EINTR;
-		if (errno == ESRCH || errno == EPROTO)
-			return -EBADMSG; /* wrong seq/portid or a message libmnl could not
-					    walk */
-		return errno ? -errno : -EBADMSG;
-	}
-	return 0;
+	return parse_buffer(buf, len, seq, portid, fn, data, stats, NULL, 0);
 }
 
 static int record_buffer(FILE *record, const void *buf, size_t len)
@@ -372,28 +244,27 @@ static int dump_once(struct diag_sock *ds, const struct diag_query *q, diag_sock
 		     void *data, struct diag_stats *stats, FILE *record)
 {
 	static char buf[MNL_SOCKET_DUMP_SIZE] __attribute__((aligned(8)));
-	uint32_t seq = ++ds->seq;
+	struct nlsock *nls = &ds->nls;
 	int len, ret;
 
-	len = diag_build_request(q, seq, buf, sizeof(buf));
+	len = diag_build_request(q, 0, buf, sizeof(buf));
 	if (len < 0)
 		return len;
-	if (mnl_socket_sendto(ds->nl, buf, (size_t)len) < 0)
-		return -errno;
+	ret = nlsock_send(nls, (struct nlmsghdr *)buf);
+	if (ret < 0)
+		return ret;
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(ds->nl, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
+		ssize_t n = nlsock_recv(nls, buf, sizeof(buf));
+		if (n < 0)
+			return (int)n;
 		if (n == 0)
 			return -EBADMSG;
 		stats->recvs++;
 		stats->bytes += (uint64_t)n;
 		if (record && record_buffer(record, buf, (size_t)n) < 0)
 			return -EIO;
-		ret = diag_parse_buffer(buf, (size_t)n, seq, ds->portid, fn, data, stats);
+		ret = parse_buffer(buf, (size_t)n, nls->seq, nls->portid, fn, data, stats,
+				   nls->ext_msg, sizeof(nls->ext_msg));
 		if (ret != 0)
 			return ret < 0 ? ret : 0;
 	}
@@ -417,15 +288,13 @@ int diag_dump(struct diag_sock *ds, const struct diag_query *q, diag_sock_fn fn,
 		 * the socket, so start over on a fresh socket and tell the consumer to
 		 * forget. */
 		stats->restarts++;
-		struct diag_sock *fresh;
-		int err = diag_sock_open(&fresh);
+		struct nlsock fresh;
+		int err = nlsock_init(&fresh, NETLINK_SOCK_DIAG, 0);
 		if (err < 0)
 			return err;
-		mnl_socket_close(ds->nl);
-		ds->nl = fresh->nl;
-		ds->portid = fresh->portid;
-		fresh->nl = NULL;
-		diag_sock_close(fresh);
+		fresh.seq = ds->nls.seq;
+		nlsock_done(&ds->nls);
+		ds->nls = fresh;
 		ret = fn(NULL, data);
 		if (ret < 0)
 			return ret;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "model/sock.h"
+#include "query/nlsock.h"
 
 /* What to ask the kernel. */
 struct diag_query {
@@ -45,6 +46,13 @@ int diag_sock_open(struct diag_sock **ret);
 
 /* Close it. Accepts NULL. */
 void diag_sock_close(struct diag_sock *ds);
+
+/* Room for diag_sock_error_text. */
+#define DIAG_ERROR_TEXT_MAX NLSOCK_EXT_MSG_MAX
+
+/* Copy the kernel's extended-ack text for the last error of a dump on ds ("" when it sent
+ * none) into buf. */
+void diag_sock_error_text(const struct diag_sock *ds, char *buf, size_t sz);
 
 /*
  * Run one TCP dump. Each recv()'d buffer is appended to record (if not NULL) in the

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
@@ -12,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "query/diag_destroy.h"
+#include "query/nlsock.h"
 
 #ifndef NETLINK_SOCK_DIAG
 #define NETLINK_SOCK_DIAG NETLINK_INET_DIAG
@@ -21,9 +21,7 @@
 #endif
 
 struct diag_destroyer {
-	struct mnl_socket *nl;
-	uint32_t portid;
-	uint32_t seq;
+	struct nlsock nls;
 };
 
 int diag_destroyer_open(struct diag_destroyer **ret)
@@ -33,14 +31,11 @@ int diag_destroyer_open(struct diag_destroyer **ret)
 
 	if (!d)
 		return -ENOMEM;
-	d->nl = mnl_socket_open(NETLINK_SOCK_DIAG);
-	if (!d->nl || mnl_socket_bind(d->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = errno ? -errno : -EIO;
-		diag_destroyer_close(d);
+	err = nlsock_init(&d->nls, NETLINK_SOCK_DIAG, 0);
+	if (err < 0) {
+		free(d);
 		return err;
 	}
-	d->portid = mnl_socket_get_portid(d->nl);
-	d->seq = (uint32_t)time(NULL);
 	*ret = d;
 	return 0;
 }
@@ -49,8 +44,7 @@ void diag_destroyer_close(struct diag_destroyer *d)
 {
 	if (!d)
 		return;
-	if (d->nl)
-		mnl_socket_close(d->nl);
+	nlsock_done(&d->nls);
 	free(d);
 }
 
@@ -85,33 +79,22 @@ int diag_build_destroy(const struct sock_rec *s, uint32_t seq, void *buf, size_t
 
 int diag_destroy(struct diag_destroyer *d, const struct sock_rec *s)
 {
-	char buf[8192]
-	    __attribute__((aligned(8))); /* an ACK or an error with the request */
-	uint32_t seq = ++d->seq;
-	int len, ret;
+	/* room for an ACK, or an error echoing the request with extended-ack text */
+	char buf[8192] __attribute__((aligned(8)));
+	int len, err;
 
-	len = diag_build_destroy(s, seq, buf, sizeof(buf));
+	len = diag_build_destroy(s, 0, buf, sizeof(buf));
 	if (len < 0)
 		return len;
-	if (mnl_socket_sendto(d->nl, buf, (size_t)len) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(d->nl, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		/* libmnl turns an NLMSG_ERROR into errno and an ACK (error 0) into STOP.
-		 */
-		errno = 0;
-		ret = mnl_cb_run(buf, (size_t)n, seq, d->portid, NULL, NULL);
-		if (ret == MNL_CB_STOP)
-			return 0;
-		if (ret == MNL_CB_ERROR)
-			return errno ? -errno : -EBADMSG;
-		/* MNL_CB_OK: no answer in this buffer yet */
-	}
+	err = nlsock_send(&d->nls, (struct nlmsghdr *)buf);
+	if (err < 0)
+		return err;
+	return nlsock_process_ack(&d->nls, buf, sizeof(buf));
+}
+
+const char *diag_destroyer_error_text(const struct diag_destroyer *d)
+{
+	return d->nls.ext_msg;
 }
 
 static const struct {

@@ -31,6 +31,10 @@ int diag_build_destroy(const struct sock_rec *s, uint32_t seq, void *buf, size_t
  */
 int diag_destroy(struct diag_destroyer *d, const struct sock_rec *s);
 
+/* The kernel's extended-ack text for the last failed diag_destroy on d; "" when it sent
+ * none. Valid until the next request. */
+const char *diag_destroyer_error_text(const struct diag_destroyer *d);
+
 /* Words for an error of diag_destroy, e.g. "CAP_NET_ADMIN is missing". Never NULL. */
 const char *diag_destroy_strerror(int err);
 

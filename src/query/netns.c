@@ -396,6 +396,27 @@ int netns_return(int saved)
 	return err;
 }
 
+int netns_for_each(const struct netns_list *l, netns_visit_fn fn, void *data,
+		   int *ret_back_err)
+{
+	*ret_back_err = 0;
+	if (!l)
+		return fn(NULL, 0, data);
+	for (size_t i = 0; i < l->n; i++) {
+		int saved, ret, back;
+		int err = netns_enter(&l->v[i], &saved);
+		ret = fn(&l->v[i], err, data);
+		back = err < 0 ? 0 : netns_return(saved);
+		if (back < 0) {
+			*ret_back_err = back;
+			return back;
+		}
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
 static const struct {
 	int err;
 	const char *why;

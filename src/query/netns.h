@@ -62,6 +62,23 @@ int netns_enter(const struct netns_ent *e, int *ret_saved);
  * Returns 0 or a negative errno (the caller is then stranded: treat it as fatal). */
 int netns_return(int saved);
 
+/*
+ * What netns_for_each calls for each namespace: inside it when err is 0, or, when it
+ * could not be entered, with the negative errno of netns_enter (and still where we
+ * started). e is NULL for the current namespace (a NULL list). Return 0 to go on;
+ * anything else ends the walk and is returned.
+ */
+typedef int (*netns_visit_fn)(const struct netns_ent *e, int err, void *data);
+
+/*
+ * For each namespace of l in order: enter it, call fn, come back. l NULL: call fn once,
+ * with e NULL, where we are. Returns 0, the first non-zero return of fn, or the negative
+ * errno of coming back, which is also put in *ret_back_err (else 0): this thread is then
+ * stranded in another namespace, and the caller must treat it as fatal.
+ */
+int netns_for_each(const struct netns_list *l, netns_visit_fn fn, void *data,
+		   int *ret_back_err);
+
 /* Words for an error of netns_resolve/netns_enter: what is missing, e.g.
  * "setns needs CAP_SYS_ADMIN". Never NULL. */
 const char *netns_strerror(int err);

@@ -33,7 +33,7 @@ size_t colfmt_timer_text(uint8_t timer, uint32_t expires_ms, uint8_t count, char
  * 52 -> "0.052", 204000 -> "204". Returns the length. */
 size_t colfmt_usec_as_ms(uint64_t usec, char *buf, size_t sz);
 
-/* The column formatters (see column_table in columns.c). Each writes "-" when the kernel
+/* The column formatters (colfmt_cells in colfmt.c). Each writes "-" when the kernel
  * did not send the value (TIME_WAIT and request sockets carry no tcp_info or skmem). */
 size_t colfmt_user(const struct sock_rec *s, const struct col_ctx *c, char *buf,
 		   size_t sz);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/escape.h"
+#include "render/colfmt.h"
 #include "render/fmt_csv.h"
 
 #define CELL_MAX 4096
@@ -64,7 +65,8 @@ int fmt_csv_sockets(FILE *out, const struct sock_set *set, const struct column_l
 	}
 	for (size_t i = 0; i < set->n; i++) {
 		for (int c = 0; c < cols->n; c++) {
-			size_t n = cols->v[c]->fmt(&set->v[i], ctx, cell, sizeof(cell));
+			size_t n =
+			    colfmt_cell(cols->v[c], &set->v[i], ctx, cell, sizeof(cell));
 			if (c)
 				putc_unlocked(',', out);
 			put_field(out, cell, n < sizeof(cell) ? n : sizeof(cell) - 1);

@@ -7,6 +7,7 @@
 
 #include "base/escape.h"
 #include "query/procs.h"
+#include "render/colfmt.h"
 #include "render/colfmt_tcp.h"
 #include "render/evline.h"
 #include "render/fmt_json.h"
@@ -116,11 +117,11 @@ static void put_sock(FILE *out, const struct sock_rec *s, const struct column_li
 			put_owners(out, s, ctx);
 			break;
 		case COL_NUMBER:
-			n = column_json_number(col, s, ctx, cell, sizeof(cell));
+			n = colfmt_json_number(col, s, ctx, cell, sizeof(cell));
 			fwrite(cell, 1, n < sizeof(cell) ? n : sizeof(cell) - 1, out);
 			break;
 		default:
-			n = col->fmt(s, ctx, cell, sizeof(cell));
+			n = colfmt_cell(col, s, ctx, cell, sizeof(cell));
 			put_str(out, cell, n < sizeof(cell) ? n : sizeof(cell) - 1);
 			break;
 		}

@@ -7,6 +7,7 @@
 
 #include "base/escape.h"
 #include "model/columns.h"
+#include "render/colfmt.h"
 #include "render/fmt_om.h"
 
 size_t fmt_om_label(const char *in, size_t len, char *out, size_t sz)

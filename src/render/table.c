@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/escape.h"
+#include "render/colfmt.h"
 #include "render/table.h"
 
 #define CELL_MAX 4096
@@ -133,18 +134,26 @@ static void line_end(struct line *l)
 	l->buf[l->len++] = '\n';
 }
 
+/* Each column's formatter, looked up once rather than for every cell. */
+static void cell_fns(const struct column_list *cols, colfmt_fn *fmt)
+{
+	for (int c = 0; c < cols->n; c++)
+		fmt[c] = colfmt_cell_fn(cols->v[c]);
+}
+
 /* Widen the columns to fit every cell of set (never narrower than before). */
 static void fit_widths(struct table_stream *ts, const struct sock_set *set)
 {
 	const struct column_list *cols = ts->cols;
+	colfmt_fn fmt[COLUMNS_MAX];
 	char cell[CELL_MAX];
 
+	cell_fns(cols, fmt);
 	/* Formatting twice is cheaper than keeping every cell. The last column is not
 	 * padded, so its width does not matter. */
 	for (size_t i = 0; i < set->n; i++) {
 		for (int c = 0; c < cols->n - 1; c++) {
-			size_t n =
-			    cols->v[c]->fmt(&set->v[i], ts->ctx, cell, sizeof(cell));
+			size_t n = fmt[c](&set->v[i], ts->ctx, cell, sizeof(cell));
 			size_t w = table_display_width(cell, n);
 			if (w > ts->width[c])
 				ts->width[c] = w;
@@ -169,9 +178,11 @@ static void put_header(struct table_stream *ts, struct line *l)
 static int put_rows(struct table_stream *ts, const struct sock_set *set)
 {
 	const struct column_list *cols = ts->cols;
+	colfmt_fn fmt[COLUMNS_MAX];
 	char cell[CELL_MAX];
 	struct line l;
 
+	cell_fns(cols, fmt);
 	l.limit = ts->t.width;
 	if (ts->t.header && !ts->started)
 		put_header(ts, &l);
@@ -181,7 +192,7 @@ static int put_rows(struct table_stream *ts, const struct sock_set *set)
 		l.len = l.cols = 0;
 		for (int c = 0; c < cols->n; c++) {
 			const struct column *col = cols->v[c];
-			size_t n = col->fmt(s, ts->ctx, cell, sizeof(cell));
+			size_t n = fmt[c](s, ts->ctx, cell, sizeof(cell));
 			const char *color = NULL;
 			if (ts->t.color && c == ts->state_col)
 				color = table_state_color((enum ts_state)s->state);
@@ -216,8 +227,10 @@ static int format_chunk(struct table_stream *ts)
 {
 	const struct column_list *cols = ts->cols;
 	size_t ncells = ts->chunk.n * (size_t)cols->n;
+	colfmt_fn fmt[COLUMNS_MAX];
 	char cell[CELL_MAX];
 
+	cell_fns(cols, fmt);
 	if (ncells > ts->cells_cap) {
 		struct table_cell *v = realloc(ts->cells, ncells * sizeof(*v));
 		if (!v)
@@ -228,8 +241,7 @@ static int format_chunk(struct table_stream *ts)
 	ts->arena_len = 0;
 	for (size_t i = 0, k = 0; i < ts->chunk.n; i++) {
 		for (int c = 0; c < cols->n; c++, k++) {
-			size_t n =
-			    cols->v[c]->fmt(&ts->chunk.v[i], ts->ctx, cell, sizeof(cell));
+			size_t n = fmt[c](&ts->chunk.v[i], ts->ctx, cell, sizeof(cell));
 			if (ts->arena_len + n > ts->arena_cap) {
 				size_t cap = (ts->arena_cap + n) * 2;
 				char *a = realloc(ts->arena, cap);

@@ -5,6 +5,7 @@
 
 #include "base/escape.h"
 #include "query/procs.h"
+#include "render/colfmt.h"
 #include "render/colfmt_tcp.h"
 #include "render/evline.h"
 #include "render/table.h"

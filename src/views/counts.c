@@ -10,16 +10,13 @@ static int count_one(const struct sock_rec *s, void *data)
 
 int counts_summary(const struct run_ctx *ctx, bool keep_listeners, struct summary *ret)
 {
-	struct opts all = *ctx->opts;
-	struct run_ctx c = *ctx;
+	struct query q = *ctx->query;
 	int err;
 
 	summary_init(ret, keep_listeners);
 	/* A summary covers every state unless -l or a state filter narrows it. */
-	if (!all.listening)
-		all.all = 1;
-	c.opts = &all;
-	err = collect_stream(&c, 0, count_one, ret, NULL);
+	query_select_all(&q, true);
+	err = collect_stream(&q, ctx->cstate, count_one, ret, NULL);
 	if (err < 0)
 		return err == -ENOMEM && !ctx->msgs->error
 			   ? run_error(ctx, err, "out of memory")

@@ -74,20 +74,16 @@ static int open_source(const struct run_ctx *ctx, struct bpfev **ret,
 		       const char **ret_why)
 {
 	const struct opts *o = ctx->opts;
+	const struct query *q = ctx->query;
 	uint32_t netns[TSB_MAX_NETNS];
 	struct bpfev_config c = {0};
-	void *bc = NULL;
-	size_t bc_len;
 	int err;
 
-	c.family = (uint8_t)(o->family == AF_UNSPEC ? 0 : o->family);
-	c.state_mask = state_set_to_kernel(
-	    filter_state_set(ctx->filter, run_default_states(o)), false);
+	c.family = (uint8_t)(q->family == AF_UNSPEC ? 0 : q->family);
+	c.state_mask = state_set_to_kernel(query_states(q), false);
 	/* only ports every match needs: the rest is checked here, per event */
-	if (ctx->filter &&
-	    filter_bytecode(ctx->filter, &bc, &bc_len, &c.sport, &c.dport) < 0)
-		c.sport = c.dport = 0;
-	free(bc);
+	c.sport = q->filter.sport;
+	c.dport = q->filter.dport;
 	err = watch_netns(o, netns, TSB_MAX_NETNS, &c.n_netns, &c.all_netns);
 	if (err < 0) {
 		*ret_why = netns_strerror(err);
@@ -133,11 +129,13 @@ static int cmp_snap(const void *a, const void *b)
  */
 static int snapshot(struct evb *b)
 {
+	struct query q = *b->ctx->query;
 	struct collect c;
 	char buf[4096];
 	int err;
 
-	err = collect_sockets(b->ctx, COL_NEED_PROCS, &c);
+	q.needs = COL_NEED_PROCS;
+	err = collect_sockets(&q, b->ctx->cstate, &c);
 	if (err < 0)
 		return err;
 	b->snap = calloc(c.socks.n + 1, sizeof(*b->snap));

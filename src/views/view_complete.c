@@ -183,14 +183,13 @@ static int c_netns(const struct run_ctx *ctx)
 }
 
 /* Live lists look at every state, whatever -a/-l say. */
-static void all_states(const struct run_ctx *ctx, struct opts *o, struct run_ctx *c)
+/* Every socket in every state, whatever the options select. */
+static void all_states(const struct run_ctx *ctx, unsigned needs, struct query *ret)
 {
-	*o = *ctx->opts;
-	o->all = 1;
-	o->listening = 0;
-	*c = *ctx;
-	c->opts = o;
-	c->filter = NULL;
+	*ret = *ctx->query;
+	query_select_all(ret, false);
+	query_drop_filter(ret);
+	ret->needs = needs;
 }
 
 struct port_seen {
@@ -224,14 +223,13 @@ static int port_one(const struct sock_rec *s, void *data)
 static int c_ports(const struct run_ctx *ctx)
 {
 	struct port_seen *ps = calloc(1, sizeof(*ps));
-	struct run_ctx c;
-	struct opts o;
+	struct query q;
 	int err;
 
 	if (!ps)
 		return run_error(ctx, -ENOMEM, "out of memory");
-	all_states(ctx, &o, &c);
-	err = collect_stream(&c, 0, port_one, ps, NULL);
+	all_states(ctx, 0, &q);
+	err = collect_stream(&q, ctx->cstate, port_one, ps, NULL);
 	for (unsigned p = 1; err == 0 && p < 65536; p++)
 		if (BIT_ISSET(ps->listen, p))
 			fprintf(ctx->out, "%u\n", p);
@@ -252,12 +250,11 @@ static int c_processes(const struct run_ctx *ctx)
 {
 	struct seen s = {0};
 	struct collect col;
-	struct run_ctx c;
-	struct opts o;
+	struct query q;
 	int err;
 
-	all_states(ctx, &o, &c);
-	err = collect_sockets(&c, COL_NEED_PROCS, &col);
+	all_states(ctx, COL_NEED_PROCS, &q);
+	err = collect_sockets(&q, ctx->cstate, &col);
 	for (size_t i = 0; err == 0 && i < col.socks.n; i++) {
 		const struct proc_owner *const *ow;
 		size_t n;
@@ -308,13 +305,12 @@ static int c_users(const struct run_ctx *ctx)
 	struct uid_seen u = {0};
 	struct seen s = {0};
 	struct passwd *pw;
-	struct run_ctx c;
-	struct opts o;
+	struct query q;
 	char num[16];
 	int err;
 
-	all_states(ctx, &o, &c);
-	err = collect_stream(&c, 0, uid_one, &u, NULL);
+	all_states(ctx, 0, &q);
+	err = collect_stream(&q, ctx->cstate, uid_one, &u, NULL);
 	for (size_t i = 0; err == 0 && i < u.n; i++) {
 		pw = getpwuid(u.v[i]);
 		snprintf(num, sizeof(num), "%u", u.v[i]);

@@ -26,11 +26,9 @@ int view_diagram(const struct run_ctx *ctx)
 	int err;
 
 	/* Every box gets its number: all states unless -l or the filter narrows them. */
-	struct opts o = *ctx->opts;
-	o.all = !o.listening;
-	struct run_ctx actx = *ctx;
-	actx.opts = &o;
-	err = collect_stream(&actx, 0, count_one, counts, NULL);
+	struct query q = *ctx->query;
+	query_select_all(&q, true);
+	err = collect_stream(&q, ctx->cstate, count_one, counts, NULL);
 	if (err < 0)
 		return err;
 	/* Box drawing only where it will show as such: a UTF-8 terminal; a pipe gets

@@ -12,6 +12,7 @@
 #include "base/escape.h"
 #include "model/columns.h"
 #include "query/netns.h"
+#include "render/colfmt.h"
 #include "views/doctor.h"
 #include "views/run.h"
 #include "views/views.h"
@@ -157,17 +158,11 @@ static long read_sysctl(const char *name, long *second)
 }
 
 /* /proc/sys/net shows the sysctls of the reader's namespace: read them from inside. */
-static void read_facts(const struct netns_ent *e, struct ns_facts *f)
+static void read_facts(struct ns_facts *f)
 {
-	int saved = -1;
-
-	f->syncookies = f->port_lo = f->port_hi = f->fin_timeout = -1;
-	if (e && netns_enter(e, &saved) < 0)
-		return;
 	f->syncookies = read_sysctl("tcp_syncookies", NULL);
 	f->port_lo = read_sysctl("ip_local_port_range", &f->port_hi);
 	f->fin_timeout = read_sysctl("tcp_fin_timeout", NULL);
-	netns_return(saved);
 }
 
 static const char *endpoint(const struct sock_rec *s, bool peer, char *buf, size_t sz)
@@ -516,41 +511,54 @@ static void check_fin_wait_2(struct doc *d, const size_t *sel, size_t n)
 	free(idx);
 }
 
-/* Run every check over the sockets of one namespace. */
-static void examine(struct doc *d, const struct netns_ent *e, const size_t *sel, size_t n)
+/* The examination of every namespace the dump walked. */
+struct exam {
+	struct doc *d;
+	size_t *sel;
+	bool per_netns; /* several namespaces: each on its own, findings labelled */
+};
+
+/*
+ * Inside one namespace (e NULL: the current one), run every check over its sockets, with
+ * its sysctls (unknown when it could not be entered).
+ */
+static int examine_visit(const struct netns_ent *e, int err, void *data)
 {
-	read_facts(e, &d->facts);
-	check_close_wait(d, sel, n);
-	check_listeners(d, sel, n);
-	check_time_wait(d, sel, n);
-	check_fin_wait_2(d, sel, n);
+	struct exam *x = data;
+	struct doc *d = x->d;
+	size_t m = 0;
+
+	for (size_t i = 0; i < d->set->n; i++)
+		if (!x->per_netns || d->set->v[i].netns == e->ino)
+			x->sel[m++] = i;
+	if (x->per_netns && !m)
+		return 0;
+	d->ns_label = x->per_netns ? e->label : NULL;
+	d->facts = (struct ns_facts){-1, -1, -1, -1};
+	if (err == 0)
+		read_facts(&d->facts);
+	check_close_wait(d, x->sel, m);
+	check_listeners(d, x->sel, m);
+	check_time_wait(d, x->sel, m);
+	check_fin_wait_2(d, x->sel, m);
+	return 0;
 }
 
 /* One examination per namespace the dump walked. */
 static int examine_all(struct doc *d, const struct netns_list *l)
 {
-	size_t n = d->set->n;
-	size_t *sel = malloc((n + 1) * sizeof(*sel));
+	struct exam x = {d, malloc((d->set->n + 1) * sizeof(*x.sel)),
+			 l && l->n > 1 && d->ctx->opts->all_netns};
+	int back;
 
-	if (!sel)
-		return -ENOMEM;
-	if (!l || l->n == 1 || !d->ctx->opts->all_netns) {
-		for (size_t i = 0; i < n; i++)
-			sel[i] = i;
-		examine(d, l ? &l->v[0] : NULL, sel, n);
-		free(sel);
-		return 0;
-	}
-	for (size_t k = 0; k < l->n; k++) {
-		size_t m = 0;
-		for (size_t i = 0; i < n; i++)
-			if (d->set->v[i].netns == l->v[k].ino)
-				sel[m++] = i;
-		d->ns_label = l->v[k].label;
-		if (m)
-			examine(d, &l->v[k], sel, m);
-	}
-	free(sel);
+	if (!x.sel)
+		return run_error(d->ctx, -ENOMEM, "out of memory");
+	netns_for_each(l, examine_visit, &x, &back);
+	free(x.sel);
+	if (back < 0)
+		return run_error(d->ctx, back,
+				 "cannot return to the original network namespace: %s",
+				 strerror(-back));
 	return 0;
 }
 
@@ -569,22 +577,20 @@ int view_doctor(const struct run_ctx *ctx)
 		return err;
 	}
 	/* Every state matters here (listeners above all), whatever -a/-l say. */
-	struct opts all = *ctx->opts;
-	all.all = 1;
-	all.listening = 0;
-	struct run_ctx actx = *ctx;
-	actx.opts = &all;
-	err = collect_sockets(&actx, COL_NEED_INFO | COL_NEED_PROCS, &c);
+	struct query q = *ctx->query;
+	query_select_all(&q, false);
+	q.needs = COL_NEED_INFO | COL_NEED_PROCS;
+	err = collect_sockets(&q, ctx->cstate, &c);
 	if (err < 0) {
 		collect_done(&c);
 		return err;
 	}
 	struct doc d = {ctx, &c.socks, c.procs, th, NULL, {0}, 0};
-	err = examine_all(&d, ctx->msgs->netns);
+	err = examine_all(&d, ctx->cstate->netns);
 	if (err == 0 && !d.found && ctx->term->tty)
 		fprintf(ctx->out, "no problems found in %zu sockets\n", c.socks.n);
 	collect_done(&c);
 	if (err < 0)
-		return run_error(ctx, err, "out of memory");
+		return err;
 	return d.found ? DOCTOR_FOUND : 0;
 }

@@ -162,11 +162,12 @@ static int print_events(struct ev_view *v)
 
 static int poll_once(struct ev_view *v, bool baseline)
 {
-	unsigned needs = v->ctx->opts->info ? COL_NEED_INFO : 0;
+	struct query q = *v->ctx->query;
 	int err;
 
+	q.needs = v->ctx->opts->info ? COL_NEED_INFO : 0;
 	evtrack_begin(v->tr);
-	err = collect_stream(v->ctx, needs, evtrack_add, v->tr, NULL);
+	err = collect_stream(&q, v->ctx->cstate, evtrack_add, v->tr, NULL);
 	if (err < 0)
 		return err;
 	err = drain(v);
@@ -196,37 +197,35 @@ static void note_monitor(const struct run_ctx *ctx, int err)
 		    strerror(-err));
 }
 
+/* Inside one namespace (e NULL: the current one), join its destroy groups. */
+static int monitor_visit(const struct netns_ent *e, int err, void *data)
+{
+	struct ev_view *v = data;
+
+	if (v->n_mon == (int)(sizeof(v->mon) / sizeof(v->mon[0])))
+		return 1; /* enough: the rest go unwatched */
+	if (err == 0)
+		err = diagmon_open(&v->mon[v->n_mon]);
+	if (err == 0)
+		v->n_mon++;
+	return err;
+}
+
 /* Join the destroy groups of each namespace the polls look at (--replay: none). */
 static void open_monitors(struct ev_view *v)
 {
-	const struct opts *o = v->ctx->opts;
+	const struct query *q = v->ctx->query;
 	struct netns_list *l = NULL;
-	int err;
+	int err = 0, back;
 
-	if (o->replay)
+	if (q->replay)
 		return;
-	if (!o->netns && !o->all_netns) {
-		err = diagmon_open(&v->mon[0]);
-		if (err < 0)
-			note_monitor(v->ctx, err);
-		else
-			v->n_mon = 1;
-		return;
-	}
-	err = o->all_netns ? netns_discover("/run/netns", "/proc", &l)
-			   : netns_resolve(o->netns, "/run/netns", "/proc", &l);
-	for (size_t i = 0; err == 0 && i < l->n && v->n_mon < 64; i++) {
-		int saved;
-		err = netns_enter(&l->v[i], &saved);
-		if (err < 0)
-			break;
-		err = diagmon_open(&v->mon[v->n_mon]);
-		if (err == 0)
-			v->n_mon++;
-		int back = netns_return(saved);
-		if (back < 0)
-			err = back;
-	}
+	if (q->all_netns)
+		err = netns_discover("/run/netns", "/proc", &l);
+	else if (q->netns)
+		err = netns_resolve(q->netns, "/run/netns", "/proc", &l);
+	if (err == 0)
+		err = netns_for_each(l, monitor_visit, v, &back);
 	if (err < 0)
 		note_monitor(v->ctx, err);
 	netns_list_free(l);
@@ -244,7 +243,7 @@ int events_check_format(const struct run_ctx *ctx, const struct output *out)
 
 static state_set brief_state(const struct run_ctx *ctx)
 {
-	state_set want = filter_state_set(ctx->filter, run_default_states(ctx->opts));
+	state_set want = query_states(ctx->query);
 
 	if (want & STATE_BIT(TS_ESTABLISHED))
 		return TS_ESTABLISHED;

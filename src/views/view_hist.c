@@ -59,12 +59,14 @@ int view_hist(const struct run_ctx *ctx)
 	if (err < 0)
 		return run_error(ctx, err, "out of memory");
 	memset(&c, 0, sizeof(c));
-	h.netns = &ctx->msgs->netns;
-	if (!(hist_needs(&h) & COL_NEED_PROCS)) {
-		err = collect_stream(ctx, 0, count_one, &h, NULL);
+	h.netns = &ctx->cstate->netns;
+	struct query q = *ctx->query;
+	q.needs = hist_needs(&h) & COL_NEED_PROCS;
+	if (!q.needs) {
+		err = collect_stream(&q, ctx->cstate, count_one, &h, NULL);
 	} else {
 		/* owners come from a /proc scan after the dump: the sockets are kept */
-		err = collect_sockets(ctx, COL_NEED_PROCS, &c);
+		err = collect_sockets(&q, ctx->cstate, &c);
 		h.procs = c.procs;
 		for (size_t i = 0; err == 0 && i < c.socks.n; i++)
 			err = hist_add(&h, &c.socks.v[i]);

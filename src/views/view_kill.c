@@ -1,12 +1,16 @@
 /* view_kill.c - -K: destroy the sockets the filter selects (SOCK_DESTROY), or list them
  * (--dry-run). */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/columns.h"
 #include "query/diag_destroy.h"
 #include "query/netns.h"
+#include "query/nlsock.h"
+#include "render/colfmt.h"
 #include "views/run.h"
 #include "views/views.h"
 
@@ -21,64 +25,58 @@ static const char *result_word(int err, bool dry_run)
 	return err ? "not destroyed" : "destroyed";
 }
 
-/* Destroy the sockets of one namespace (the one this thread is in) that want[i] selects.
+/* The sockets to destroy and what became of each. */
+struct destroy {
+	const struct sock_set *set;
+	int *errs;
+	char *why; /* the kernel's words for the failure of set->v[why_at] ("" if none) */
+	size_t why_sz;
+	size_t why_at; /* the lowest index that failed so far */
+};
+
+/*
+ * Inside one namespace (e NULL: the current one), destroy its sockets: those tagged with
+ * it, or every socket when untagged (-N walks exactly one namespace, and without -N there
+ * is only this one). A namespace that could not be entered fails its sockets with that
+ * error.
  */
-static void destroy_here(const struct sock_set *set, const bool *want, int *errs)
+static int destroy_visit(const struct netns_ent *e, int err, void *data)
 {
-	struct diag_destroyer *d;
-	int err = diag_destroyer_open(&d);
+	struct destroy *k = data;
+	const struct sock_set *set = k->set;
+	struct diag_destroyer *d = NULL;
+	bool opened = false;
 
 	for (size_t i = 0; i < set->n; i++) {
-		if (!want[i])
+		if (e && set->v[i].netns && set->v[i].netns != e->ino)
 			continue;
-		errs[i] = err < 0 ? err : diag_destroy(d, &set->v[i]);
+		if (err == 0 && !opened) {
+			err = diag_destroyer_open(&d);
+			opened = true;
+		}
+		k->errs[i] = err < 0 ? err : diag_destroy(d, &set->v[i]);
+		if (k->errs[i] < 0 && i < k->why_at) {
+			k->why_at = i;
+			snprintf(k->why, k->why_sz, "%s",
+				 err < 0 ? "" : diag_destroyer_error_text(d));
+		}
 	}
 	diag_destroyer_close(d);
+	return 0;
 }
 
 /* Visit every namespace the dump walked; a socket is destroyed from inside its own. */
-static int destroy_all(const struct run_ctx *ctx, const struct sock_set *set, int *errs)
+static int destroy_all(const struct run_ctx *ctx, const struct sock_set *set, int *errs,
+		       char *why, size_t why_sz)
 {
-	const struct netns_list *l = ctx->msgs->netns;
-	bool *want = calloc(set->n + 1, sizeof(*want));
+	struct destroy k = {set, errs, why, why_sz, SIZE_MAX};
+	int back;
 
-	if (!want)
-		return -ENOMEM;
-	if (!l) {
-		for (size_t i = 0; i < set->n; i++)
-			want[i] = true;
-		destroy_here(set, want, errs);
-		free(want);
-		return 0;
-	}
-	for (size_t k = 0; k < l->n; k++) {
-		bool any = false;
-		int saved, err;
-		/* Untagged sockets come from -N, which walks exactly one namespace. */
-		for (size_t i = 0; i < set->n; i++) {
-			want[i] = set->v[i].netns == l->v[k].ino || !set->v[i].netns;
-			any = any || want[i];
-		}
-		if (!any)
-			continue;
-		err = netns_enter(&l->v[k], &saved);
-		if (err < 0) {
-			for (size_t i = 0; i < set->n; i++)
-				if (want[i])
-					errs[i] = err;
-			continue;
-		}
-		destroy_here(set, want, errs);
-		err = netns_return(saved);
-		if (err < 0) {
-			free(want);
-			return run_error(
-			    ctx, err,
-			    "cannot return to the original network namespace: %s",
-			    strerror(-err));
-		}
-	}
-	free(want);
+	netns_for_each(ctx->cstate->netns, destroy_visit, &k, &back);
+	if (back < 0)
+		return run_error(ctx, back,
+				 "cannot return to the original network namespace: %s",
+				 strerror(-back));
 	return 0;
 }
 
@@ -91,7 +89,7 @@ static int row_cells(const struct sock_rec *s, int err, const struct run_ctx *ct
 
 	cells[0] = strdup(result_word(err, ctx->opts->dry_run));
 	for (int c = 0; c < cols->n; c++) {
-		cols->v[c]->fmt(s, cc, buf, sizeof(buf));
+		colfmt_cell(cols->v[c], s, cc, buf, sizeof(buf));
 		cells[c + 1] = strdup(buf);
 	}
 	cells[cols->n + 1] = strdup(err ? diag_destroy_strerror(err) : "");
@@ -150,9 +148,10 @@ static int print_report(const struct run_ctx *ctx, const struct sock_set *set,
 	return err;
 }
 
-/* The error for main.c: how many failed, and why the first one did. */
+/* The error for main.c: how many failed, and why the first one did (with the kernel's
+ * own words when it sent some). */
 static int report_failures(const struct run_ctx *ctx, const struct sock_set *set,
-			   const int *errs)
+			   const int *errs, const char *why)
 {
 	size_t failed = 0;
 	int first = 0;
@@ -168,8 +167,9 @@ static int report_failures(const struct run_ctx *ctx, const struct sock_set *set
 	/* -EINVAL would read as a usage error (exit 2): a refused destroy is a runtime
 	 * one. */
 	return run_error(ctx, first == -EINVAL ? -EPROTO : first,
-			 "could not destroy %zu of %zu socket%s: %s", failed, set->n,
-			 set->n == 1 ? "" : "s", diag_destroy_strerror(first));
+			 "could not destroy %zu of %zu socket%s: %s%s%s", failed, set->n,
+			 set->n == 1 ? "" : "s", diag_destroy_strerror(first),
+			 why[0] ? ": " : "", why);
 }
 
 int view_kill(const struct run_ctx *ctx)
@@ -178,6 +178,7 @@ int view_kill(const struct run_ctx *ctx)
 	struct column_list cols;
 	struct collect c;
 	const char *bad = NULL;
+	char why[NLSOCK_EXT_MSG_MAX] = "";
 	int *errs, err;
 
 	if (!ctx->filter)
@@ -185,11 +186,13 @@ int view_kill(const struct run_ctx *ctx)
 		    ctx, -EINVAL,
 		    "refusing to destroy every socket: '--kill' needs a filter "
 		    "(for example --dport 8080 or 'state close-wait')");
-	err = column_list_build(o, o->all_netns, &cols, &bad);
+	err = column_list_build(o->columns, run_column_groups(o), &cols, &bad);
 	if (err < 0)
 		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
 				 bad ? bad : "?");
-	err = collect_sockets(ctx, column_list_needs(&cols), &c);
+	struct query q = *ctx->query;
+	q.needs = column_list_needs(&cols);
+	err = collect_sockets(&q, ctx->cstate, &c);
 	if (err < 0) {
 		collect_done(&c);
 		return err;
@@ -205,11 +208,11 @@ int view_kill(const struct run_ctx *ctx)
 		return run_error(ctx, -ENOMEM, "out of memory");
 	}
 	if (!o->dry_run)
-		err = destroy_all(ctx, &c.socks, errs);
+		err = destroy_all(ctx, &c.socks, errs, why, sizeof(why));
 	struct col_ctx cc = {.procs = c.procs,
 			     .resolve = o->resolve,
 			     .multi_netns = o->all_netns,
-			     .netns = ctx->msgs->netns};
+			     .netns = ctx->cstate->netns};
 	if (err == 0)
 		err = print_report(ctx, &c.socks, errs, &cols, &cc);
 	if (err == -ENOMEM || err == -EIO)
@@ -217,7 +220,7 @@ int view_kill(const struct run_ctx *ctx)
 		    run_error(ctx, err, "%s",
 			      err == -EIO ? "cannot write the output" : "out of memory");
 	if (err == 0)
-		err = report_failures(ctx, &c.socks, errs);
+		err = report_failures(ctx, &c.socks, errs, why);
 	free(errs);
 	collect_done(&c);
 	return err;

@@ -6,6 +6,7 @@
 #include "aggregate/sortkeys.h"
 #include "aggregate/summary.h"
 #include "model/columns.h"
+#include "render/colfmt.h"
 #include "render/output.h"
 #include "views/counts.h"
 #include "views/run.h"
@@ -49,7 +50,7 @@ static int stream_rows(const struct run_ctx *ctx, const struct output *out,
 		       const struct column_list *cols)
 {
 	const struct opts *o = ctx->opts;
-	struct col_ctx cc = {.resolve = o->resolve, .netns = ctx->msgs->netns};
+	struct col_ctx cc = {.resolve = o->resolve, .netns = ctx->cstate->netns};
 	struct output_stream st;
 	bool late;
 	int err, err2;
@@ -57,7 +58,9 @@ static int stream_rows(const struct run_ctx *ctx, const struct output *out,
 	err = output_stream_begin(out, cols, &cc, &st);
 	if (err < 0)
 		return run_error(ctx, err, "out of memory");
-	err = collect_stream(ctx, column_list_needs(cols), st.row, st.state, NULL);
+	struct query q = *ctx->query;
+	q.needs = column_list_needs(cols);
+	err = collect_stream(&q, ctx->cstate, st.row, st.state, NULL);
 	err2 = output_stream_end(&st, err >= 0, &late);
 	if (late)
 		run_note(ctx,
@@ -92,7 +95,7 @@ int view_list(const struct run_ctx *ctx)
 	output_init(&out, ctx->out, o, ctx->term);
 	if (!output_has(&out, OUTPUT_SOCKETS))
 		return list_counts(ctx, &out);
-	err = column_list_build(o, o->all_netns, &cols, &bad);
+	err = column_list_build(o->columns, run_column_groups(o), &cols, &bad);
 	if (err < 0)
 		return run_error(ctx, -EINVAL, "unknown column '%s' (see --list-columns)",
 				 bad ? bad : "?");
@@ -100,7 +103,9 @@ int view_list(const struct run_ctx *ctx)
 		return sort_error(ctx, bad);
 	if (can_stream(ctx, &out, &cols, &sort))
 		return stream_rows(ctx, &out, &cols);
-	err = collect_sockets(ctx, column_list_needs(&cols) | sort_needs(&sort), &c);
+	struct query q = *ctx->query;
+	q.needs = column_list_needs(&cols) | sort_needs(&sort);
+	err = collect_sockets(&q, ctx->cstate, &c);
 	if (err < 0) {
 		collect_done(&c);
 		return err;
@@ -108,8 +113,8 @@ int view_list(const struct run_ctx *ctx)
 	struct col_ctx cc = {.procs = c.procs,
 			     .resolve = o->resolve,
 			     .multi_netns = o->all_netns,
-			     .netns = ctx->msgs->netns};
-	err = sort_socks(&c.socks, &sort, &cc);
+			     .netns = ctx->cstate->netns};
+	err = sort_socks(&c.socks, &sort, &cc, colfmt_number);
 	if (err < 0) {
 		collect_done(&c);
 		return run_error(ctx, err, "out of memory");

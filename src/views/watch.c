@@ -231,8 +231,7 @@ struct watch {
 	struct watch_counts prev;
 	bool have_prev;
 	bool machine; /* a machine-readable format: frames get no header in a pipe */
-	struct opts
-	    count_opts; /* the options of the header's count (see enum watch_sel) */
+	struct query count_q; /* the sockets of the header's count (see enum watch_sel) */
 };
 
 static int frame(struct watch *w)
@@ -244,9 +243,7 @@ static int frame(struct watch *w)
 	size_t len = 0;
 	int err, status;
 
-	struct run_ctx cctx = *ctx;
-	cctx.opts = &w->count_opts;
-	err = collect_stream(&cctx, 0, count_one, &cur, NULL);
+	err = collect_stream(&w->count_q, ctx->cstate, count_one, &cur, NULL);
 	if (err < 0)
 		return err;
 	FILE *mem = open_memstream(&text, &len);
@@ -297,13 +294,9 @@ int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 	err = check_view(ctx);
 	if (err < 0)
 		return err;
-	w.count_opts = *o;
-	if (err == SEL_ALL_BUT_L)
-		w.count_opts.all = !o->listening;
-	if (err == SEL_ALL) {
-		w.count_opts.all = 1;
-		w.count_opts.listening = 0;
-	}
+	w.count_q = *ctx->query;
+	if (err != SEL_OPTIONS)
+		query_select_all(&w.count_q, err == SEL_ALL_BUT_L);
 	err = tick_open(&t, o->continuous);
 	if (err < 0)
 		return run_error(ctx, err, "cannot set up the repeat timer: %s",

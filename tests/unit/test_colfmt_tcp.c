@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "model/columns.h"
+#include "render/colfmt.h"
 #include "render/colfmt_tcp.h"
 
 #define expect(what, got, want) CHECK_STR(got, want, what)
@@ -90,7 +91,7 @@ static void cell(const char *col, const struct sock_rec *s, const char *want)
 	CHECK(c, "no column '%s'", col);
 	if (!c)
 		return;
-	c->fmt(s, &cc, buf, sizeof(buf));
+	colfmt_cell(c, s, &cc, buf, sizeof(buf));
 	char what[64];
 	snprintf(what, sizeof(what), "column %s", col);
 	expect(what, buf, want);
@@ -210,8 +211,20 @@ static void test_skmem_timer_user(void)
 	cell("user", &s, "4000000000");
 }
 
+/* The column table (model) and the formatter table (render) cover the same columns. */
+static void test_every_column_has_a_cell(void)
+{
+	int n = 0;
+
+	for (int i = 0; column_table[i].name; i++, n++)
+		CHECK(column_id(&column_table[i]) == (enum column_id)i && colfmt_cells[i],
+		      "column '%s' has no formatter", column_table[i].name);
+	CHECK(n == COLUMN_N, "%d named columns, COLUMN_N is %d", n, (int)COLUMN_N);
+}
+
 int main(void)
 {
+	test_every_column_has_a_cell();
 	test_duration();
 	test_timer();
 	test_usec();

@@ -11,10 +11,10 @@
 #include "aggregate/summary.h"
 #include "cli/cli.h"
 #include "model/columns.h"
+#include "render/colfmt.h"
 #include "render/fmt_csv.h"
 #include "render/fmt_json.h"
 #include "render/fmt_om.h"
-
 #include "render_fixture.h"
 
 /* Regenerate with GOLDEN_DUMP=1 and check every change by eye. */
@@ -210,15 +210,12 @@ static void test_escapes(void)
 
 static void test_sockets(const struct sock_set *set, const struct procs *p)
 {
-	struct opts o;
 	struct column_list cols;
 	const char *bad = NULL;
 	char *s = NULL;
 
-	memset(&o, 0, sizeof(o));
-	o.processes = 1;
-	o.columns = "+lport,rport";
-	CHECK(column_list_build(&o, false, &cols, &bad) == 0, "columns");
+	CHECK(column_list_build("+lport,rport", COL_GROUP_OWNERS, &cols, &bad) == 0,
+	      "columns");
 	struct col_ctx cc = {.procs = p};
 	CAPTURE(s, fmt_json_sockets(out, set, &cols, &cc, false));
 	CHECK_GOLDEN(s, JSON_SOCKETS_GOLDEN, "json sockets");
@@ -246,7 +243,7 @@ static void test_sort(const struct sock_set *orig, const struct procs *p)
 	for (size_t i = 0; i < orig->n; i++)
 		sock_set_add(&set, &orig->v[i]);
 	CHECK(sort_parse("-state,rport", &spec, &bad) == 0, "sort spec");
-	CHECK(sort_socks(&set, &spec, &cc) == 0, "sort");
+	CHECK(sort_socks(&set, &spec, &cc, colfmt_number) == 0, "sort");
 	got[0] = '\0';
 	for (size_t i = 0; i < set.n; i++)
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%u ",
@@ -254,7 +251,7 @@ static void test_sort(const struct sock_set *orig, const struct procs *p)
 	CHECK(strcmp(got, "51000 51001 50000 22 51002 0 ") == 0, "-state,rport: %s", got);
 
 	CHECK(sort_parse("process,-lport", &spec, &bad) == 0, "sort spec");
-	CHECK(sort_socks(&set, &spec, &cc) == 0, "sort");
+	CHECK(sort_socks(&set, &spec, &cc, colfmt_number) == 0, "sort");
 	got[0] = '\0';
 	for (size_t i = 0; i < set.n; i++)
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%u ",
@@ -264,7 +261,7 @@ static void test_sort(const struct sock_set *orig, const struct procs *p)
 	CHECK(strcmp(got, "40000 8080 443 22 443 443 ") == 0, "process,-lport: %s", got);
 
 	CHECK(sort_parse("-pid", &spec, &bad) == 0, "sort spec");
-	CHECK(sort_socks(&set, &spec, &cc) == 0, "sort");
+	CHECK(sort_socks(&set, &spec, &cc, colfmt_number) == 0, "sort");
 	CHECK(set.v[set.n - 1].inode == 0 && set.v[set.n - 2].inode == 0,
 	      "no owner sorts last even descending");
 	CHECK(set.v[0].inode == 1002 || set.v[0].inode == 1003, "highest pid first");

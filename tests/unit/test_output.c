@@ -104,16 +104,15 @@ static void test_dispatch(const struct sock_set *set, const struct procs *p)
 {
 	struct column_list cols;
 	struct col_ctx cc = {.procs = p};
-	struct opts co;
 	const char *bad = NULL;
 	struct summary sum;
 	struct hist h;
 	struct hist_limit lim = {2, 1};
 	char *a = NULL, *b = NULL;
 
-	memset(&co, 0, sizeof(co));
-	co.processes = 1; /* owners: the JSON list, the escaped table cell */
-	CHECK(column_list_build(&co, false, &cols, &bad) == 0, "default columns");
+	/* owners: the JSON list, the escaped table cell */
+	CHECK(column_list_build(NULL, COL_GROUP_OWNERS, &cols, &bad) == 0,
+	      "default columns");
 	summary_init(&sum, true);
 	for (size_t i = 0; i < set->n; i++)
 		summary_add(&sum, &set->v[i]);

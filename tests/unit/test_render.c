@@ -120,14 +120,12 @@ static void test_bars(void)
 
 static void test_table(const struct sock_set *set, const struct procs *p)
 {
-	struct opts o;
 	struct column_list cols;
 	const char *bad = NULL;
 	char *s = NULL;
 
-	memset(&o, 0, sizeof(o));
-	o.processes = 1;
-	CHECK(column_list_build(&o, false, &cols, &bad) == 0, "default columns");
+	CHECK(column_list_build(NULL, COL_GROUP_OWNERS, &cols, &bad) == 0,
+	      "default columns");
 	struct col_ctx cc = {.procs = p};
 	struct table_opts t = {.header = true};
 	CAPTURE(s, table_render(out, set, &cols, &cc, &t));
@@ -135,9 +133,7 @@ static void test_table(const struct sock_set *set, const struct procs *p)
 	free(s);
 
 	struct table_opts cut = {.width = 24, .color = true};
-	o.processes = 0;
-	o.columns = "state,local,recvq";
-	CHECK(column_list_build(&o, false, &cols, &bad) == 0, "--columns");
+	CHECK(column_list_build("state,local,recvq", 0, &cols, &bad) == 0, "--columns");
 	CAPTURE(s, table_render(out, set, &cols, &cc, &cut));
 	CHECK_GOLDEN(s, TABLE_CUT_GOLDEN,
 		     "table with --columns, colour, no header, cut at 24");

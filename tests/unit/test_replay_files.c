@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "query/diag.h"
+#include "query/nlsock.h"
 
 #ifndef NLM_F_DUMP_INTR
 #define NLM_F_DUMP_INTR 0x10
@@ -389,6 +390,64 @@ static void test_errors(void)
 	CHECK(calls == 1, "no call after the callback failed (%d)", calls);
 }
 
+/* An NLMSG_ERROR (or NLMSG_DONE) with extended-ack attributes after skip bytes of payload
+ * past the error itself. */
+static void put_ext_ack(struct msgbuf *m, uint16_t type, uint16_t flags, int err,
+			size_t echoed, const char *text, uint16_t bad_len)
+{
+	unsigned char p[512] = {0};
+	size_t head = type == NLMSG_ERROR ? sizeof(struct nlmsgerr) : sizeof(int);
+	size_t at = NLMSG_ALIGN(head + echoed), tlen = strlen(text) + 1;
+	struct nlattr a = {.nla_len = bad_len ? bad_len : (uint16_t)(NLA_HDRLEN + tlen),
+			   .nla_type = NLMSGERR_ATTR_MSG};
+
+	if (type == NLMSG_ERROR) {
+		struct nlmsgerr e = {.error = err};
+		e.msg.nlmsg_len = (uint32_t)(sizeof(struct nlmsghdr) + echoed);
+		memcpy(p, &e, sizeof(e));
+	} else {
+		memcpy(p, &err, sizeof(err));
+	}
+	memcpy(p + at, &a, sizeof(a));
+	memcpy(p + at + NLA_HDRLEN, text, tlen);
+	put_msg(m, type, flags | NLM_F_ACK_TLVS, p, at + NLA_HDRLEN + tlen);
+}
+
+/* The kernel's extended-ack text comes back with the error (NETLINK_EXT_ACK). */
+static void test_ext_ack(void)
+{
+	struct msgbuf m = {.len = 0};
+	char text[NLSOCK_EXT_MSG_MAX];
+	int ret;
+
+	put_ext_ack(&m, NLMSG_ERROR, NLM_F_CAPPED, -EINVAL, 0, "bad bytecode", 0);
+	ret = nlsock_run(m.b, m.len, 0, 0, NULL, NULL, text, sizeof(text));
+	CHECK(ret == -EINVAL && !strcmp(text, "bad bytecode"), "capped error: %d '%s'",
+	      ret, text);
+
+	m.len = 0; /* the request echoed before the attributes */
+	put_ext_ack(&m, NLMSG_ERROR, 0, -EPERM, 24, "no\x01way", 0);
+	ret = nlsock_run(m.b, m.len, 0, 0, NULL, NULL, text, sizeof(text));
+	CHECK(ret == -EPERM && !strcmp(text, "no?way"), "echoed error: %d '%s'", ret,
+	      text);
+
+	m.len = 0;
+	put_sock(&m, AF_INET, 1);
+	put_ext_ack(&m, NLMSG_DONE, NLM_F_MULTI, -EINVAL, 0, "late", 0);
+	ret = nlsock_run(m.b, m.len, 0, 0, NULL, NULL, text, sizeof(text));
+	CHECK(ret == -EINVAL && !strcmp(text, "late"), "done error: %d '%s'", ret, text);
+
+	m.len = 0; /* an attribute longer than the message: no text, same error */
+	put_ext_ack(&m, NLMSG_ERROR, NLM_F_CAPPED, -EINVAL, 0, "cut", 200);
+	ret = nlsock_run(m.b, m.len, 0, 0, NULL, NULL, text, sizeof(text));
+	CHECK(ret == -EINVAL && !text[0], "bad attribute: %d '%s'", ret, text);
+
+	m.len = 0; /* a message too long for the buffer is cut, still terminated */
+	put_ext_ack(&m, NLMSG_ERROR, NLM_F_CAPPED, -EINVAL, 0, "0123456789", 0);
+	ret = nlsock_run(m.b, m.len, 0, 0, NULL, NULL, text, 5);
+	CHECK(ret == -EINVAL && !strcmp(text, "0123"), "short buffer: '%s'", text);
+}
+
 /* Replay of a file made in memory: records of (length, bytes). */
 static int replay_mem(const void *data, size_t len, struct seen *seen,
 		      struct diag_stats *st)
@@ -536,6 +595,7 @@ int main(void)
 	test_tcp_info_lengths();
 	test_malformed();
 	test_errors();
+	test_ext_ack();
 	test_replay_mem();
 	test_data_files();
 	return check_finish("test_replay_files");
