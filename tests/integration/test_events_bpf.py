@@ -57,6 +57,43 @@ def port_of(ep):
     return 0 if port == "*" else int(port)
 
 
+AUTO = 23815   # the default source, --events-source auto
+
+
+def check_auto(bpf_ok):
+    """--events-source auto (the default): the tracepoint where it loads (JSON lines
+    carry in_state_us), else polling with a one-line note saying why."""
+    env = dict(os.environ, LC_ALL="C")
+    p = h.track(subprocess.Popen([h.binary(), "-E", "--format", "jsonl", "--count", "1",
+                                  "--interval", "0.05", "port", str(AUTO)],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, env=env))
+    lst = fx.listener(socket.AF_INET, "127.0.0.1", AUTO)
+    end = time.monotonic() + DEADLINE
+    while p.poll() is None and time.monotonic() < end:  # until it has seen one
+        c = socket.create_connection(("127.0.0.1", AUTO))
+        a, _ = lst.accept()
+        time.sleep(0.2)
+        a.close()
+        c.close()
+    try:
+        out, err = p.communicate(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        h.fail("--events-source auto: no event within %.0f s" % DEADLINE)
+    lst.close()
+    h.check_eq(p.returncode, 0, "--events-source auto exits 0", err.decode())
+    ev = json.loads(out.decode().splitlines()[0])
+    if bpf_ok:
+        h.check("in_state_us" in ev and err.decode() == "",
+                "auto uses the tracepoint, silently", out.decode() + err.decode())
+    else:
+        h.check("in_state_us" not in ev and "polling instead" in err.decode() and
+                len(err.decode().strip().splitlines()) == 1,
+                "auto polls, with a one-line note", out.decode() + err.decode())
+    h.ok("--events-source auto: %s" % ("the tracepoint" if bpf_ok else
+                                        "polls: " + err.decode().strip()))
+
+
 def probe(runs):
     """Open and close a connection on PROBE until each run's output shows it."""
     end = time.monotonic() + DEADLINE
@@ -66,6 +103,7 @@ def probe(runs):
                 with open(err) as f:
                     msg = f.read().strip()
                 if "cannot use --events-source bpf" in msg:
+                    check_auto(False)
                     h.skip("eBPF cannot load here: " + msg)
                 h.fail("tcpstate -E ended early (status %d)" % proc.returncode, msg)
         lst = fx.listener(socket.AF_INET, "127.0.0.1", PROBE)
@@ -232,6 +270,7 @@ def main():
     out, table = stop(runs[0]), stop(runs[1])
     check(events_of(out), hc, rc)
     check_owners(table, PRE)
+    check_auto(True)
     for s in (pc, pa, pl):
         s.close()
     shutil.rmtree(tmp)
