@@ -16,7 +16,9 @@ connect() names this process, every event carries this namespace's inode and non
 elsewhere leaks in (the tracepoint fires for every namespace on the host, and other
 tests run at the same time). With -p, a socket that existed at the start shows its owner
 from the start's snapshot even for a change made by a packet, and a new one the task that
-moved it. Exits 77 where the eBPF program cannot load.
+moved it. --events-source auto uses the tracepoint (or, where it cannot load, polls with
+a one-line note); without CAP_BPF and CAP_PERFMON (capsh) bpf fails in one line and auto
+polls with a note saying so. Exits 77 where the eBPF program cannot load.
 """
 
 import json
@@ -92,6 +94,39 @@ def check_auto(bpf_ok):
                 "auto polls, with a one-line note", out.decode() + err.decode())
     h.ok("--events-source auto: %s" % ("the tracepoint" if bpf_ok else
                                         "polls: " + err.decode().strip()))
+
+
+def check_no_caps():
+    """Without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN: --events-source bpf fails with one
+    line saying so (exit 1), auto polls with a note, --owners-source bpf fails too."""
+    if not shutil.which("capsh"):
+        print("capsh not found: the missing-privilege part is not tested")
+        return
+    drop = ["capsh", "--drop=cap_bpf,cap_perfmon,cap_sys_admin", "--", "-c",
+            'exec "$0" "$@"', h.binary()]
+
+    def run(args, **kw):
+        return subprocess.run(drop + args, capture_output=True, text=True,
+                              timeout=h.RUN_TIMEOUT, **kw)
+
+    r = run(["-E", "--events-source", "bpf"], stdin=subprocess.DEVNULL)
+    h.check(r.returncode == 1 and r.stdout == "" and "needs CAP_BPF and CAP_PERFMON" in
+            r.stderr and len(r.stderr.splitlines()) == 1,
+            "--events-source bpf without the capabilities: exit 1, one line", repr(r))
+    p = h.track(subprocess.Popen(drop + ["-E", "--interval", "0.05", "--format", "jsonl"],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True))
+    time.sleep(0.5)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=10)
+    h.check(p.returncode == 0 and "eBPF events unavailable (loading eBPF programs needs "
+            "CAP_BPF and CAP_PERFMON (or root)): polling instead" in err,
+            "auto without the capabilities: polls, with a note", err)
+    r = run(["-anp", "--owners-source", "bpf"])
+    h.check(r.returncode == 1 and "cannot use --owners-source bpf: loading eBPF programs "
+            "needs CAP_BPF" in r.stderr, "--owners-source bpf without the capabilities",
+            repr(r))
+    h.ok("without CAP_BPF/CAP_PERFMON: bpf fails in one line, auto polls with a note")
 
 
 def probe(runs):
@@ -271,6 +306,7 @@ def main():
     check(events_of(out), hc, rc)
     check_owners(table, PRE)
     check_auto(True)
+    check_no_caps()
     for s in (pc, pa, pl):
         s.close()
     shutil.rmtree(tmp)
