@@ -38,6 +38,7 @@ import harness as h  # noqa: E402
 
 PORT = 23800
 PRE = 23805    # a connection made before the stream starts
+PORT6 = 23806  # an IPv6 connection
 PROBE = 23810  # connections that show the stream is live (and, at the end, drained)
 DEADLINE = 20.0
 
@@ -211,6 +212,28 @@ def find(by, local, peer):
     return hits[0]
 
 
+def ipv6(lst6):
+    """A connection over ::1 (the program reads the v6 addresses by CO-RE)."""
+    c = socket.create_connection(("::1", PORT6))
+    a, _ = lst6.accept()
+    cport = c.getsockname()[1]
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+    fx.wait_for("v6 server after the RST", lambda: fx.tcp_state(a), "CLOSED")
+    a.close()
+    return cport
+
+
+def check_v6(events, cport):
+    detail = "\n".join(json.dumps(e) for e in events)
+    by = paths([e for e in events if e["proto"] == "tcp6"])
+    got, _ = find(by, "[::1]:%d" % cport, "[::1]:%d" % PORT6)
+    h.check_eq(got, ["CLOSED", "SYN_SENT", "ESTABLISHED", "CLOSED"], "IPv6 client", detail)
+    got, _ = find(by, "[::1]:%d" % PORT6, "[::1]:%d" % cport)
+    h.check_eq(got, ["LISTEN", "SYN_RCVD", "ESTABLISHED", "CLOSED"], "IPv6 server", detail)
+    h.ok("IPv6: both ends, [::1] addresses")
+
+
 def check(events, hc, rc):
     detail = "\n".join(json.dumps(e) for e in events)
     ours = [e for e in events if PORT in (port_of(e["local"]), port_of(e["peer"]))]
@@ -299,11 +322,15 @@ def main():
     hc = half_close(lst)
     rc = reset(lst)
     lst.close()
+    lst6 = fx.listener(socket.AF_INET6, "::1", PORT6)
+    c6 = ipv6(lst6)
+    lst6.close()
     pc.shutdown(socket.SHUT_WR)  # the server side's CLOSE_WAIT comes from a packet
     fx.wait_for("pre-existing server socket", lambda: fx.tcp_state(pa), "CLOSE_WAIT")
     probe(runs)  # everything before this is in the output now
     out, table = stop(runs[0]), stop(runs[1])
     check(events_of(out), hc, rc)
+    check_v6(events_of(out), c6)
     check_owners(table, PRE)
     check_auto(True)
     check_no_caps()
