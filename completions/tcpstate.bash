@@ -11,9 +11,9 @@
 _tcpstate_fallback_options='--all --listening --ipv4 --ipv6 --numeric --tcp --resolve
 --netns --all-netns --state --exclude --port --sport --dport --src --dst --pid --process
 --user --processes --owners-source --extended --timers --info --memory --no-header --format --json --sort
---columns --list-columns --color --summary --hist --top --continuous --events --interval
---events-source --count --diagram --doctor --threshold --kill --dry-run --explain --record --replay --stats
---help --usage --version'
+--columns --list-columns --color --output --summary --hist --top --continuous --events
+--interval --events-source --count --diagram --doctor --threshold --kill --dry-run --explain --lab
+--record --replay --stats --help --usage --version'
 
 # _tcpstate_add CUR WORD...: add the words that start with CUR to COMPREPLY.
 _tcpstate_add()
@@ -116,10 +116,13 @@ _tcpstate()
 	--explain)
 		_tcpstate_ask "$cmd" topics "$cur"
 		return ;;
+	--lab)
+		_tcpstate_ask "$cmd" lessons "$cur"
+		return ;;
 	--netns | -N)
 		_tcpstate_ask "$cmd" netns "$cur"
 		return ;;
-	--record | --replay)
+	--record | --replay | --output)
 		local f
 		while IFS= read -r f; do
 			COMPREPLY+=("$f")

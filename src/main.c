@@ -12,6 +12,7 @@
 
 #include "aggregate/hist.h"
 #include "aggregate/summary.h"
+#include "base/atomic_file.h"
 #include "base/escape.h"
 #include "cli/cli.h"
 #include "filter/filter.h"
@@ -29,6 +30,7 @@ static const struct {
 	enum view view;
 	int (*run)(const struct run_ctx *ctx);
 	bool needs_filter;
+	bool repeats_itself; /* handles -c itself: not wrapped in watch_run */
 } views[] = {
     {VIEW_LIST, view_list, true},
     {VIEW_KILL, view_kill, true},
@@ -40,6 +42,7 @@ static const struct {
     {VIEW_EVENTS, view_events, true},
     {VIEW_LIST_COLUMNS, view_list_columns, false},
     {VIEW_COMPLETE, view_complete, false},
+    {VIEW_LAB, view_lab, true, true}, /* --lab wraps the view in opts.view */
 };
 
 static void print_msgs(const struct msgs *m)
@@ -141,6 +144,66 @@ static int report(int ret, int werr, const struct opts *o, const struct msgs *ms
 	return status;
 }
 
+/* Why --output FILE cannot be written, for "cannot write 'FILE': why". */
+static const char *output_error(int err)
+{
+	return err == -EINVAL ? "not a regular file" : strerror(-err);
+}
+
+/*
+ * --output FILE: the view writes into a temporary file next to FILE, and only a view that
+ * succeeded replaces FILE (rename), so a reader sees the old output or the new, never a
+ * part and never an error's half. Not a terminal: no cut, colour only when asked.
+ */
+static int open_file_output(const struct opts *o, struct term *term,
+			    struct atomic_file *af, FILE **ret_out)
+{
+	int r = atomic_file_open(o->output, 0644, af);
+
+	if (r < 0)
+		return r;
+	*ret_out = atomic_file_stream(af);
+	if (!*ret_out) {
+		r = -errno;
+		atomic_file_abort(af);
+		return r;
+	}
+	term->tty = false;
+	term->width = term->height = 0;
+	term->color = o->color == COLOR_ALWAYS;
+	return 0;
+}
+
+/* Where the view writes: --output's temporary file, or stdout (cut at a terminal's
+ * width). Returns 0 or a negative errno (--output's file cannot be made). */
+static int setup_output(const struct opts *o, struct term *term, struct atomic_file *af,
+			FILE **ret_out)
+{
+	if (o->output)
+		return open_file_output(o, term, af, ret_out);
+	*ret_out = open_output(o, term);
+	return 0;
+}
+
+/* Replace --output's file after the view ran (status 0, or 3 from --doctor), or throw the
+ * temporary file away. Returns the exit status. */
+static int close_file_output(const struct opts *o, struct atomic_file *af, int status)
+{
+	int r;
+
+	if (status != 0 && status != 3) {
+		atomic_file_abort(af);
+		return status;
+	}
+	r = atomic_file_commit(af);
+	if (r < 0) {
+		fprintf(stderr, "tcpstate: cannot write '%s': %s\n", o->output,
+			output_error(r));
+		return 1;
+	}
+	return status;
+}
+
 int main(int argc, const char **argv)
 {
 	static char outbuf[1 << 16];
@@ -149,6 +212,7 @@ int main(int argc, const char **argv)
 	struct filter *filter = NULL;
 	struct query query;
 	void *bytecode = NULL;
+	struct atomic_file af = {0};
 	struct opts o = {0};
 	struct term term;
 	char *err_text = NULL;
@@ -167,7 +231,8 @@ int main(int argc, const char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
 	ret = cli_parse(argc, argv, &o, &err_text);
-	if (ret == 0 && (v = find_view(o.view)) >= 0 && views[v].needs_filter)
+	if (ret == 0 && (v = find_view(o.lab ? VIEW_LAB : o.view)) >= 0 &&
+	    views[v].needs_filter)
 		ret = filter_build(&o, &filter, &err_text);
 	if (ret != 0) {
 		if (ret < 0) {
@@ -187,7 +252,13 @@ int main(int argc, const char **argv)
 	 * do not depend on the locale. */
 	escape_set_ascii(!term.utf8 && output_format_human(o.format));
 
-	FILE *out = open_output(&o, &term);
+	FILE *out = stdout;
+	if ((ret = setup_output(&o, &term, &af, &out)) < 0) {
+		fprintf(stderr, "tcpstate: cannot write '%s': %s\n", o.output,
+			output_error(ret));
+		status = 1;
+		goto out;
+	}
 	struct run_ctx ctx = {.opts = &o,
 			      .filter = filter,
 			      .query = &query,
@@ -201,12 +272,15 @@ int main(int argc, const char **argv)
 		msgs_error(&msgs, ret, "cannot compile the filter for the kernel: %s",
 			   strerror(-ret));
 	else
-		ret =
-		    o.continuous > 0 ? watch_run(&ctx, views[v].run) : views[v].run(&ctx);
+		ret = o.continuous > 0 && !views[v].repeats_itself
+			  ? watch_run(&ctx, views[v].run)
+			  : views[v].run(&ctx);
 	int werr = errno; /* a failed write's errno, before anything else changes it */
-	if (out != stdout)
+	if (out != stdout && !o.output)
 		fclose(out); /* unbuffered: everything is in stdout already */
 	status = report(ret, werr, &o, &msgs, &cstate.stats, &reported);
+	if (o.output)
+		status = close_file_output(&o, &af, status);
 out:
 	status = finish_output(status, reported);
 	filter_free(filter);

@@ -93,7 +93,9 @@ int tick_wait(struct tick *t, int fd)
 			if (ev >= 0)
 				return ev;
 		}
-		if (n > 0 && fd >= 0 && (pfd[1].revents & (POLLIN | POLLERR)))
+		/* a pipe whose writer went away is POLLHUP without POLLIN: report it, or
+		 * ppoll would return at once for ever */
+		if (n > 0 && fd >= 0 && (pfd[1].revents & (POLLIN | POLLERR | POLLHUP)))
 			return TICK_FD;
 	}
 }

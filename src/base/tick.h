@@ -11,7 +11,7 @@ enum tick_event {
 	TICK_TIME = 0, /* the next tick is due */
 	TICK_STOP,     /* SIGINT, SIGTERM or SIGHUP: finish cleanly */
 	TICK_RESIZE,   /* SIGWINCH: the terminal changed size */
-	TICK_FD,       /* the extra descriptor is readable */
+	TICK_FD,       /* the extra descriptor is readable (or hung up) */
 };
 
 struct tick {

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "version.h"
 #include "cli/cli.h"
 
 #define CLI_N(a) (sizeof(a) / sizeof((a)[0]))
@@ -316,7 +317,11 @@ static int set_help(struct parse *p, const struct optdef *d, const char *arg)
 
 static int set_version(struct parse *p, const struct optdef *d, const char *arg)
 {
-	printf("tcpstate %s\n", TCPSTATE_VERSION);
+	/* a development build also says which commit it was built from */
+	if (*TCPSTATE_GIT_DESCRIBE)
+		printf("tcpstate %s (git %s)\n", TCPSTATE_VERSION, TCPSTATE_GIT_DESCRIBE);
+	else
+		printf("tcpstate %s\n", TCPSTATE_VERSION);
 	return 1;
 }
 
@@ -397,6 +402,9 @@ static const struct optdef optdefs[] = {
      .fits = fits_color, .dflt = "always"},
     {G_OUTPUT, "colour", '\0', OPTIONAL | POPT_ARGFLAG_DOC_HIDDEN, "the same as --color",
      "WHEN", set_color, .fits = fits_color, .dflt = "always"},
+    {G_OUTPUT, "output", '\0', STR,
+     "write to FILE instead of stdout, atomically (temporary file, then rename)", "FILE",
+     set_string, AT(output)},
 
     {G_VIEW, "summary", 's', NONE, "count sockets in each of the 11 states", NULL,
      set_view, .value = VIEW_SUMMARY},
@@ -431,8 +439,11 @@ static const struct optdef optdefs[] = {
     {G_VIEW, "dry-run", '\0', NONE, "with --kill: only show what would go", NULL,
      set_flag, AT(dry_run)},
     {G_VIEW, "explain", '\0', OPTIONAL,
-     "explain the states, one state, 'handshake' or 'close'", "TOPIC", set_view,
-     AT(explain), VIEW_EXPLAIN, .fits = fits_topic, .dflt = ""},
+     "explain the states, one state, or a topic: handshake, close, 2msl, rst...", "TOPIC",
+     set_view, AT(explain), VIEW_EXPLAIN, .fits = fits_topic, .dflt = ""},
+    {G_VIEW, "lab", '\0', OPTIONAL,
+     "build a socket in every state in a private namespace, or step through LESSON",
+     "LESSON", set_string, AT(lab), .fits = fits_topic, .dflt = ""},
 
     {G_DEBUG, "record", '\0', STR,
      "also save the raw netlink dump to FILE (for a bug report)", "FILE", set_string,
@@ -552,6 +563,22 @@ static int take_expr(poptContext ctx, struct opts *o)
 	return 0;
 }
 
+/* --output replaces one file with one whole output: a stream of frames or events has no
+ * end to rename at. */
+static int check_output(struct parse *p)
+{
+	const struct opts *o = p->o;
+
+	if (!o->output)
+		return 0;
+	if (!*o->output)
+		return fail(p, "empty file name for --output");
+	if (o->continuous > 0 || o->view == VIEW_EVENTS)
+		return fail(p, "'--output' cannot be combined with %s",
+			    o->continuous > 0 ? "--continuous" : "--events");
+	return 0;
+}
+
 static int run_popt(struct parse *p, int argc, const char **argv)
 {
 	int rc, err;
@@ -571,7 +598,7 @@ static int run_popt(struct parse *p, int argc, const char **argv)
 		return err;
 	if (p->o->listening && p->o->all)
 		p->o->listening = 0; /* -a already includes LISTEN */
-	return 0;
+	return check_output(p);
 }
 
 int cli_parse(int argc, const char **argv, struct opts *ret, char **ret_err)

@@ -24,6 +24,7 @@ enum view {
 	VIEW_EXPLAIN,	   /* --explain */
 	VIEW_LIST_COLUMNS, /* --list-columns */
 	VIEW_COMPLETE,	   /* --complete WHAT (hidden, for shell completion) */
+	VIEW_LAB, /* --lab: never in opts.view; wraps the view chosen there (main.c) */
 };
 
 /* Where -E gets its events (--events-source). */
@@ -77,6 +78,7 @@ struct opts {
 	char *sort;    /* --sort KEY[,KEY...] */
 	char *columns; /* --columns LIST */
 	char *hist;    /* --hist KEY[,KEY2] */
+	char *output;  /* --output FILE: written atomically instead of stdout */
 	long top;      /* --top N; 0 = fit the terminal */
 
 	/* repetition and events */
@@ -91,6 +93,7 @@ struct opts {
 	int all_netns; /* --all-netns */
 	int dry_run;   /* --dry-run with -K */
 	char *explain; /* --explain [TOPIC]; "" for all states */
+	char *lab;     /* --lab [LESSON]: "" for every state; NULL without --lab */
 	const char
 	    *thresholds[OPTS_MAX_THRESHOLDS]; /* --threshold KEY=VALUE, repeatable */
 	int n_thresholds;

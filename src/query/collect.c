@@ -386,9 +386,23 @@ static void filter_with_owners(const struct query *q, struct collect *c)
 	c->socks.n = keep;
 }
 
-static void note_owners(struct collect_state *st, const struct procs_stats *ps)
+/* Some socket with an inode found no owner: only then can a denied process matter. */
+static bool owner_missing(const struct collect *c)
 {
-	if (ps->denied)
+	size_t n;
+
+	for (size_t i = 0; i < c->socks.n; i++)
+		if (c->socks.v[i].inode &&
+		    !procs_lookup(c->procs, c->socks.v[i].inode, &n))
+			return true;
+	return false;
+}
+
+static void note_owners(struct collect_state *st, const struct collect *c)
+{
+	const struct procs_stats *ps = &c->pstats;
+
+	if (ps->denied && owner_missing(c))
 		msgs_note(
 		    st->msgs,
 		    "%u processes could not be examined (reading another user's "
@@ -425,7 +439,7 @@ int collect_sockets(const struct query *q, struct collect_state *st, struct coll
 				  why);
 	if (err < 0)
 		return msgs_error(st->msgs, err, "cannot read /proc: %s", strerror(-err));
-	note_owners(st, &ret->pstats);
+	note_owners(st, ret);
 	if (procs_filter)
 		filter_with_owners(q, ret);
 	return 0;

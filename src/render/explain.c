@@ -7,6 +7,7 @@
 
 #include "model/states.h"
 #include "render/explain.h"
+#include "render/explain_topics.h"
 
 #define EXPLAIN_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -635,6 +636,37 @@ static void explain_walkthrough(FILE *out, const struct explain_walk *w, int wid
 	}
 }
 
+static void explain_topic(FILE *out, const struct explain_topic *t, int width)
+{
+	explain_wrap(out, "", 0, t->title, width);
+	for (size_t i = 0; t->paras[i]; i++) {
+		fputc('\n', out);
+		explain_wrap(out, "  ", 2, t->paras[i], width);
+	}
+}
+
+/* "More: ..." naming every topic that is not a state. */
+static void explain_more(FILE *out, int width)
+{
+	char buf[512];
+	size_t n = 0, i;
+
+	n += (size_t)snprintf(buf, sizeof(buf),
+			      "More: tcpstate --explain TOPIC, TOPIC one "
+			      "of");
+	for (i = 0; i < EXPLAIN_ARRAY_SIZE(explain_walks) && n < sizeof(buf); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, " %s,",
+				      explain_walks[i].name);
+	for (i = 0; explain_topic_table[i].name && n < sizeof(buf); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, " %s,",
+				      explain_topic_table[i].name);
+	if (n < sizeof(buf))
+		snprintf(buf + n, sizeof(buf) - n,
+			 " sysctl. See them happen: tcpstate "
+			 "--lab.");
+	explain_wrap(out, "", 0, buf, width);
+}
+
 static void explain_sysctl_list(FILE *out, int width)
 {
 	char lead[128];
@@ -675,12 +707,11 @@ int explain_write(FILE *out, const char *topic, int width)
 	if (!topic || !*topic) {
 		explain_states(out, STATE_SET_ALL, width);
 		fputc('\n', out);
-		explain_wrap(out, "", 0,
-			     "More: tcpstate --explain handshake, --explain close, "
-			     "--explain sysctl.",
-			     width);
+		explain_more(out, width);
 	} else if (!strcasecmp(topic, "sysctl")) {
 		explain_sysctl_list(out, width);
+	} else if (explain_topic_find(topic)) {
+		explain_topic(out, explain_topic_find(topic), width);
 	} else {
 		for (i = 0; i < EXPLAIN_ARRAY_SIZE(explain_walks); i++)
 			if (!strcasecmp(topic, explain_walks[i].name))
@@ -700,7 +731,7 @@ int explain_write(FILE *out, const char *topic, int width)
 
 const char *const *explain_topics(void)
 {
-	static const char *topics[TS_NSTATES + EXPLAIN_ARRAY_SIZE(explain_walks) + 2];
+	static const char *topics[TS_NSTATES + EXPLAIN_ARRAY_SIZE(explain_walks) + 16];
 	size_t n = 0, i;
 
 	if (topics[0])
@@ -709,6 +740,8 @@ const char *const *explain_topics(void)
 		topics[n++] = state_name((enum ts_state)i);
 	for (i = 0; i < EXPLAIN_ARRAY_SIZE(explain_walks); i++)
 		topics[n++] = explain_walks[i].name;
+	for (i = 0; explain_topic_table[i].name && n < 14 + TS_NSTATES; i++)
+		topics[n++] = explain_topic_table[i].name;
 	topics[n++] = "sysctl";
 	topics[n] = NULL;
 	return topics;

@@ -24,7 +24,8 @@ const struct explain_state_text *explain_state(enum ts_state s);
  * Write the explanation of topic to out, wrapped to width columns (80 when width <= 0;
  * widths below 40 are raised to 40 and above 100 lowered to 100, for readability).
  * Topics: NULL or "" for all 11 states; "handshake" or "close" for the walkthroughs;
- * "sysctl" for the kernel settings that govern the durations; otherwise any spelling
+ * the lessons of explain_topics.h ("three-way", "2msl", "rst"...); "sysctl" for the
+ * kernel settings that govern the durations; otherwise any spelling
  * state_parse() accepts. A group name explains each state in the group, in lifecycle
  * order. The walkthrough names win over state spellings ("close" is the walkthrough,
  * "closed" the state). Case-insensitive.
@@ -34,7 +35,9 @@ int explain_write(FILE *out, const char *topic, int width);
 
 /*
  * NULL-terminated list of topic words for completion: the 11 canonical state names in
- * lifecycle order, then "handshake", "close" and "sysctl". Static storage.
+ * lifecycle order, then "handshake", "close", the lessons ("three-way", "four-way",
+ * "half-close", "2msl", "rst", "half-open", "reuseaddr", "simultaneous") and "sysctl".
+ * Static storage.
  */
 const char *const *explain_topics(void);
 

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "filter/filter.h"
 #include "model/columns.h"
+#include "query/lab.h"
 #include "render/explain.h"
 #include "views/doctor.h"
 #include "views/run.h"
@@ -157,6 +158,13 @@ static int c_hist(const struct run_ctx *ctx)
 static int c_topics(const struct run_ctx *ctx)
 {
 	put_list(ctx->out, explain_topics(), "");
+	return 0;
+}
+
+static int c_lessons(const struct run_ctx *ctx)
+{
+	for (const struct lab_lesson *l = lab_lessons; l->name; l++)
+		fprintf(ctx->out, "%s\n", l->name);
 	return 0;
 }
 
@@ -350,6 +358,7 @@ static const struct {
     {"netns", c_netns},
     {"whats", c_whats},
     {"thresholds", c_thresholds},
+    {"lessons", c_lessons},
 };
 
 #define N_WHATS (sizeof(whats) / sizeof(whats[0]))

@@ -13,10 +13,13 @@ int view_explain(const struct run_ctx *ctx)
 	int err = explain_write(ctx->out, topic, width);
 
 	if (err == -ENOENT)
-		return run_error(ctx, -EINVAL,
-				 "unknown topic '%s' for --explain (try a state such as "
-				 "close-wait, a group, 'handshake', 'close' or 'sysctl')",
-				 topic ? topic : "");
+		return run_error(
+		    ctx, -EINVAL,
+		    "unknown topic '%s' for --explain (try a state such as "
+		    "close-wait, a group, 'handshake', 'close', 'three-way', "
+		    "'four-way', 'half-close', '2msl', 'rst', 'half-open', "
+		    "'reuseaddr', 'simultaneous' or 'sysctl')",
+		    topic ? topic : "");
 	if (err < 0)
 		return run_error(ctx, err, "cannot write the output");
 	return 0;

@@ -41,10 +41,19 @@ int view_explain(const struct run_ctx *ctx);
 int view_diagram(const struct run_ctx *ctx);
 
 /*
+ * --lab [LESSON]: move into a private network namespace, have a child process build a
+ * socket in each of the 11 states and show them with the view in opts.view (the listing
+ * with -a -p by default, repeated with -c), or step through a lesson's system calls with
+ * the segments and the kernel's states after each (view_lab.c). -EPERM (one line) when
+ * no network namespace can be made. The child and the namespace are gone on return.
+ */
+int view_lab(const struct run_ctx *ctx);
+
+/*
  * --complete WHAT: candidates for the shell completions, one per line: options, keywords,
  * states, ports, processes, users, formats, colors, columns, sort, hist, topics, netns,
- * or whats (this list). Live lists come from a dump of this namespace; -EINVAL for an
- * unknown WHAT (view_complete.c).
+ * thresholds, lessons (--lab), or whats (this list). Live lists come from a dump of this
+ * namespace; -EINVAL for an unknown WHAT (view_complete.c).
  */
 int view_complete(const struct run_ctx *ctx);
 

@@ -36,11 +36,25 @@ if r.returncode != 0 or not r.stdout.startswith("Usage: tcpstate") or r.stderr:
 
 with open(os.path.join(os.environ.get("TCPSTATE_SRCDIR", "."), "meson.build")) as f:
     version = re.search(r"version\s*:\s*'([^']+)'", f.read()).group(1)
+# A development build (our own .git) adds "(git DESCRIBE)" naming the commit it was built
+# from; a release tarball (meson dist) prints the version alone.
+srcdir = os.environ.get("TCPSTATE_SRCDIR", ".")
+head = None
+if os.path.exists(os.path.join(srcdir, ".git")):
+    g = subprocess.run(["git", "-C", srcdir, "rev-parse", "HEAD"], capture_output=True,
+                       text=True)
+    head = g.stdout.strip() if g.returncode == 0 else None
 for args in (["-V"], ["--version"]):
     r = run(args)
-    if r.returncode != 0 or r.stdout != "tcpstate %s\n" % version or r.stderr:
+    m = re.fullmatch(r"tcpstate (\S+)(?: \(git (?:.*-g)?([0-9a-f]{7,})(?:-dirty)?\))?\n",
+                     r.stdout)
+    if r.returncode != 0 or not m or m.group(1) != version or r.stderr:
         failures.append("%s: exit %d, %r, want 'tcpstate %s'" % (args, r.returncode,
                                                                    r.stdout, version))
+    elif head and not (m.group(2) and head.startswith(m.group(2))):
+        failures.append("%s: %r does not name HEAD %s" % (args, r.stdout, head[:12]))
+    elif not head and m.group(2):
+        failures.append("%s: %r names a commit outside a git checkout" % (args, r.stdout))
 
 with open("/dev/full", "w") as full:
     r = run(["--help"], stdout=full)

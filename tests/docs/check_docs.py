@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Docs suite: the man page lints clean, and every option in --help is documented in the
-man page, both completions and the README (the docs must never drift from the binary)."""
+man page, the bash, zsh and fish completions and the README (the docs must never drift
+from the binary)."""
 import os
 import re
 import shutil
@@ -30,10 +31,11 @@ def check_man_lint():
 def check_sections():
     man = read("man/tcpstate.8")
     for sec in ("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "FILTERS", "STATES",
-                "OUTPUT FORMATS", "EXIT STATUS", "EXAMPLES", "SEE ALSO"):
+                "OUTPUT FORMATS", "EXIT STATUS", "FILES", "EXAMPLES", "SEE ALSO"):
         if not re.search(r'^\.SH "?%s"?\s*$' % re.escape(sec), man, re.M):
             failures.append("man page lacks section %s" % sec)
-    for ref in ("ss (8)", "netstat (8)", "lsfd (1)", "sock_diag (7)"):
+    for ref in ("ss (8)", "netstat (8)", "lsof (8)", "lsfd (1)", "ip\\-netns (8)",
+                "nstat (8)", "proc (5)", "sock_diag (7)", "systemd.unit (5)"):
         if (".BR %s" % ref) not in man:
             failures.append("man page SEE ALSO lacks %s" % ref.replace(" ", ""))
 
@@ -54,10 +56,14 @@ def check_option_docs(opts):
         or ("--" + o) in man,
         "completions/tcpstate.bash": lambda o: re.search(r"--%s\b" % re.escape(o), bash),
         "completions/_tcpstate": lambda o: re.search(r"--%s\b" % re.escape(o), zsh),
+        "completions/tcpstate.fish": lambda o: re.search(r" -l %s\b" % re.escape(o), fish),
         "README.md": lambda o: ("--" + o) in readme,
     }
     man, bash, zsh = read("man/tcpstate.8"), read("completions/tcpstate.bash"), \
         read("completions/_tcpstate")
+    # only the complete commands: "set -l output" is a local variable, not an option
+    fish = "\n".join(re.findall(r"^complete -c tcpstate .*$", read("completions/tcpstate.fish"),
+                                re.M))
     readme = read("README.md") if os.path.exists(os.path.join(src, "README.md")) else ""
     for path, has in docs.items():
         missing = sorted(o for o in opts if not has(o))
@@ -96,11 +102,22 @@ def check_shellcheck():
         failures.append("shellcheck completions/tcpstate.bash:\n" + r.stdout)
 
 
+def check_fish():
+    """fish -n: the completion parses (fish is optional: it is only a syntax check)."""
+    if not shutil.which("fish"):
+        return
+    r = subprocess.run(["fish", "--no-execute", os.path.join(src, "completions/tcpstate.fish")],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        failures.append("fish --no-execute completions/tcpstate.fish:\n" + r.stderr)
+
+
 check_man_lint()
 check_sections()
 check_option_docs(help_options())
 check_format_docs()
 check_shellcheck()
+check_fish()
 for f in failures:
     print("FAIL:", f)
 sys.exit(1 if failures else 0)

@@ -13,6 +13,7 @@ options`, and that the bash script passes shellcheck.
 import fcntl
 import os
 import select
+import shlex
 import shutil
 import signal
 import socket
@@ -222,7 +223,13 @@ def check_offers(shell_name, sh, port, options):
     got = sh.complete("tcpstate --format ")
     h.check({"table", "json", "csv"} <= set(got), "%s: formats after --format" % shell_name,
             got)
-    h.ok("%s: process names, filter keywords, lists, columns and formats" % shell_name)
+    got = sh.complete("tcpstate --lab ")
+    h.check({"handshake", "close", "simultaneous-close", "rst", "half-close",
+             "reuseaddr"} <= set(got), "%s: lessons after --lab" % shell_name, got)
+    got = sh.complete("tcpstate --explain 2")
+    h.check("2msl" in got, "%s: --explain 2 should offer 2msl" % shell_name, got)
+    h.ok("%s: process names, filter keywords, lists, columns, formats, lessons and topics"
+         % shell_name)
 
 
 def check_static_lists(options):
@@ -236,12 +243,40 @@ def check_static_lists(options):
     ztext = open(os.path.join(ZSH_DIR, "_tcpstate")).read()
     zopts = set(re.findall(r"(--[a-z][a-z0-9-]*)(?=[=+[}])", ztext))
     h.check_set_eq(zopts, options, "_tcpstate (zsh) options differ from --complete options")
-    h.ok("both scripts list exactly the %d options of --complete options" % len(options))
+    ftext = open(os.path.join(ZSH_DIR, "tcpstate.fish")).read()
+    fcomplete = "\n".join(re.findall(r"^complete -c tcpstate .*$", ftext, re.M))
+    fopts = {"--" + o for o in re.findall(r" -l ([a-z][a-z0-9-]*)", fcomplete)} - {"--colour"}
+    h.check_set_eq(fopts, options, "tcpstate.fish options differ from --complete options")
+    h.ok("the three scripts list exactly the %d options of --complete options"
+         % len(options))
     if shutil.which("shellcheck"):
         r = subprocess.run(["shellcheck", "-s", "bash", BASH_SCRIPT], capture_output=True,
                            text=True, timeout=30)
         h.check(r.returncode == 0, "shellcheck complains about tcpstate.bash", r.stdout)
         h.ok("shellcheck passes on tcpstate.bash")
+
+
+def check_fish(env, port):
+    """fish's own completion engine (complete -C) on the script: what TAB would offer."""
+    if not shutil.which("fish"):
+        h.ok("fish not found: fish completion not checked (apt-get install fish)")
+        return
+    script = os.path.join(ZSH_DIR, "tcpstate.fish")
+    lines = ["tcpstate --sta", "tcpstate state li", "tcpstate --state=listen,est",
+             "tcpstate --port ", "tcpstate --columns +rt", "tcpstate --format ", "tcpstate ",
+             "tcpstate sport = :"]
+    cmd = "source %s; " % script + "; ".join(
+        "echo '@@'; complete -C %s" % shlex.quote(line) for line in lines)
+    r = subprocess.run(["fish", "--no-config", "-c", cmd], capture_output=True, text=True,
+                       env=env, timeout=60)
+    h.check(r.returncode == 0 and not r.stderr, "fish failed", r.stderr)
+    got = [[w.split("\t")[0] for w in part.split("\n") if w]
+           for part in r.stdout.split("@@\n")[1:]]
+    want = [{"--state", "--stats"}, {"LISTEN"}, {"listen,ESTABLISHED"}, {str(port)},
+            {"+rtt"}, {"table", "json", "openmetrics"}, {"state", "port"}, {":%d" % port}]
+    for line, g, w in zip(lines, got, want):
+        h.check(w <= set(g), "fish: %r should offer %s" % (line, sorted(w)), g)
+    h.ok("fish: options, states, a list item, this port, +column, formats, keywords")
 
 
 def main():
@@ -292,6 +327,7 @@ def main():
         sh = zsh_shell(work, env)
         check_offers("zsh", sh, port, options)
         sh.close()
+        check_fish(env, port)
     for s in (cli, srv, lst):
         s.close()
 

@@ -523,3 +523,53 @@ def diag_dump(states_mask):
         finally:
             s.close()
     return out
+
+# ---------------------------------------------------------------------------------------
+# --lab: another process's namespace, seen through nsenter + ss
+
+
+def ss_in_netns(pid):
+    """
+    Every TCP socket ss sees in the network namespace of pid (nsenter -t PID -n), as a
+    sorted list of (state, local, peer) spelled the way tcpstate prints them. ss before
+    6.9 cannot see bound-only (CLOSED) sockets; they are left out in any case.
+    """
+    r = subprocess.run(["nsenter", "-t", str(pid), "-n", "ss", "-tanH", "state", "all"],
+                       capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    if r.returncode != 0:
+        fail("nsenter -t %d -n ss failed" % pid, r.stderr)
+    out = []
+    for line in r.stdout.splitlines():
+        f = line.split()
+        if len(f) < 5 or f[0] not in SS_STATES:
+            fail("cannot parse ss line", line)
+        state = SS_STATES[f[0]]
+        if state != "CLOSED":
+            out.append((state, f[3], f[4]))
+    return sorted(out)
+
+
+def children_of(pid):
+    """The PIDs of pid's children (from /proc/PID/task/*/children); [] when gone."""
+    kids = []
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
+                kids += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return kids
+
+
+def netns_holders(ident):
+    """PIDs of every process whose network namespace is ident ('net:[4026...]')."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            if os.readlink("/proc/%s/ns/net" % d) == ident:
+                pids.append(int(d))
+        except OSError:
+            pass
+    return pids

@@ -313,6 +313,65 @@ static void check_topics(void)
 	CHECK(explain_topics() == t, "explain_topics() not stable");
 }
 
+/* The lessons: listed, rendered within every width, saying what they are about. */
+static void check_lessons(void)
+{
+	static const struct {
+		const char *topic, *title, *must;
+	} lessons[] = {
+	    {"three-way", "three segments", "SYN+ACK"},
+	    {"four-way", "four segments", "CLOSE_WAIT"},
+	    {"half-close", "SHUT_WR", "end of file"},
+	    {"2msl", "2MSL", "60 seconds"},
+	    {"rst", "RST", "SO_LINGER"},
+	    {"half-open", "Half-open", "keepalive"},
+	    {"reuseaddr", "SO_REUSEADDR", "EADDRINUSE"},
+	    {"simultaneous", "Simultaneous", "CLOSING"},
+	};
+	static const int widths[] = {40, 57, 80, 100};
+	const char *const *t = explain_topics();
+	char *all;
+	int ret;
+
+	all = explain("", 100, &ret);
+	for (size_t i = 0; i < sizeof(lessons) / sizeof(lessons[0]); i++) {
+		bool listed = false;
+
+		for (int n = 0; t[n]; n++)
+			listed |= !strcmp(t[n], lessons[i].topic);
+		CHECK(listed, "%s missing from explain_topics()", lessons[i].topic);
+		CHECK(strstr(all, lessons[i].topic), "--explain does not name %s",
+		      lessons[i].topic);
+		for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++) {
+			char *out = explain(lessons[i].topic, widths[w], &ret);
+
+			CHECK(ret == 0, "%s at %d = %d", lessons[i].topic, widths[w],
+			      ret);
+			check_width(out, widths[w], lessons[i].topic);
+			if (widths[w] == 100) {
+				char *nl = strchr(out, '\n');
+				CHECK(nl && memmem(out, (size_t)(nl - out),
+						   lessons[i].title,
+						   strlen(lessons[i].title)),
+				      "%s: title lacks '%s'", lessons[i].topic,
+				      lessons[i].title);
+				CHECK(strstr(out, lessons[i].must),
+				      "%s does not mention %s", lessons[i].topic,
+				      lessons[i].must);
+			}
+			free(out);
+		}
+	}
+	free(all);
+	/* case-insensitive, like the states */
+	{
+		char *a = explain("2MSL", 80, &ret), *b = explain("2msl", 80, &ret);
+		CHECK(ret == 0 && !strcmp(a, b), "2MSL differs from 2msl");
+		free(a);
+		free(b);
+	}
+}
+
 int main(void)
 {
 	int ret;
@@ -324,6 +383,7 @@ int main(void)
 	check_unknown();
 	check_wrapping();
 	check_topics();
+	check_lessons();
 
 	/* a write error is reported */
 	{
