@@ -12,7 +12,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+/* bpftool embeds the BPF object as one long string literal (-Woverlength-strings). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverlength-strings"
 #include "query/bpf/events.skel.h"
+#pragma GCC diagnostic pop
 #include "query/bpfcommon.h"
 
 struct bpfev {

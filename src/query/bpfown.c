@@ -13,7 +13,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+/* bpftool embeds the BPF object as one long string literal (-Woverlength-strings). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverlength-strings"
 #include "query/bpf/owners.skel.h"
+#pragma GCC diagnostic pop
 #include "query/bpf/tcpstate_bpf.h"
 #include "query/bpfcommon.h"
 
