@@ -271,6 +271,8 @@ def check(events, hc, rc):
     h.ok("pid/comm in process context; namespace %d only" % netns)
 
 
+# tcpstate runs without h.wrapper(): valgrind (tests/sanitize.sh) does not model bpf(2)
+# or the ring buffer the kernel writes into.
 def start(tmp, name, args):
     out, err = os.path.join(tmp, name + ".out"), os.path.join(tmp, name + ".err")
     env = dict(os.environ, LC_ALL="C", NO_COLOR="1")
