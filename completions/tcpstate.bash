@@ -10,10 +10,10 @@
 # equal to "tcpstate --complete options").
 _tcpstate_fallback_options='--all --listening --ipv4 --ipv6 --numeric --tcp --resolve
 --netns --all-netns --state --exclude --port --sport --dport --src --dst --pid --process
---user --processes --owners-source --extended --timers --info --memory --no-header --format --json --sort
---columns --list-columns --color --output --summary --hist --top --continuous --events
---interval --events-source --count --diagram --doctor --threshold --kill --dry-run --explain --lab
---record --replay --stats --help --usage --version'
+--user --processes --owners-source --extended --timers --info --memory --no-header --wide --format --json
+--sort --columns --list-columns --color --output --summary --hist --top --continuous
+--events --interval --events-source --count --diagram --doctor --threshold --kill --dry-run --explain
+--lab --record --replay --stats --help --usage --version'
 
 # _tcpstate_add CUR WORD...: add the words that start with CUR to COMPREPLY.
 _tcpstate_add()

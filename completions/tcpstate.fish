@@ -80,6 +80,7 @@ complete -c tcpstate -s o -l timers -d 'show the running timer and its time left
 complete -c tcpstate -s i -l info -d 'show TCP internals'
 complete -c tcpstate -s m -l memory -d 'show socket memory use'
 complete -c tcpstate -s H -l no-header -d 'do not print the header line'
+complete -c tcpstate -s W -l wide -d 'never cut lines at the terminal width'
 complete -c tcpstate -l format -x -a '(__tcpstate_ask formats)' -d 'output format'
 complete -c tcpstate -s j -l json -d 'the same as --format json'
 complete -c tcpstate -l sort -x -a '(__tcpstate_list sort signs)' -d 'sort the listing by keys (-KEY descending)'

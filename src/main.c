@@ -97,15 +97,17 @@ static int find_view(enum view v)
 }
 
 /*
- * On a terminal, human output is cut at its width rather than wrapped, whatever the view
- * (JSON, CSV and OpenMetrics are never cut). -c cuts its frames itself: it moves the
+ * On a terminal, human output is cut at its width rather than wrapped, whatever the view,
+ * and every cut line ends with a marker; -W turns cutting off (JSON, CSV and OpenMetrics
+ * are never cut). -c cuts its frames itself: it moves the
  * cursor, which a line-by-line cut cannot follow.
  */
 static FILE *open_output(const struct opts *o, const struct term *term)
 {
 	if (term->tty && term->width > 0 && output_format_human(o->format) &&
-	    o->continuous <= 0) {
-		FILE *cut = term_cut_open(stdout, STDOUT_FILENO, term->width);
+	    o->continuous <= 0 && !o->wide) {
+		FILE *cut = term_cut_open(stdout, STDOUT_FILENO, term->width,
+					  term_cut_marker(term->utf8));
 		if (cut)
 			return cut;
 	}

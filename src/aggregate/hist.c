@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
@@ -60,9 +61,22 @@ static int key_laddr(const struct sock_rec *s, struct hist *h, int i, char *buf,
 	return i ? -1 : (int)sock_fmt_addr(s->family, s->laddr, buf, sz);
 }
 
+/* What raddr and rnet show for a socket with no peer (LISTEN, CLOSED): one group, not
+ * a fake peer network 0.0.0.0/24 or ::/64. */
+#define HIST_NO_PEER "(none)"
+
+static bool no_peer(const struct sock_rec *s)
+{
+	static const uint8_t zero[sizeof(s->raddr)];
+
+	return s->rport == 0 && memcmp(s->raddr, zero, sizeof(zero)) == 0;
+}
+
 static int key_raddr(const struct sock_rec *s, struct hist *h, int i, char *buf,
 		     size_t sz)
 {
+	if (!i && no_peer(s))
+		return snprintf(buf, sz, "%s", HIST_NO_PEER);
 	return i ? -1 : (int)sock_fmt_addr(s->family, s->raddr, buf, sz);
 }
 
@@ -74,6 +88,8 @@ static int key_rnet(const struct sock_rec *s, struct hist *h, int i, char *buf, 
 
 	if (i)
 		return -1;
+	if (no_peer(s))
+		return snprintf(buf, sz, "%s", HIST_NO_PEER);
 	if (s->family == AF_INET || sock_addr_is_v4mapped(s->raddr)) {
 		memcpy(a, s->family == AF_INET ? s->raddr : s->raddr + 12, 3);
 		n = sock_fmt_addr(AF_INET, a, buf, sz);
@@ -149,8 +165,10 @@ const struct hist_key hist_keys[] = {
     {"lport", "Local Port", "local port", 0, true, key_lport},
     {"rport", "Peer Port", "peer port", 0, true, key_rport},
     {"laddr", "Local Address", "local address", 0, false, key_laddr},
-    {"raddr", "Peer Address", "peer address", 0, false, key_raddr},
-    {"rnet", "Peer Network", "the peer's /24 (IPv4) or /64 (IPv6)", 0, false, key_rnet},
+    {"raddr", "Peer Address", "peer address ((none) when unconnected)", 0, false,
+     key_raddr},
+    {"rnet", "Peer Network",
+     "the peer's /24 (IPv4) or /64 (IPv6), (none) when unconnected", 0, false, key_rnet},
     {"process", "Process", "owning process name (- for none)", COL_NEED_PROCS, false,
      key_process},
     {"user", "User", "the socket's user", 0, false, key_user},
@@ -161,7 +179,7 @@ const struct hist_key hist_keys[] = {
 const struct hist_key *hist_key_find(const char *name)
 {
 	for (int i = 0; hist_keys[i].name; i++)
-		if (strcmp(hist_keys[i].name, name) == 0)
+		if (strcasecmp(hist_keys[i].name, name) == 0)
 			return &hist_keys[i];
 	return NULL;
 }

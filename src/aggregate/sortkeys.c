@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "aggregate/sortkeys.h"
@@ -133,7 +134,7 @@ const struct sort_key sort_keys[] = {
 static const struct sort_key *find_key(const char *name)
 {
 	for (int i = 0; sort_keys[i].name; i++)
-		if (strcmp(sort_keys[i].name, name) == 0)
+		if (strcasecmp(sort_keys[i].name, name) == 0)
 			return &sort_keys[i];
 	return NULL;
 }

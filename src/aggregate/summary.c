@@ -108,3 +108,36 @@ void summary_done(struct summary *sum)
 	sum->lst = NULL;
 	sum->n_lst = sum->cap_lst = 0;
 }
+
+/* The smallest of 1, 2, 5, 10, 20, 50... that is at least v: a new maximum rescales the
+ * bars only when it passes the next step, not at every count. */
+static uint64_t nice_ceil(uint64_t v)
+{
+	static const uint64_t steps[] = {1, 2, 5};
+
+	for (uint64_t p = 1; p <= UINT64_MAX / 10; p *= 10)
+		for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+			if (steps[i] * p >= v)
+				return steps[i] * p;
+	return v;
+}
+
+void summary_trail_push(struct summary_trail *t, const struct summary *sum)
+{
+	uint64_t max = 0, total = summary_family_total(sum, -1);
+
+	if (t->frames == SUMMARY_TRAIL_MAX) {
+		memmove(t->n[0], t->n[1], sizeof(t->n[0]) * (SUMMARY_TRAIL_MAX - 1));
+		t->frames--;
+	}
+	for (int st = 0; st <= TS_NSTATES; st++) {
+		t->n[t->frames][st] = summary_state_total(sum, st);
+		if (t->n[t->frames][st] > max)
+			max = t->n[t->frames][st];
+	}
+	t->frames++;
+	if (max > t->scale)
+		t->scale = nice_ceil(max);
+	if (total > t->peak_total)
+		t->peak_total = total;
+}

@@ -48,6 +48,21 @@ uint64_t summary_state_total(const struct summary *sum, int state);
 /* Sockets of one family (SUMMARY_IPV4/6) over every state, or of both with -1. */
 uint64_t summary_family_total(const struct summary *sum, int family);
 
+/* Frames of history -c keeps for the summary on a terminal (its sparklines). */
+#define SUMMARY_TRAIL_MAX 12
+
+/* The totals per state of the last frames of -c, and a bar scale that only grows. */
+struct summary_trail {
+	uint64_t n[SUMMARY_TRAIL_MAX][TS_NSTATES + 1]; /* oldest first */
+	int frames;	/* frames held, at most SUMMARY_TRAIL_MAX */
+	uint64_t scale; /* bars are drawn out of this: 1, 2 or 5 times a power of 10 */
+	uint64_t peak_total; /* the largest total seen: the width of the count columns */
+};
+
+/* Add a frame's totals to the trail (the oldest goes when it is full) and grow the scale
+ * to cover them. */
+void summary_trail_push(struct summary_trail *t, const struct summary *sum);
+
 /* Free the listeners. Accepts NULL. */
 void summary_done(struct summary *sum);
 

@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "config.h"
 #include "version.h"
+#include "base/wrap.h"
 #include "cli/cli.h"
 
 #define CLI_N(a) (sizeof(a) / sizeof((a)[0]))
@@ -306,12 +309,110 @@ static bool fits_topic(const char *word)
 	return word[0] != '-';
 }
 
+/* The width --help wraps at: the terminal's, 80 in a pipe or when it reports none. */
+static int help_width(void)
+{
+	struct winsize ws;
+
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+/* Where popt put an option line's description: after the first run of 2+ spaces past
+ * the option's names (0 when the line is not an option). */
+static size_t help_desc_col(const char *line)
+{
+	const char *p = line + strspn(line, " ");
+	const char *gap;
+
+	if (p[0] != '-')
+		return 0;
+	gap = strstr(p, "  ");
+	return gap ? (size_t)(gap + strspn(gap, " ") - line) : 0;
+}
+
+/* One --help entry (an option's line and popt's continuation lines) wrapped at width:
+ * the description beside the names when 20 columns are left for it, else under them. */
+static void help_entry(FILE *out, const char *names, size_t col, const char *desc,
+		       int width)
+{
+	char *line = NULL;
+
+	if ((int)col + 20 <= width) {
+		if (asprintf(&line, "%-*s%s", (int)col, names, desc) >= 0)
+			wrap_write(out, line, width, (int)col);
+	} else {
+		wrap_write(out, names, width, 8);
+		if (asprintf(&line, "        %s", desc) >= 0)
+			wrap_write(out, line, width, 8);
+	}
+	free(line);
+}
+
+/* popt's help is laid out for 80 columns: join each option's lines and wrap them again
+ * at the terminal's width. */
+static void help_rewrap(FILE *out, char *text, int width)
+{
+	char *names = NULL, *desc = NULL, *next;
+	size_t col = 0;
+
+	for (char *l = text; l && *l; l = next) {
+		next = strchr(l, '\n');
+		if (next)
+			*next++ = '\0';
+		size_t c = help_desc_col(l), lead = strspn(l, " ");
+		if (names && !c && col && lead >= col && l[lead]) {
+			char *more = NULL; /* a continuation line */
+			if (asprintf(&more, "%s %s", desc, l + lead) >= 0) {
+				free(desc);
+				desc = more;
+			}
+			continue;
+		}
+		if (names)
+			help_entry(out, names, col, desc, width);
+		free(names);
+		free(desc);
+		names = desc = NULL;
+		col = c;
+		if (c) {
+			names = strndup(l, c);
+			desc = strdup(l + c);
+			for (size_t n = names ? strlen(names) : 0;
+			     n && names[n - 1] == ' ';)
+				names[--n] = '\0';
+			if (names && desc)
+				continue;
+		}
+		if (!*l)
+			fputc('\n', out); /* the blank line between groups */
+		else
+			wrap_write(out, l, width, (int)lead + 2);
+	}
+	if (names && desc)
+		help_entry(out, names, col, desc, width);
+	free(names);
+	free(desc);
+}
+
 static int set_help(struct parse *p, const struct optdef *d, const char *arg)
 {
-	if (d->value)
+	char *text = NULL;
+	size_t len = 0;
+	int width = help_width();
+	FILE *mem;
+
+	if (d->value) {
 		poptPrintUsage(p->ctx, stdout, 0);
-	else
-		poptPrintHelp(p->ctx, stdout, 0);
+		return 1;
+	}
+	mem = width < 80 ? open_memstream(&text, &len) : NULL;
+	poptPrintHelp(p->ctx, mem ? mem : stdout, 0);
+	if (mem && fclose(mem) == 0)
+		help_rewrap(stdout, text, width);
+	free(text);
 	return 1;
 }
 
@@ -388,8 +489,12 @@ static const struct optdef optdefs[] = {
      set_flag, AT(memory)},
     {G_OUTPUT, "no-header", 'H', NONE, "do not print the header line", NULL, set_flag,
      AT(no_header)},
+    {G_OUTPUT, "wide", 'W', NONE,
+     "never cut lines at the terminal's width (what a pipe gets)", NULL, set_flag,
+     AT(wide)},
     {G_OUTPUT, "format", '\0', STR,
-     "output format: table, json, jsonl, csv or openmetrics", "FORMAT", set_format},
+     "output format: table, json, jsonl, csv, openmetrics or lines", "FORMAT",
+     set_format},
     {G_OUTPUT, "json", 'j', NONE, "the same as --format json", NULL, set_json},
     {G_OUTPUT, "sort", '\0', STR, "sort the listing by keys (-KEY descending)", "KEYS",
      set_string, AT(sort)},
@@ -533,6 +638,9 @@ static int handle(struct parse *p, const struct optdef *d, int argc, const char 
 
 	if (arg && d->fits && !d->fits(arg) && took_next_word(d, argc, argv, arg)) {
 		const char *back[] = {arg, NULL};
+		/* a filter word, or a bad interval: a hint if the filter fails on it */
+		if (d->set == set_seconds && !p->o->c_declined)
+			p->o->c_declined = strdup(arg);
 		err = poptStuffArgs(p->ctx, back);
 		free(arg);
 		arg = NULL;
@@ -579,10 +687,86 @@ static int check_output(struct parse *p)
 	return 0;
 }
 
+/*
+ * netstat's and ss's other socket kinds: `tcpstate -tulpn` is the most common habit.
+ * A cluster of short flags that holds one of them gets one line saying what to run
+ * instead, rather than popt's "unknown option" naming the whole cluster.
+ */
+static const struct {
+	char flag;
+	const char *what;
+} other_kinds[] = {
+    {'u', "for UDP run 'ss -u'"},
+    {'x', "for Unix sockets run 'ss -x'"},
+    {'w', "for raw sockets run 'ss -w'"},
+};
+
+static const char *other_kind(char c)
+{
+	for (size_t i = 0; i < CLI_N(other_kinds); i++)
+		if (other_kinds[i].flag == c)
+			return other_kinds[i].what;
+	return NULL;
+}
+
+/* Does the short option c take an argument (what follows it in a cluster is a value)? */
+static bool short_takes_arg(char c)
+{
+	for (size_t i = 0; i < CLI_N(optdefs); i++)
+		if (optdefs[i].short_name == c)
+			return (optdefs[i].arg_info & POPT_ARG_MASK) != POPT_ARG_NONE;
+	return false;
+}
+
+/* Returns -EINVAL with the message when word is a short-flag cluster with -u, -x or -w.
+ */
+static int check_other_kinds(struct parse *p, const char *word)
+{
+	char what[160] = "", tcp[64] = "-";
+	size_t n = 0, t = 1;
+
+	if (word[0] != '-' || word[1] == '-' || !word[1])
+		return 0;
+	for (const char *c = word + 1; *c && t + 1 < sizeof(tcp); c++) {
+		const char *kind = other_kind(*c);
+		if (short_takes_arg(*c))
+			break; /* the rest is its value */
+		if (!kind)
+			tcp[t++] = *c;
+		else if (!strstr(what, kind) && n < sizeof(what))
+			n += (size_t)snprintf(what + n, sizeof(what) - n, "%s%s",
+					      n ? ", " : "", kind);
+	}
+	if (!n)
+		return 0;
+	tcp[t] = '\0';
+	if (t > 1)
+		return fail(p,
+			    "'%s': tcpstate shows TCP sockets only: %s; for TCP run "
+			    "'tcpstate %s'",
+			    word, what, tcp);
+	return fail(p, "'%s': tcpstate shows TCP sockets only: %s", word, what);
+}
+
+/* Is the next word the value of option word ("--sort -wmem", "-N x")? */
+static bool takes_next_word(const char *word)
+{
+	for (size_t i = 0; i < CLI_N(optdefs); i++) {
+		const struct optdef *d = &optdefs[i];
+		if ((d->arg_info & POPT_ARG_MASK) == POPT_ARG_STRING &&
+		    !(d->arg_info & POPT_ARGFLAG_OPTIONAL) && is_option_word(d, word))
+			return true;
+	}
+	return false;
+}
+
 static int run_popt(struct parse *p, int argc, const char **argv)
 {
 	int rc, err;
 
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (!takes_next_word(argv[i - 1]) && check_other_kinds(p, argv[i]) < 0)
+			return -EINVAL;
 	poptSetOtherOptionHelp(p->ctx, "[OPTION...] [FILTER EXPRESSION]");
 	while ((rc = poptGetNextOpt(p->ctx)) > 0) {
 		err = handle(p, &optdefs[rc - 1], argc, argv);
@@ -637,6 +821,7 @@ void cli_done(struct opts *o)
 	for (int i = 0; i < o->n_terms; i++)
 		free(o->terms[i].value);
 	free(o->terms);
+	free(o->c_declined);
 	for (int i = 0; o->expr && o->expr[i]; i++)
 		free((char *)o->expr[i]);
 	free(o->expr);

@@ -73,6 +73,7 @@ struct opts {
 	int info;      /* -i */
 	int memory;    /* -m */
 	int no_header; /* -H */
+	int wide;      /* -W: never cut lines at the terminal's width */
 	enum out_format format;
 	enum color_mode color;
 	char *sort;    /* --sort KEY[,KEY...] */
@@ -87,6 +88,7 @@ struct opts {
 	long count;	   /* --count N: stop after N frames/events (0 = forever) */
 	enum events_source events_source; /* --events-source */
 	enum owners_source owners_source; /* --owners-source */
+	char *c_declined;  /* the word after -c that is no interval (for a hint) */
 
 	/* namespaces, kill, explain, doctor */
 	char *netns;   /* -N TARGET */

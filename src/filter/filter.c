@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,16 @@ static int parse_expr(const struct opts *o, struct fnode **ret, char **ret_err)
 		return n;
 	err = filter_parse_tokens((const char *const *)tok, n, ret, ret_err);
 	filter_tokens_free(tok);
+	if (err == -EINVAL && o->c_declined && strcmp(o->expr[0], o->c_declined) == 0 &&
+	    *ret_err && strstr(*ret_err, "unknown filter keyword")) {
+		/* `-c abc`: the word was meant as the interval, not as a filter */
+		free(*ret_err);
+		if (asprintf(ret_err,
+			     "bad interval '%s' for -c (try --continuous SECONDS, e.g. "
+			     "-c 2)",
+			     o->c_declined) < 0)
+			*ret_err = NULL;
+	}
 	return err;
 }
 

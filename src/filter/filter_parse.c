@@ -118,6 +118,9 @@ static int unknown_keyword(struct parser *p, const char *word)
 			best = keywords[i].name;
 		}
 	}
+	if (word[0] && strspn(word, "0123456789") == strlen(word))
+		return fail(p, "unknown filter keyword '%s' (did you mean 'port %s'?)",
+			    word, word);
 	if (best)
 		return fail(p, "unknown filter keyword '%s' (did you mean '%s'?)", word,
 			    best);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model/columns.h"
 
@@ -93,7 +94,7 @@ const char *column_type_name(enum col_type t)
 const struct column *column_find(const char *name)
 {
 	for (int i = 0; column_table[i].name; i++)
-		if (strcmp(column_table[i].name, name) == 0)
+		if (strcasecmp(column_table[i].name, name) == 0)
 			return &column_table[i];
 	return NULL;
 }

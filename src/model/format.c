@@ -11,6 +11,7 @@ const char *const format_names[FMT_COUNT + 1] = {
     [FMT_JSONL] = "jsonl",
     [FMT_CSV] = "csv",
     [FMT_OPENMETRICS] = "openmetrics",
+    [FMT_LINES] = "lines",
     [FMT_COUNT] = NULL,
 };
 

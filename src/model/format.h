@@ -12,6 +12,7 @@ enum out_format {
 	FMT_JSONL,
 	FMT_CSV,
 	FMT_OPENMETRICS,
+	FMT_LINES, /* one line of counts per state (per frame with -c), like vmstat */
 	FMT_COUNT,
 };
 
@@ -24,8 +25,8 @@ const char *format_name(enum out_format f);
 /* The format called name. Returns its enum out_format, or -EINVAL when none is. */
 int format_find(const char *name);
 
-/* The names as "table, json, jsonl, csv or openmetrics" for messages. Returns the length
- * (truncated to sz, always NUL-terminated when sz > 0). */
+/* The names as "table, json, jsonl, csv, openmetrics or lines" for messages. Returns the
+ * length (truncated to sz, always NUL-terminated when sz > 0). */
 size_t format_names_text(char *buf, size_t sz);
 
 #endif

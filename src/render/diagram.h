@@ -27,4 +27,11 @@
  */
 int diagram_write(FILE *out, const uint64_t counts[TS_NSTATES], bool unicode);
 
+/*
+ * The compact form for a terminal narrower than DIAGRAM_COLS: one column of the 11 states
+ * in lifecycle order, each with its count and, under it, the transitions out of it
+ * ("-> ESTABLISHED  rcv ACK"). No line is wider than 40 columns. Returns 0 or -EIO.
+ */
+int diagram_write_compact(FILE *out, const uint64_t counts[TS_NSTATES], bool unicode);
+
 #endif

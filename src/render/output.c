@@ -5,9 +5,11 @@
 
 #include "render/fmt_csv.h"
 #include "render/fmt_json.h"
+#include "render/fmt_lines.h"
 #include "render/fmt_om.h"
 #include "render/output.h"
 #include "render/table.h"
+#include "render/term_cut.h"
 
 /* An event line is built in a buffer first: the renderers also serve tests that want it.
  */
@@ -41,7 +43,10 @@ struct output_format {
 static int table_sockets(const struct output *o, const struct sock_set *set,
 			 const struct column_list *cols, const struct col_ctx *cc)
 {
-	struct table_opts t = {.header = o->header, .width = o->width, .color = o->color};
+	struct table_opts t = {.header = o->header,
+			       .width = o->cut,
+			       .color = o->color,
+			       .marker = term_cut_marker(o->utf8)};
 
 	return table_render(o->out, set, cols, cc, &t);
 }
@@ -49,7 +54,10 @@ static int table_sockets(const struct output *o, const struct sock_set *set,
 static int table_stream_begin(const struct output *o, const struct column_list *cols,
 			      const struct col_ctx *cc, void **ret_state)
 {
-	struct table_opts t = {.header = o->header, .width = o->width, .color = o->color};
+	struct table_opts t = {.header = o->header,
+			       .width = o->cut,
+			       .color = o->color,
+			       .marker = term_cut_marker(o->utf8)};
 	struct table_stream *ts = malloc(sizeof(*ts));
 
 	*ret_state = ts;
@@ -75,8 +83,11 @@ static int table_stream_end(void *state, bool print, bool *ret_restarted_late)
 
 static int table_summary(const struct output *o, const struct summary *sum)
 {
-	struct summary_render r = {
-	    .header = o->header, .color = o->color, .utf8 = o->utf8, .width = o->width};
+	struct summary_render r = {.header = o->header,
+				   .color = o->color,
+				   .utf8 = o->utf8,
+				   .width = o->width,
+				   .trail = o->trail};
 
 	return summary_render_table(o->out, sum, &r);
 }
@@ -159,6 +170,13 @@ static int om_hist(const struct output *o, const struct hist *h,
 	return fmt_om_hist(o->out, h, lim);
 }
 
+/* lines */
+
+static int lines_summary(const struct output *o, const struct summary *sum)
+{
+	return fmt_lines_summary(o->out, sum, o->header);
+}
+
 static const struct output_format formats[FMT_COUNT] = {
     [FMT_TABLE] =
 	{
@@ -203,6 +221,11 @@ static const struct output_format formats[FMT_COUNT] = {
 	    .summary = om_summary,
 	    .hist = om_hist,
 	},
+    /* a listing in lines is its counts, like openmetrics */
+    [FMT_LINES] =
+	{
+	    .summary = lines_summary,
+	},
 };
 
 static const struct output_format *format_entry(enum out_format f)
@@ -221,6 +244,7 @@ void output_init(struct output *ret, FILE *out, const struct opts *o,
 	    .color = t->color,
 	    .utf8 = t->tty && t->utf8,
 	    .width = t->tty ? t->width : 0,
+	    .cut = t->tty && !o->wide ? t->width : 0,
 	    .height = t->tty ? t->height : 0,
 	};
 }

@@ -26,7 +26,10 @@ struct output {
 	bool color;  /* colour state names */
 	bool utf8;   /* Unicode bars: a terminal in a UTF-8 locale */
 	int width;   /* the terminal's width; 0 = not a terminal */
+	int cut;     /* cut lines at this width: the terminal's unless -W; 0 = never */
 	int height;  /* the terminal's height; 0 = not a terminal */
+	/* -c on a terminal: the summary's recent frames (summary_render); else NULL */
+	const struct summary_trail *trail;
 };
 
 /* What a view asks a format to print; not every format has every one. */

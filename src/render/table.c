@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dwidth.h"
 #include "base/escape.h"
 #include "render/colfmt.h"
 #include "render/table.h"
@@ -24,52 +25,29 @@ const char *table_state_color(enum ts_state s)
 	return (unsigned)s < TS_NSTATES ? colors[s] : "";
 }
 
-/* Display width of escaped text: every UTF-8 sequence counts as one column. */
 size_t table_display_width(const char *s, size_t len)
 {
-	size_t w = 0, i = 0;
-
-	/* Cells are nearly always ASCII: take eight bytes at a time while they are (this
-	 * was a tenth of the listing's user time). */
-	for (; i + 8 <= len; i += 8) {
-		uint64_t word;
-		memcpy(&word, s + i, sizeof(word));
-		if (word & 0x8080808080808080ull)
-			break;
-		w += 8;
-	}
-	for (; i < len; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			w++;
-	return w;
+	return dwidth(s, len);
 }
 
 struct line {
 	char buf[CELL_MAX * 2];
-	size_t len;  /* bytes */
-	size_t cols; /* display columns */
-	int limit;   /* 0 = none */
+	size_t len;	    /* bytes */
+	size_t cols;	    /* display columns */
+	int limit;	    /* 0 = none */
+	const char *marker; /* ends a cut line or cell */
+	bool full;	    /* the line was cut: nothing more goes on it */
 };
 
+/* Copy bytes (no column counting: callers measured them). */
 static void line_put(struct line *l, const char *s, size_t len)
 {
-	if (!l->limit) {
-		/* not a terminal: nothing is cut and columns need not be counted */
-		size_t room = sizeof(l->buf) - 1 - l->len;
-		if (len > room)
-			len = room;
-		memcpy(l->buf + l->len, s, len);
-		l->len += len;
-		return;
-	}
-	for (size_t i = 0; i < len && l->len + 1 < sizeof(l->buf); i++) {
-		bool lead = ((unsigned char)s[i] & 0xc0) != 0x80;
-		if (lead && l->cols >= (size_t)l->limit)
-			return;
-		l->buf[l->len++] = s[i];
-		if (lead)
-			l->cols++;
-	}
+	size_t room = sizeof(l->buf) - 1 - l->len;
+
+	if (len > room)
+		len = room;
+	memcpy(l->buf + l->len, s, len);
+	l->len += len;
 }
 
 static void line_pad(struct line *l, size_t n)
@@ -77,6 +55,7 @@ static void line_pad(struct line *l, size_t n)
 	static const char spaces[64] =
 	    "                                                                ";
 
+	l->cols += n;
 	while (n) {
 		size_t k = n < sizeof(spaces) ? n : sizeof(spaces);
 		line_put(l, spaces, k);
@@ -84,13 +63,48 @@ static void line_pad(struct line *l, size_t n)
 	}
 }
 
-static void emit_cell(struct line *l, const struct column *col, const char *cell,
-		      size_t len, size_t w, size_t width, bool last, const char *color)
-{
-	size_t pad = width > w ? width - w : 0;
+/* Columns whose text may be cut (with the marker) to make the line fit a terminal:
+ * free text, never numbers or states, so a number is never shown as a prefix of itself.
+ * The widest is cut first. */
+static const char *const shrinkable[] = {"owners", "local", "foreign", "laddr", "raddr",
+					 "user",   "netns", "cc",      "timer"};
 
-	if (!l->limit && !(color && *color) && l->len + pad + len + 2 < sizeof(l->buf)) {
-		/* not a terminal, no colour: plain copies (the common case in a pipe) */
+/* A shrinkable column is never cut below this (or its header, when shorter). */
+#define SHRINK_MIN 8
+
+static bool column_shrinks(const struct column *col)
+{
+	for (size_t i = 0; i < sizeof(shrinkable) / sizeof(shrinkable[0]); i++)
+		if (strcmp(col->name, shrinkable[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Put the first cols - 1 columns of a cell that is wider than cols, then the marker.
+ * The cut backs out of a run of digits: "21959" never shows as "21".
+ */
+static void put_cut_cell(struct line *l, const char *cell, size_t len, size_t cols)
+{
+	size_t used = 0, n = cols ? dwidth_fit(cell, len, cols - 1, &used) : 0;
+
+	while (n > 0 && n < len && cell[n] >= '0' && cell[n] <= '9' &&
+	       cell[n - 1] >= '0' && cell[n - 1] <= '9')
+		n--;
+	used = dwidth(cell, n);
+	line_put(l, cell, n);
+	line_put(l, l->marker, strlen(l->marker));
+	l->cols += used + 1;
+	if (used + 1 < cols)
+		line_pad(l, cols - used - 1);
+}
+
+/* Not a terminal: nothing is cut and columns need not be counted. */
+static void emit_cell_wide(struct line *l, const struct column *col, const char *cell,
+			   size_t len, size_t pad, bool last, const char *color)
+{
+	if (!(color && *color) && l->len + pad + len + 2 < sizeof(l->buf)) {
+		/* no colour: plain copies (the common case in a pipe) */
 		char *p = l->buf + l->len;
 		if (col->right) {
 			memset(p, ' ', pad);
@@ -108,22 +122,61 @@ static void emit_cell(struct line *l, const struct column *col, const char *cell
 	}
 	if (col->right)
 		line_pad(l, pad);
-	if (color && *color && (!l->limit || l->cols + w <= (size_t)l->limit) &&
-	    l->len + strlen(color) + len + 8 < sizeof(l->buf)) {
-		/* escape sequences take no columns: copy them past the limit check */
-		size_t cl = strlen(color);
-		memcpy(l->buf + l->len, color, cl);
-		l->len += cl;
-		line_put(l, cell, len);
-		memcpy(l->buf + l->len, "\033[0m", 4);
-		l->len += 4;
-	} else {
-		line_put(l, cell, len);
-	}
+	if (color && *color)
+		line_put(l, color, strlen(color));
+	line_put(l, cell, len);
+	if (color && *color)
+		line_put(l, "\033[0m", 4);
 	if (!col->right && !last)
 		line_pad(l, pad);
 	if (!last)
 		line_put(l, " ", 1);
+}
+
+/*
+ * One cell on a line cut at l->limit: a cell wider than its column (a shrunk free-text
+ * column) is cut with the marker; a cell that does not fit in what is left of the line
+ * is cut there when it is free text, or left out with the marker in its place.
+ */
+static void emit_cell(struct line *l, const struct column *col, const char *cell,
+		      size_t len, size_t w, size_t width, bool last, const char *color)
+{
+	size_t pad = width > w ? width - w : 0;
+	bool shrinks = column_shrinks(col);
+
+	if (!l->limit) {
+		emit_cell_wide(l, col, cell, len, pad, last, color);
+		return;
+	}
+	if (l->full)
+		return;
+	size_t room = (size_t)l->limit - l->cols;
+	size_t shown = w > width && shrinks ? width : w;
+	size_t need = (last ? shown : (width > shown ? width : shown) + 1);
+	if (need > room) {
+		if (shrinks && room >= SHRINK_MIN / 2)
+			put_cut_cell(l, cell, len, room);
+		else if (room)
+			line_put(l, l->marker, strlen(l->marker));
+		l->full = true;
+		return;
+	}
+	if (col->right)
+		line_pad(l, pad);
+	if (color && *color)
+		line_put(l, color, strlen(color));
+	if (shown < w) {
+		put_cut_cell(l, cell, len, shown);
+	} else {
+		line_put(l, cell, len);
+		l->cols += w;
+	}
+	if (color && *color)
+		line_put(l, "\033[0m", 4);
+	if (!col->right && !last && shown >= w)
+		line_pad(l, pad);
+	if (!last)
+		line_pad(l, 1);
 }
 
 /* A line cut at the terminal width may end in padding: drop it, then end the line. */
@@ -132,6 +185,42 @@ static void line_end(struct line *l)
 	while (l->len && l->buf[l->len - 1] == ' ')
 		l->len--;
 	l->buf[l->len++] = '\n';
+}
+
+static void line_start(struct line *l, const struct table_stream *ts)
+{
+	l->len = l->cols = 0;
+	l->full = false;
+	l->limit = ts->t.width;
+	l->marker = ts->t.marker ? ts->t.marker : ">";
+}
+
+/*
+ * On a terminal, narrow the widest free-text columns (never below SHRINK_MIN) until the
+ * line fits, into shown[]; elsewhere shown[] is the widths as they are.
+ */
+static void shrink_widths(const struct table_stream *ts, size_t *shown)
+{
+	const struct column_list *cols = ts->cols;
+	size_t total = 0;
+
+	for (int c = 0; c < cols->n; c++) {
+		shown[c] = ts->width[c];
+		total += shown[c] + (c ? 1 : 0);
+	}
+	while (ts->t.width > 0 && total > (size_t)ts->t.width) {
+		int widest = -1;
+		for (int c = 0; c < cols->n; c++)
+			if (column_shrinks(cols->v[c]) && shown[c] > SHRINK_MIN &&
+			    (widest < 0 || shown[c] > shown[widest]))
+				widest = c;
+		if (widest < 0)
+			break;
+		size_t step =
+		    1; /* one column at a time: the widest ends up equal to the next */
+		shown[widest] -= step;
+		total -= step;
+	}
 }
 
 /* Each column's formatter, looked up once rather than for every cell. */
@@ -152,7 +241,7 @@ static void fit_widths(struct table_stream *ts, const struct sock_set *set)
 	/* Formatting twice is cheaper than keeping every cell. The last column is not
 	 * padded, so its width does not matter. */
 	for (size_t i = 0; i < set->n; i++) {
-		for (int c = 0; c < cols->n - 1; c++) {
+		for (int c = 0; c < cols->n - (ts->t.width > 0 ? 0 : 1); c++) {
 			size_t n = fmt[c](&set->v[i], ts->ctx, cell, sizeof(cell));
 			size_t w = table_display_width(cell, n);
 			if (w > ts->width[c])
@@ -161,14 +250,14 @@ static void fit_widths(struct table_stream *ts, const struct sock_set *set)
 	}
 }
 
-static void put_header(struct table_stream *ts, struct line *l)
+static void put_header(struct table_stream *ts, struct line *l, const size_t *shown)
 {
 	const struct column_list *cols = ts->cols;
 
-	l->len = l->cols = 0;
+	line_start(l, ts);
 	for (int c = 0; c < cols->n; c++) {
 		const char *h = cols->v[c]->header;
-		emit_cell(l, cols->v[c], h, strlen(h), strlen(h), ts->width[c],
+		emit_cell(l, cols->v[c], h, strlen(h), strlen(h), shown[c],
 			  c == cols->n - 1, NULL);
 	}
 	line_end(l);
@@ -180,16 +269,17 @@ static int put_rows(struct table_stream *ts, const struct sock_set *set)
 	const struct column_list *cols = ts->cols;
 	colfmt_fn fmt[COLUMNS_MAX];
 	char cell[CELL_MAX];
+	size_t shown[COLUMNS_MAX];
 	struct line l;
 
 	cell_fns(cols, fmt);
-	l.limit = ts->t.width;
+	shrink_widths(ts, shown);
 	if (ts->t.header && !ts->started)
-		put_header(ts, &l);
+		put_header(ts, &l, shown);
 	ts->started = true;
 	for (size_t i = 0; i < set->n; i++) {
 		const struct sock_rec *s = &set->v[i];
-		l.len = l.cols = 0;
+		line_start(&l, ts);
 		for (int c = 0; c < cols->n; c++) {
 			const struct column *col = cols->v[c];
 			size_t n = fmt[c](s, ts->ctx, cell, sizeof(cell));
@@ -197,7 +287,7 @@ static int put_rows(struct table_stream *ts, const struct sock_set *set)
 			if (ts->t.color && c == ts->state_col)
 				color = table_state_color((enum ts_state)s->state);
 			emit_cell(&l, col, cell, n, table_display_width(cell, n),
-				  ts->width[c], c == cols->n - 1, color);
+				  shown[c], c == cols->n - 1, color);
 		}
 		line_end(&l);
 		if (fwrite(l.buf, 1, l.len, ts->out) != l.len)
@@ -216,7 +306,9 @@ void table_stream_init(struct table_stream *ts, FILE *out, const struct column_l
 	ts->t = *t;
 	ts->state_col = -1;
 	for (int c = 0; c < cols->n; c++) {
-		ts->width[c] = t->header ? strlen(cols->v[c]->header) : 0;
+		ts->width[c] =
+		    t->header ? dwidth(cols->v[c]->header, strlen(cols->v[c]->header))
+			      : 0;
 		if (strcmp(cols->v[c]->name, "state") == 0)
 			ts->state_col = c;
 	}
@@ -255,8 +347,10 @@ static int format_chunk(struct table_stream *ts)
 			ts->cells[k].len = (uint32_t)n;
 			ts->cells[k].width = (uint32_t)table_display_width(cell, n);
 			ts->arena_len += n;
-			/* the last column is not padded: its width does not matter */
-			if (c < cols->n - 1 && ts->cells[k].width > ts->width[c])
+			/* the last column is not padded: its width matters only to
+			 * cut the line on a terminal */
+			if ((c < cols->n - 1 || ts->t.width > 0) &&
+			    ts->cells[k].width > ts->width[c])
 				ts->width[c] = ts->cells[k].width;
 		}
 	}
@@ -268,18 +362,19 @@ static int format_chunk(struct table_stream *ts)
 static int stream_flush(struct table_stream *ts)
 {
 	const struct column_list *cols = ts->cols;
+	size_t shown[COLUMNS_MAX];
 	struct line l;
 	int err;
 
 	err = format_chunk(ts);
 	if (err < 0)
 		return err;
-	l.limit = ts->t.width;
+	shrink_widths(ts, shown);
 	if (ts->t.header && !ts->started)
-		put_header(ts, &l);
+		put_header(ts, &l, shown);
 	ts->started = true;
 	for (size_t i = 0, k = 0; i < ts->chunk.n; i++) {
-		l.len = l.cols = 0;
+		line_start(&l, ts);
 		for (int c = 0; c < cols->n; c++, k++) {
 			const struct table_cell *tc = &ts->cells[k];
 			const char *color = NULL;
@@ -287,7 +382,7 @@ static int stream_flush(struct table_stream *ts)
 				color = table_state_color(
 				    (enum ts_state)ts->chunk.v[i].state);
 			emit_cell(&l, cols->v[c], ts->arena + tc->off, tc->len, tc->width,
-				  ts->width[c], c == cols->n - 1, color);
+				  shown[c], c == cols->n - 1, color);
 		}
 		line_end(&l);
 		if (fwrite(l.buf, 1, l.len, ts->out) != l.len) {

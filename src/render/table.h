@@ -17,6 +17,7 @@ struct table_opts {
 	bool header; /* print the header line */
 	int width;   /* cut lines at this many columns (a terminal); 0 = never cut */
 	bool color;  /* colour the state column */
+	const char *marker; /* ends a cut cell or line (term_cut_marker); NULL: ">" */
 };
 
 /*
@@ -70,7 +71,7 @@ int table_stream_finish(struct table_stream *ts);
 /* Free the buffers without printing (after a failed dump). */
 void table_stream_done(struct table_stream *ts);
 
-/* Display width of escaped, valid UTF-8 text: every character counts as one column. */
+/* Display width of escaped, valid UTF-8 text in terminal columns (dwidth). */
 size_t table_display_width(const char *s, size_t len);
 
 /* ANSI colour sequence for a state on a terminal ("" for none). */
@@ -81,12 +82,18 @@ struct summary_render {
 	bool color;  /* colour the state names */
 	bool utf8;   /* Unicode bars */
 	int width;   /* terminal width for the bars; 0 = not a terminal (80 assumed) */
+	/* -c on a terminal: the frames so far, the last one being this summary; NULL
+	 * otherwise */
+	const struct summary_trail *trail;
 };
 
 /*
  * Print the summary table: every one of the 11 states in lifecycle order with its IPv4,
  * IPv6 and total counts and a bar proportional to the largest total, then a Total line.
- * A row for UNKNOWN is added only when such sockets were seen. Returns 0 or -EIO.
+ * A row for UNKNOWN is added only when such sockets were seen. With a trail, each row
+ * also shows its change since the last frame and a sparkline of the recent frames, and
+ * the bars are drawn out of the trail's scale, so they grow and never jump. Returns 0 or
+ * -EIO.
  */
 int summary_render_table(FILE *out, const struct summary *sum,
 			 const struct summary_render *r);

@@ -20,22 +20,76 @@ static int digits(uint64_t v)
 
 #define STATE_COL 11 /* strlen("ESTABLISHED") */
 
+/* Sparkline levels, lowest first: Unicode lower blocks, or ASCII. */
+static const char *const spark_utf8[8] = {
+    "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588",
+};
+static const char spark_ascii[8] = {'_', '.', ',', '-', '~', '=', '*', '#'};
+
+/* The recent totals of one state as a sparkline of SUMMARY_TRAIL_MAX columns (the newest
+ * on the right), each frame out of the largest of them. */
+static void sparkline(const struct summary_trail *t, int st, bool utf8, char *buf,
+		      size_t sz)
+{
+	uint64_t max = 0;
+	size_t o = 0;
+
+	for (int f = 0; f < t->frames; f++)
+		if (t->n[f][st] > max)
+			max = t->n[f][st];
+	for (int f = t->frames; f < SUMMARY_TRAIL_MAX && o + 1 < sz; f++)
+		buf[o++] = ' ';
+	for (int f = 0; f < t->frames && o + 4 < sz; f++) {
+		int lvl = max ? (int)((t->n[f][st] * 7 + max / 2) / max) : 0;
+		if (utf8) {
+			memcpy(buf + o, spark_utf8[lvl], 3);
+			o += 3;
+		} else {
+			buf[o++] = spark_ascii[lvl];
+		}
+	}
+	buf[o] = '\0';
+}
+
+/* The change of a state since the last frame ("+2", "-1", "0"). */
+static void change(const struct summary_trail *t, int st, char *buf, size_t sz)
+{
+	long long d = 0;
+
+	if (t->frames >= 2)
+		d = (long long)t->n[t->frames - 1][st] -
+		    (long long)t->n[t->frames - 2][st];
+	snprintf(buf, sz, d ? "%+lld" : "0", d);
+}
+
+#define CHANGE_COL 6 /* strlen("Change") */
+
 int summary_render_table(FILE *out, const struct summary *sum,
 			 const struct summary_render *r)
 {
+	const struct summary_trail *t = r->trail;
 	uint64_t max = 0, all = summary_family_total(sum, -1);
 	int nw = 5; /* strlen("Total") */
-	char bar[BARS_BYTES(64)];
+	char bar[BARS_BYTES(64)], spark[SUMMARY_TRAIL_MAX * 3 + 1], ch[32];
 
 	for (int st = 0; st <= TS_NSTATES; st++)
 		if (summary_state_total(sum, st) > max)
 			max = summary_state_total(sum, st);
 	if (digits(all) > nw)
 		nw = digits(all);
-	int bw = bars_width(r->width, STATE_COL + 3 * (nw + 2) + 1);
-	if (r->header)
+	if (t && digits(t->peak_total) > nw)
+		nw = digits(t->peak_total);
+	if (t)
+		max = t->scale;
+	int extra = t ? CHANGE_COL + 2 + SUMMARY_TRAIL_MAX + 2 : 0;
+	int bw = bars_width(r->width, STATE_COL + 3 * (nw + 2) + 1 + extra);
+	if (r->header && !t)
 		fprintf(out, "%-*s  %*s  %*s  %*s\n", STATE_COL, "State", nw, "IPv4", nw,
 			"IPv6", nw, "Total");
+	else if (r->header)
+		fprintf(out, "%-*s  %*s  %*s  %*s  %*s  %-*s\n", STATE_COL, "State", nw,
+			"IPv4", nw, "IPv6", nw, "Total", CHANGE_COL, "Change",
+			SUMMARY_TRAIL_MAX, "Recent");
 	for (int st = 0; st <= TS_NSTATES; st++) {
 		uint64_t v4 = sum->count[SUMMARY_IPV4][st],
 			 v6 = sum->count[SUMMARY_IPV6][st];
@@ -45,10 +99,16 @@ int summary_render_table(FILE *out, const struct summary *sum,
 		if (st == TS_NSTATES && !v4 && !v6)
 			break;
 		bars_draw(v4 + v6, max, bw, r->utf8, bar, sizeof(bar));
-		fprintf(out, "%s%s%s%*s  %*llu  %*llu  %*llu%s%s\n", color, name,
+		fprintf(out, "%s%s%s%*s  %*llu  %*llu  %*llu", color, name,
 			*color ? "\033[0m" : "", STATE_COL - (int)strlen(name), "", nw,
 			(unsigned long long)v4, nw, (unsigned long long)v6, nw,
-			(unsigned long long)(v4 + v6), *bar ? "  " : "", bar);
+			(unsigned long long)(v4 + v6));
+		if (t) {
+			change(t, st, ch, sizeof(ch));
+			sparkline(t, st, r->utf8, spark, sizeof(spark));
+			fprintf(out, "  %*s  %s", CHANGE_COL, ch, spark);
+		}
+		fprintf(out, "%s%s\n", *bar ? "  " : "", bar);
 	}
 	if (r->header)
 		fprintf(out, "%-*s  %*llu  %*llu  %*llu\n", STATE_COL, "Total", nw,
@@ -63,6 +123,8 @@ struct hline {
 	const char *k[HIST_MAX_KEYS];
 	uint64_t count;
 	bool bar; /* data rows get a bar; "(N more)" and Total do not */
+	bool
+	    more; /* a "(N more ...)" line: its label may span the key columns after it */
 };
 
 typedef void (*hline_fn)(const struct hist *h, const struct hline *l, void *data);
@@ -73,7 +135,7 @@ static void walk(const struct hist *h, const struct hist_render *r, hline_fn fn,
 {
 	const struct hist_limit *lim = &r->limit;
 	size_t ng = lim->groups && lim->groups < h->n_groups ? lim->groups : h->n_groups;
-	char more[64], sub_more[64];
+	char more[96], sub_more[96];
 	size_t rest_n;
 	uint64_t rest_count;
 
@@ -92,15 +154,17 @@ static void walk(const struct hist *h, const struct hist_render *r, hline_fn fn,
 		}
 		hist_sub_rest(h, gr, lim->subs, &rest_n, &rest_count);
 		if (rest_n) {
-			snprintf(sub_more, sizeof(sub_more), "(%zu more)", rest_n);
-			struct hline l = {{gr->key, sub_more}, rest_count, false};
+			snprintf(sub_more, sizeof(sub_more), "(%zu more row%s)", rest_n,
+				 rest_n == 1 ? "" : "s");
+			struct hline l = {{gr->key, sub_more}, rest_count, false, true};
 			fn(h, &l, data);
 		}
 	}
 	hist_rest(h, lim->groups, &rest_n, &rest_count);
 	if (rest_n) {
-		snprintf(more, sizeof(more), "(%zu more)", rest_n);
-		struct hline l = {{more, ""}, rest_count, false};
+		snprintf(more, sizeof(more), "(%zu more group%s)", rest_n,
+			 rest_n == 1 ? "" : "s");
+		struct hline l = {{more, ""}, rest_count, false, true};
 		fn(h, &l, data);
 	}
 	if (r->header) {
@@ -120,6 +184,8 @@ static void measure_line(const struct hist *h, const struct hline *l, void *data
 	char esc[HIST_VALUE_MAX * 4];
 
 	for (int k = 0; k < h->nkeys; k++) {
+		if (l->more && l->k[k][0] == '(')
+			break; /* the label spans the columns, it does not widen them */
 		size_t n = escape_name(l->k[k], esc, sizeof(esc));
 		size_t w = table_display_width(esc, n);
 		if (w > m->width[k])
@@ -154,6 +220,17 @@ static void print_line(const struct hist *h, const struct hline *l, void *data)
 		size_t n = escape_name(l->k[k], esc, sizeof(esc));
 		size_t w = table_display_width(esc, n);
 		const char *color = "";
+		if (l->more && l->k[k][0] == '(') {
+			/* the label spans the key columns; the count keeps its right
+			 * edge when the label leaves room */
+			int span = p->count_w;
+			for (int j = k; j < h->nkeys; j++)
+				span += (int)p->m.width[j] + 2;
+			int pad = span - (int)w - digits(l->count);
+			fprintf(p->out, "%s%*s%llu sockets\n", esc, pad > 1 ? pad : 1, "",
+				(unsigned long long)l->count);
+			return;
+		}
 		if (p->r->color && l->bar && strcmp(h->keys[k]->name, "state") == 0)
 			color = state_color(esc);
 		fprintf(p->out, "%s%s%s%*s  ", color, esc, *color ? "\033[0m" : "",

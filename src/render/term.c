@@ -12,6 +12,7 @@ void term_probe(enum color_mode mode, struct term *ret)
 	struct winsize ws;
 	const char *cs = nl_langinfo(CODESET);
 	const char *no_color = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
 
 	memset(ret, 0, sizeof(*ret));
 	ret->tty = isatty(STDOUT_FILENO) == 1;
@@ -34,8 +35,10 @@ void term_probe(enum color_mode mode, struct term *ret)
 		ret->color = false;
 		break;
 	default:
-		/* https://no-color.org: any non-empty NO_COLOR turns colour off */
-		ret->color = ret->tty && !(no_color && *no_color);
+		/* https://no-color.org: any non-empty NO_COLOR turns colour off; a dumb
+		 * terminal (TERM=dumb, or no TERM at all) has none */
+		ret->color = ret->tty && !(no_color && *no_color) && term && *term &&
+			     strcmp(term, "dumb") != 0;
 		break;
 	}
 }

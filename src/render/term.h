@@ -15,7 +15,7 @@ struct term {
 	bool color; /* colour decided from --color, NO_COLOR and tty */
 };
 
-/* Fill *ret from stdout, the locale, COLUMNS, NO_COLOR and the --color mode. */
+/* Fill *ret from stdout, the locale, COLUMNS, NO_COLOR, TERM and the --color mode. */
 void term_probe(enum color_mode mode, struct term *ret);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "aggregate/summary.h"
 #include "base/msgs.h"
 #include "cli/cli.h"
 #include "filter/filter.h"
@@ -27,6 +28,8 @@ struct run_ctx {
 	FILE *out;
 	struct msgs *msgs;	      /* error text and notes for main.c */
 	struct collect_state *cstate; /* counters and namespaces of the dumps */
+	/* -c on a terminal: the summary's recent frames, which -s adds to; else NULL */
+	struct summary_trail *trail;
 };
 
 /* The column groups (COL_GROUP_*) the options add to the listing's defaults. */

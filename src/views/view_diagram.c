@@ -1,8 +1,10 @@
 /* view_diagram.c - --diagram: count the matching sockets per state and draw the machine.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "base/wrap.h"
 #include "render/diagram.h"
 #include "views/run.h"
 #include "views/views.h"
@@ -32,8 +34,21 @@ int view_diagram(const struct run_ctx *ctx)
 	if (err < 0)
 		return err;
 	/* Box drawing only where it will show as such: a UTF-8 terminal; a pipe gets
-	 * ASCII. */
-	err = diagram_write(ctx->out, counts, ctx->term->tty && ctx->term->utf8);
+	 * ASCII. A terminal too narrow for the drawing gets the compact form (cutting the
+	 * drawing dropped half the states), and a line that says so; -W draws it anyway.
+	 */
+	const struct term *t = ctx->term;
+	bool unicode = t->tty && t->utf8;
+	if (t->tty && t->width > 0 && t->width < DIAGRAM_COLS && !ctx->opts->wide) {
+		char note[160];
+		snprintf(note, sizeof(note), "(compact: the drawing needs %d columns)",
+			 DIAGRAM_COLS);
+		err = wrap_write(ctx->out, note, t->width, 1);
+		if (err == 0)
+			err = diagram_write_compact(ctx->out, counts, unicode);
+	} else {
+		err = diagram_write(ctx->out, counts, unicode);
+	}
 	if (err < 0)
 		return run_error(ctx, err, "cannot write the output");
 	return 0;

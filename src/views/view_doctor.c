@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "base/escape.h"
+#include "base/wrap.h"
 #include "model/columns.h"
 #include "query/netns.h"
 #include "render/colfmt.h"
@@ -122,21 +123,33 @@ struct doc {
 	unsigned found;
 };
 
-/* One finding: "KIND: [netns] evidence; next step", on one line. */
+/* One finding: "KIND: [netns] evidence; next step": one line in a pipe or with -W, on a
+ * terminal wrapped at its width under a hanging indent (findings are the point of
+ * --doctor: none is cut). */
 static void finding(struct doc *d, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void finding(struct doc *d, const char *kind, const char *fmt, ...)
 {
+	const struct term *t = d->ctx->term;
+	char *text = NULL, *line = NULL;
 	va_list ap;
 
-	fprintf(d->ctx->out, "%s: ", kind);
-	if (d->ns_label)
-		fprintf(d->ctx->out, "in network namespace %s: ", d->ns_label);
-	va_start(ap, fmt);
-	vfprintf(d->ctx->out, fmt, ap);
-	va_end(ap);
-	fputc('\n', d->ctx->out);
 	d->found++;
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	if (!text ||
+	    asprintf(&line, "%s: %s%s%s%s", kind,
+		     d->ns_label ? "in network namespace " : "",
+		     d->ns_label ? d->ns_label : "", d->ns_label ? ": " : "", text) < 0) {
+		free(text);
+		return; /* out of memory: the count still says something was found */
+	}
+	wrap_write(d->ctx->out, line, t->tty && !d->ctx->opts->wide ? t->width : 0,
+		   (int)strlen(kind) + 2);
+	free(text);
+	free(line);
 }
 
 static long read_sysctl(const char *name, long *second)

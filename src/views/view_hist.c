@@ -20,11 +20,12 @@ static struct hist_limit pick_limit(const struct run_ctx *ctx, const struct outp
 	const struct opts *o = ctx->opts;
 	struct hist_limit l = {0, 0};
 
-	if (o->top > 0) {
+	if (o->top > 0 && h->nkeys == 1) {
 		l.groups = (size_t)o->top;
-		l.subs = (size_t)o->top;
 		return l;
 	}
+	if (o->top > 0) /* N lines in all, the ones that sum the rest included */
+		return hist_fit(h, (int)o->top);
 	if (output_format_human(out->format) && out->height > 0)
 		/* header, Total and the shell prompt */
 		return hist_fit(h, out->height - (o->no_header ? 1 : 3));
@@ -44,10 +45,18 @@ int view_hist(const struct run_ctx *ctx)
 {
 	const char *bad = NULL;
 	char names[256];
+	struct output out;
 	struct hist h;
 	struct collect c;
 	int err;
 
+	output_init(&out, ctx->out, ctx->opts, ctx->term);
+	if (!output_has(&out, OUTPUT_HIST))
+		return run_error(
+		    ctx, -EINVAL,
+		    "'--format %s' has no histogram form (it shows the counts "
+		    "per state of -s)",
+		    format_name(out.format));
 	err = hist_init(&h, ctx->opts->hist, &bad);
 	if (err == -EINVAL) {
 		hist_key_names(names, sizeof(names));

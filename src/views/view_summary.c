@@ -14,6 +14,10 @@ int view_summary(const struct run_ctx *ctx)
 
 	output_init(&out, ctx->out, ctx->opts, ctx->term);
 	err = counts_summary(ctx, output_summary_listeners(&out), &sum);
+	if (err == 0 && ctx->trail && output_format_human(out.format)) {
+		summary_trail_push(ctx->trail, &sum);
+		out.trail = ctx->trail;
+	}
 	if (err == 0)
 		err = output_summary(&out, &sum);
 	summary_done(&sum);

@@ -9,6 +9,7 @@
 #include "base/tick.h"
 #include "render/output.h"
 #include "render/term.h"
+#include "render/term_cut.h"
 #include "views/watch.h"
 
 /* Alternate screen and hidden cursor while we draw; both undone at the end. */
@@ -107,32 +108,7 @@ size_t watch_header(char *buf, size_t sz, const char *stamp, double every,
 
 size_t watch_fit(const char *line, size_t len, int width, bool *ret_cut)
 {
-	size_t i = 0, cols = 0;
-
-	*ret_cut = false;
-	if (width <= 0)
-		return len;
-	while (i < len) {
-		if (line[i] == '\033' && i + 1 < len && line[i + 1] == '[') {
-			/* CSI: parameters and intermediates, then one final byte
-			 * 0x40..0x7e */
-			size_t j = i + 2;
-			while (j < len && ((unsigned char)line[j] < 0x40 ||
-					   (unsigned char)line[j] > 0x7e))
-				j++;
-			i = j < len ? j + 1 : len;
-			continue;
-		}
-		if (((unsigned char)line[i] & 0xc0) != 0x80) {
-			if (cols == (size_t)width) {
-				*ret_cut = true;
-				return i;
-			}
-			cols++;
-		}
-		i++;
-	}
-	return len;
+	return term_cut_fit(line, len, width, ret_cut);
 }
 
 int watch_flush(FILE *out)
@@ -173,15 +149,117 @@ static void stamp_now(bool full, char *buf, size_t sz)
 	snprintf(buf, sz, "%.40s.%03d", t, (int)(tv.tv_usec / 1000) % 1000);
 }
 
-/* Write one line cut to the terminal width; a cut line gets its colours reset. */
-static void put_line(FILE *out, const char *s, size_t len, int width)
+struct watch {
+	const struct run_ctx *ctx;
+	int (*view)(const struct run_ctx *ctx);
+	struct term term; /* re-probed on SIGWINCH */
+	struct watch_counts prev;
+	bool have_prev;
+	bool machine; /* a machine-readable format: frames get no header in a pipe */
+	/* a format whose frames are timed records (series[]), NULL for the others */
+	void (*series)(struct watch *w, const char *stamp, const char *text, size_t len);
+	struct query count_q; /* the sockets of the header's count (see enum watch_sel) */
+	struct summary_trail trail; /* -s on a terminal: recent frames, a stable scale */
+	char *last; /* the last frame drawn on a terminal (header, view) */
+	size_t last_len;
+};
+
+/* The time of a record: ISO 8601 with milliseconds and the UTC offset,
+ * "2026-11-28T19:30:01.123+01:00". */
+static void stamp_iso(char *buf, size_t sz)
+{
+	struct timeval tv;
+	struct tm tm;
+	char t[64], z[8];
+
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(z, sizeof(z), "%z", &tm); /* +0100: ISO 8601 extended wants +01:00 */
+	snprintf(buf, sz, "%.40s.%03d%.3s:%.2s", t, (int)(tv.tv_usec / 1000) % 1000, z,
+		 z + 3);
+}
+
+/* The end of the record that starts at text[at]: past its line break, which does not
+ * count inside a CSV quoted field. */
+static size_t record_end(const char *text, size_t len, size_t at)
+{
+	bool quoted = false;
+
+	for (size_t i = at; i < len; i++) {
+		if (text[i] == '"')
+			quoted = !quoted;
+		else if (text[i] == '\n' && !quoted)
+			return i + 1;
+	}
+	return len;
+}
+
+/*
+ * CSV and lines as one table for the whole run: the header once, with a time column in
+ * front, then every record of every frame behind its frame's time.
+ */
+static void put_records(struct watch *w, const char *stamp, const char *text, size_t len)
+{
+	bool csv = w->ctx->opts->format == FMT_CSV;
+	const char *sep = csv ? "," : "  ";
+	size_t at = 0;
+
+	if (!w->ctx->opts->no_header && len) {
+		size_t end = record_end(text, len, 0);
+		if (!w->have_prev)
+			fprintf(w->ctx->out, "%-*s%s%.*s", csv ? 0 : (int)strlen(stamp),
+				"time", sep, (int)end, text);
+		at = end;
+	}
+	while (at < len) {
+		size_t end = record_end(text, len, at);
+		fprintf(w->ctx->out, "%s%s%.*s", stamp, sep, (int)(end - at), text + at);
+		at = end;
+	}
+}
+
+/* JSON lines: every object gets "time" first; JSON: the frame's document does. */
+static void put_objects(struct watch *w, const char *stamp, const char *text, size_t len)
+{
+	bool lines = w->ctx->opts->format == FMT_JSONL;
+	size_t at = 0;
+
+	while (at < len) {
+		size_t end = lines ? record_end(text, len, at) : len;
+		if (text[at] == '{') {
+			fprintf(w->ctx->out, "{\"time\":\"%s\",", stamp);
+			at++;
+		}
+		fwrite(text + at, 1, end - at, w->ctx->out);
+		at = end;
+	}
+}
+
+/* The formats whose frames are records with a time (-c as a time series). */
+static const struct {
+	enum out_format format;
+	void (*put)(struct watch *w, const char *stamp, const char *text, size_t len);
+} series[] = {
+    {FMT_CSV, put_records},
+    {FMT_LINES, put_records},
+    {FMT_JSONL, put_objects},
+    {FMT_JSON, put_objects},
+};
+
+/* Write one line cut to the terminal width; a cut line gets its colours reset and the
+ * marker. */
+static void put_line(FILE *out, const char *s, size_t len, const struct term *term,
+		     bool wide)
 {
 	bool cut;
-	size_t n = watch_fit(s, len, width, &cut);
+	size_t n = watch_fit(s, len, wide ? 0 : term->width, &cut);
 
 	fwrite(s, 1, n, out);
 	if (cut && memchr(s, '\033', len))
 		fputs("\033[0m", out);
+	if (cut)
+		fputs(term_cut_marker(term->utf8), out);
 	fputs(TTY_CLEAR_EOL, out);
 }
 
@@ -192,7 +270,7 @@ static void put_line(FILE *out, const char *s, size_t len, int width)
  * reads it, a logger or a test); the last row of the window stays empty for the cursor
  * so that this newline never scrolls.
  */
-static void draw_tty(FILE *out, const struct term *term, const char *header,
+static void draw_tty(FILE *out, const struct term *term, bool wide, const char *header,
 		     const char *text, size_t len)
 {
 	int rows = term->height > 2 ? term->height - 2 : 0; /* 0: unknown, no limit */
@@ -204,7 +282,7 @@ static void draw_tty(FILE *out, const struct term *term, const char *header,
 	if (len && text[len - 1] != '\n')
 		nlines++;
 	fputs(TTY_HOME, out);
-	put_line(out, header, strlen(header), term->width);
+	put_line(out, header, strlen(header), term, wide);
 	fputc('\n', out);
 	for (const char *p = text, *end = text + len; p < end; row++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -213,26 +291,49 @@ static void draw_tty(FILE *out, const struct term *term, const char *header,
 			char more[64];
 			snprintf(more, sizeof(more), "... %zu more lines",
 				 nlines - (size_t)row);
-			put_line(out, more, strlen(more), term->width);
+			put_line(out, more, strlen(more), term, wide);
 			fputc('\n', out);
 			break;
 		}
-		put_line(out, p, n, term->width);
+		put_line(out, p, n, term, wide);
 		fputc('\n', out);
 		p += n + (nl ? 1 : 0);
 	}
 	fputs(TTY_CLEAR_EOS, out);
 }
 
-struct watch {
-	const struct run_ctx *ctx;
-	int (*view)(const struct run_ctx *ctx);
-	struct term term; /* re-probed on SIGWINCH */
-	struct watch_counts prev;
-	bool have_prev;
-	bool machine; /* a machine-readable format: frames get no header in a pipe */
-	struct query count_q; /* the sockets of the header's count (see enum watch_sel) */
-};
+/* Keep a copy of the frame to leave on the screen at the end. */
+static void keep_last(struct watch *w, const char *header, const char *text, size_t len)
+{
+	size_t hl = strlen(header);
+	char *c = malloc(hl + 1 + len);
+
+	if (!c)
+		return; /* the end shows no frame: nothing else goes wrong */
+	memcpy(c, header, hl);
+	c[hl] = '\n';
+	memcpy(c + hl + 1, text, len);
+	free(w->last);
+	w->last = c;
+	w->last_len = hl + 1 + len;
+}
+
+/* After the alternate screen is gone: the last frame again, on the normal screen, cut
+ * like it was drawn, so that it stays when tcpstate ends. */
+static void leave_last(struct watch *w)
+{
+	const char *p = w->last, *end = w->last + w->last_len;
+
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		put_line(w->ctx->out, p, n, &w->term, w->ctx->opts->wide);
+		fputc('\n', w->ctx->out);
+		p += n + (nl ? 1 : 0);
+	}
+	free(w->last);
+	w->last = NULL;
+}
 
 static int frame(struct watch *w)
 {
@@ -252,6 +353,7 @@ static int frame(struct watch *w)
 	struct run_ctx fctx = *ctx;
 	fctx.term = &w->term;
 	fctx.out = mem;
+	fctx.trail = w->term.tty && !w->series ? &w->trail : NULL;
 	status = w->view(&fctx);
 	if (fclose(mem) != 0 && status >= 0)
 		status = run_error(ctx, -ENOMEM, "out of memory");
@@ -262,8 +364,13 @@ static int frame(struct watch *w)
 	stamp_now(!w->term.tty, stamp, sizeof(stamp));
 	watch_header(header, sizeof(header), stamp, ctx->opts->continuous, &cur,
 		     w->have_prev ? &w->prev : NULL);
-	if (w->term.tty) {
-		draw_tty(ctx->out, &w->term, header, text, len);
+	if (w->series) {
+		char iso[64];
+		stamp_iso(iso, sizeof(iso));
+		w->series(w, iso, text, len);
+	} else if (w->term.tty) {
+		draw_tty(ctx->out, &w->term, ctx->opts->wide, header, text, len);
+		keep_last(w, header, text, len);
 	} else {
 		if (!w->machine)
 			fprintf(ctx->out, "=== %s\n", header);
@@ -297,11 +404,14 @@ int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 	w.count_q = *ctx->query;
 	if (err != SEL_OPTIONS)
 		query_select_all(&w.count_q, err == SEL_ALL_BUT_L);
+	for (size_t i = 0; i < sizeof(series) / sizeof(series[0]); i++)
+		if (series[i].format == o->format)
+			w.series = series[i].put;
 	err = tick_open(&t, o->continuous);
 	if (err < 0)
 		return run_error(ctx, err, "cannot set up the repeat timer: %s",
 				 strerror(-err));
-	if (w.term.tty)
+	if (w.term.tty && !w.series)
 		fputs(TTY_ENTER, ctx->out);
 	for (;;) {
 		int ev = tick_wait(&t, -1);
@@ -320,8 +430,9 @@ int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 		if (status < 0 || (o->count && ++frames >= o->count))
 			break;
 	}
-	if (w.term.tty) {
+	if (w.term.tty && !w.series) {
 		fputs(TTY_LEAVE, ctx->out);
+		leave_last(&w);
 		watch_flush(ctx->out);
 	}
 	tick_close(&t);

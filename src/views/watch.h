@@ -35,11 +35,8 @@ int watch_run(const struct run_ctx *ctx, int (*view)(const struct run_ctx *ctx))
 size_t watch_header(char *buf, size_t sz, const char *stamp, double every,
 		    const struct watch_counts *cur, const struct watch_counts *prev);
 
-/*
- * How many bytes of line (len bytes, no newline) fit in width display columns: UTF-8
- * sequences count as one column, CSI escape sequences (colours) as none. width <= 0 means
- * no limit. *ret_cut tells whether anything visible was left out.
- */
+/* term_cut_fit: the bytes of line to keep in width columns (room for the marker when
+ * cut). */
 size_t watch_fit(const char *line, size_t len, int width, bool *ret_cut);
 
 /*

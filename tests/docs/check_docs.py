@@ -57,14 +57,19 @@ def check_option_docs(opts):
         "completions/tcpstate.bash": lambda o: re.search(r"--%s\b" % re.escape(o), bash),
         "completions/_tcpstate": lambda o: re.search(r"--%s\b" % re.escape(o), zsh),
         "completions/tcpstate.fish": lambda o: re.search(r" -l %s\b" % re.escape(o), fish),
-        "README.md": lambda o: ("--" + o) in readme,
+        "README.md and docs/": lambda o: ("--" + o) in readme,
     }
     man, bash, zsh = read("man/tcpstate.8"), read("completions/tcpstate.bash"), \
         read("completions/_tcpstate")
     # only the complete commands: "set -l output" is a local variable, not an option
     fish = "\n".join(re.findall(r"^complete -c tcpstate .*$", read("completions/tcpstate.fish"),
                                 re.M))
+    # the README is a short front page: the long material (every option) is in docs/
     readme = read("README.md") if os.path.exists(os.path.join(src, "README.md")) else ""
+    docs_dir = os.path.join(src, "docs")
+    for name in sorted(os.listdir(docs_dir)) if os.path.isdir(docs_dir) else []:
+        if name.endswith(".md"):
+            readme += read(os.path.join("docs", name))
     for path, has in docs.items():
         missing = sorted(o for o in opts if not has(o))
         if missing:

@@ -45,11 +45,16 @@ def fam(s):
 
 
 def raddr(s):
+    # an unconnected socket (LISTEN, CLOSED) has no peer: one "(none)" group
+    if s["remote"].endswith(":*"):
+        return "(none)"
     return h.endpoint_key(s["remote"], fam(s))[0]
 
 
 def rnet(s):
     a = raddr(s)
+    if a == "(none)":
+        return a
     if a.version == 6 and a.ipv4_mapped:
         a = a.ipv4_mapped
     return ipaddress.ip_network("%s/%d" % (a, 24 if a.version == 4 else 64), strict=False)
@@ -63,9 +68,9 @@ def processes(s):
 # key -> (value(s) of a manifest entry, parse a printed value into the same kind)
 KEYS = {
     "state": (lambda s: [s["state"]], str),
-    "raddr": (lambda s: [raddr(s)], ipaddress.ip_address),
+    "raddr": (lambda s: [raddr(s)], lambda v: v if v == "(none)" else ipaddress.ip_address(v)),
     "lport": (lambda s: [h.endpoint_key(s["local"], fam(s))[1]], int),
-    "rnet": (lambda s: [rnet(s)], ipaddress.ip_network),
+    "rnet": (lambda s: [rnet(s)], lambda v: v if v == "(none)" else ipaddress.ip_network(v)),
     "process": (processes, str),
 }
 
@@ -132,10 +137,12 @@ def parse_table(out, nkeys):
         f = line.split()
         if f[0] == "Total":
             total = int(f[-1])
-        elif f[0].startswith("(") and f[1] == "more)":
-            more = (int(f[0][1:]), int(f[2]))
-        elif nkeys == 2 and f[1].startswith("(") and f[2] == "more)":
-            rows.append(((f[0], "(more)"), int(f[3]), ""))
+        elif f[0].startswith("(") and f[1] == "more" and f[2] in ("group)", "groups)"):
+            h.check_eq(f[-1], "sockets", "(N more groups) M sockets", out)
+            more = (int(f[0][1:]), int(f[-2]))
+        elif nkeys == 2 and f[1].startswith("(") and f[2] == "more" and f[3] in ("row)",
+                                                                                "rows)"):
+            rows.append(((f[0], "(more)"), int(f[-2]), ""))
         else:
             h.check(len(f) >= nkeys + 1 and f[nkeys].isdigit(), "hist line %r" % line, out)
             rows.append((tuple(f[:nkeys]), int(f[nkeys]), f[nkeys + 1] if len(f) > nkeys + 1
@@ -210,6 +217,10 @@ def test_top(fx):
     group = sum(n for (p, _), n in expected(fx, "process", "state").items()
                 if p == rows[0][0][0])
     h.check_eq(rows[0][1] + rows[1][1], group, "the group's rows add up to its count", out)
+    out = h.run_ok(["-a", "--hist", "rport,state", "--top", "5"])
+    rows, more, _ = parse_table(out, 2)
+    data = [r for r in rows if r[0][1] != "(more)"]
+    h.check(len(data) <= 5, "--top 5 with two keys: at most 5 rows in all", out)
     h.ok("--top N: N rows, the rest summed in one line")
 
 

@@ -202,7 +202,7 @@ def test_errors(names):
 
 
 def main():
-    h.enter_netns()
+    h.enter_netns(private_run_netns=True)
     h.binary()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, on_signal)

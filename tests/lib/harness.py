@@ -153,9 +153,13 @@ def _unshare_works(flags):
     return r.returncode == 0, r.stderr.strip()
 
 
-def enter_netns():
+def enter_netns(private_run_netns=False):
     """
     Make sure this script runs in a network namespace of its own, with lo up.
+
+    With private_run_netns, the script also gets a mount namespace of its own with an empty
+    tmpfs on /run/netns, so the namespaces it names with `ip netns add` are the only ones
+    there: another test run on the same machine cannot show up in --all-netns by name.
 
     Outside: re-exec `unshare -n -- python3 script args...` (or `unshare -r -n` when
     unprivileged user namespaces are the only way), with TCPSTATE_IN_NETNS=1 set; exit 77
@@ -166,7 +170,10 @@ def enter_netns():
             skip("unshare(1) not found; integration tests need a private network namespace")
         flags = None
         why = []
-        for f in (["-n"], ["-r", "-n"]):
+        tries = (["-n"], ["-r", "-n"])
+        if private_run_netns:
+            tries = (["-n", "-m", "--propagation", "private"],)
+        for f in tries:
             works, err = _unshare_works(f)
             if works:
                 flags = f
@@ -187,6 +194,14 @@ def enter_netns():
             fail("TCPSTATE_IN_NETNS=1 but this is pid 1's network namespace")
     except OSError:
         pass  # /proc/1 unreadable (user namespace): we trust the re-exec above
+    if private_run_netns and os.environ.get("TCPSTATE_PRIVATE_RUN_NETNS") != "1":
+        os.makedirs("/run/netns", exist_ok=True)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "tcpstate-test",
+                            "/run/netns"], capture_output=True, text=True,
+                           timeout=RUN_TIMEOUT)
+        if r.returncode != 0:
+            skip("cannot mount a private /run/netns: " + r.stderr.strip())
+        os.environ["TCPSTATE_PRIVATE_RUN_NETNS"] = "1"
     r = subprocess.run(["ip", "link", "set", "lo", "up"], capture_output=True, text=True,
                        timeout=RUN_TIMEOUT)
     if r.returncode != 0:

@@ -147,6 +147,37 @@ static void check_count_under_name(const char *out, enum ts_state s, const char 
 	}
 }
 
+/* The compact form for narrow terminals: every state in lifecycle order with its count,
+ * the transitions out of it, nothing wider than 40 columns. */
+static void test_compact(const uint64_t counts[TS_NSTATES])
+{
+	char *out = NULL;
+	size_t len = 0, at = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	ASSERT(f, "open_memstream");
+	CHECK(diagram_write_compact(f, counts, false) == 0, "compact form");
+	fclose(f);
+	for (int s = 0; s < TS_NSTATES; s++) {
+		char want[64];
+		snprintf(want, sizeof(want), "%-11s %8llu\n",
+			 state_name((enum ts_state)s), (unsigned long long)counts[s]);
+		const char *p = strstr(out + at, want);
+		CHECK(p, "compact: %s with its count, in lifecycle order", want);
+		if (p)
+			at = (size_t)(p - out) + strlen(want);
+	}
+	CHECK(strstr(out, "  -> TIME_WAIT   2MSL timeout") == NULL &&
+		  strstr(out, "  -> CLOSED      2MSL timeout"),
+	      "TIME_WAIT leads to CLOSED on its timer:\n%s", out);
+	for (char *l = out, *nl; l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		CHECK(n <= 40, "compact line wider than 40: %.*s", (int)n, l);
+	}
+	free(out);
+}
+
 int main(void)
 {
 	static const uint64_t zero[TS_NSTATES];
@@ -227,5 +258,6 @@ int main(void)
 	free(golden);
 	free(z);
 	free(b);
+	test_compact(fixture);
 	return check_finish("test_diagram");
 }

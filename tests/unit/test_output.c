@@ -9,11 +9,18 @@
 #include "model/format.h"
 #include "render/fmt_csv.h"
 #include "render/fmt_json.h"
+#include "render/fmt_lines.h"
 #include "render/fmt_om.h"
 #include "render/output.h"
 #include "render/table.h"
 
 #include "render_fixture.h"
+
+#define LINES_GOLDEN                                                                     \
+	" total CLOSED LISTEN SYN_SENT SYN_RCVD ESTABLISHED FIN_WAIT_1 FIN_WAIT_2 "      \
+	"CLOSE_WAIT CLOSING LAST_ACK TIME_WAIT\n"                                        \
+	"     6      0      1        0        0           2          0          0 "      \
+	"         1       0        0         2\n"
 
 static void test_names(void)
 {
@@ -29,7 +36,7 @@ static void test_names(void)
 	CHECK(format_find("xml") == -EINVAL, "unknown name");
 	CHECK(format_find("JSON") == -EINVAL, "names are exact");
 	format_names_text(text, sizeof(text));
-	CHECK_GOLDEN(text, "table, json, jsonl, csv or openmetrics",
+	CHECK_GOLDEN(text, "table, json, jsonl, csv, openmetrics or lines",
 		     "names for messages");
 	format_names_text(text, 8);
 	CHECK(strlen(text) == 7, "truncated names: '%s'", text);
@@ -56,13 +63,14 @@ static void test_kinds(void)
 {
 	static const struct {
 		enum out_format f;
-		bool sockets, stream, events, columns, human, listeners;
+		bool sockets, stream, events, columns, human, listeners, hist;
 	} want[] = {
-	    {FMT_TABLE, true, true, true, true, true, false},
-	    {FMT_JSON, true, false, false, true, false, false},
-	    {FMT_JSONL, true, false, true, true, false, false},
-	    {FMT_CSV, true, false, false, true, false, false},
-	    {FMT_OPENMETRICS, false, false, false, false, false, true},
+	    {FMT_TABLE, true, true, true, true, true, false, true},
+	    {FMT_JSON, true, false, false, true, false, false, true},
+	    {FMT_JSONL, true, false, true, true, false, false, true},
+	    {FMT_CSV, true, false, false, true, false, false, true},
+	    {FMT_OPENMETRICS, false, false, false, false, false, true, true},
+	    {FMT_LINES, false, false, false, false, false, false, false},
 	};
 
 	CHECK(ARRAY_SIZE(want) == FMT_COUNT, "a format is missing here");
@@ -70,7 +78,7 @@ static void test_kinds(void)
 		struct output o = output_for(want[i].f, true);
 		const char *n = format_name(want[i].f);
 		CHECK(output_has(&o, OUTPUT_SUMMARY), "%s: no summary", n);
-		CHECK(output_has(&o, OUTPUT_HIST), "%s: no histogram", n);
+		CHECK(output_has(&o, OUTPUT_HIST) == want[i].hist, "%s: histogram", n);
 		CHECK(output_has(&o, OUTPUT_SOCKETS) == want[i].sockets, "%s: sockets",
 		      n);
 		CHECK(output_has(&o, OUTPUT_STREAM) == want[i].stream, "%s: stream", n);
@@ -123,7 +131,7 @@ static void test_dispatch(const struct sock_set *set, const struct procs *p)
 	CHECK(hist_finish(&h) == 0, "hist_finish");
 
 	struct output o = output_for(FMT_TABLE, true);
-	struct table_opts t = {.header = true, .width = 60};
+	struct table_opts t = {.header = true, .width = 60, .marker = "\xe2\x80\xa6"};
 	struct summary_render sr = {.header = true, .utf8 = true, .width = 60};
 	struct hist_render hr = {.header = true, .utf8 = true, .width = 60, .limit = lim};
 	CAPTURE(a, (o.out = out, output_sockets(&o, set, &cols, &cc)));
@@ -178,6 +186,17 @@ static void test_dispatch(const struct sock_set *set, const struct procs *p)
 	CAPTURE(a, (o.out = out, output_hist(&o, &h, &lim)));
 	CAPTURE(b, fmt_om_hist(out, &h, &lim));
 	same(a, b, "openmetrics hist");
+
+	/* lines: the counts of every state on one line, under a header of their names */
+	o = output_for(FMT_LINES, true);
+	CAPTURE(a, (o.out = out, output_summary(&o, &sum)));
+	CAPTURE(b, fmt_lines_summary(out, &sum, true));
+	CHECK_GOLDEN(a, LINES_GOLDEN, "lines summary");
+	same(a, b, "lines summary");
+	o = output_for(FMT_LINES, false);
+	CAPTURE(a, (o.out = out, output_summary(&o, &sum)));
+	CHECK_GOLDEN(a, strchr(LINES_GOLDEN, '\n') + 1, "lines summary without header");
+	free(a);
 
 	hist_done(&h);
 	summary_done(&sum);

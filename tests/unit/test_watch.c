@@ -53,13 +53,14 @@ static void test_fit(void)
 	fit("abcdef", 0, 6, 0);
 	fit("abcdef", 10, 6, 0);
 	fit("abcdef", 6, 6, 0);
-	fit("abcdef", 4, 4, 1);
+	/* a cut leaves the last column for the marker */
+	fit("abcdef", 4, 3, 1);
 	/* colour sequences take no columns */
 	fit("\033[32mESTABLISHED\033[0m", 11, strlen("\033[32mESTABLISHED\033[0m"), 0);
-	fit("ab\033[32mcdef", 3, 8, 1);
-	/* a UTF-8 character is one column and never split */
-	fit("\xc3\xa9t\xc3\xa9", 2, 3, 1);
-	fit("\xe2\x94\x80\xe2\x94\x80", 1, 3, 1);
+	fit("ab\033[32mcdef", 3, 7, 1);
+	/* a UTF-8 character is never split */
+	fit("\xc3\xa9t\xc3\xa9", 2, 2, 1);
+	fit("\xe2\x94\x80\xe2\x94\x80", 1, 0, 1);
 }
 
 int main(void)
