@@ -88,7 +88,7 @@ struct opts {
 	long count;	   /* --count N: stop after N frames/events (0 = forever) */
 	enum events_source events_source; /* --events-source */
 	enum owners_source owners_source; /* --owners-source */
-	char *c_declined;  /* the word after -c that is no interval (for a hint) */
+	char *c_declined; /* the word after -c that is no interval (for a hint) */
 
 	/* namespaces, kill, explain, doctor */
 	char *netns;   /* -N TARGET */
