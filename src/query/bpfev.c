@@ -139,22 +139,32 @@ int bpfev_drain(struct bpfev *b, int (*fn)(const struct tsb_event *e, void *data
 	return b->n;
 }
 
-uint64_t bpfev_lost(const struct bpfev *b)
+/* One counter of the per-CPU "lost" map, summed over the CPUs. */
+static uint64_t lost_sum(const struct bpfev *b, uint32_t idx)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	uint64_t sum = 0;
-	uint32_t zero = 0;
+	uint64_t sum = 0, *v;
 
 	if (ncpu <= 0)
 		return 0;
-	uint64_t *v = calloc((size_t)ncpu, sizeof(*v));
+	v = calloc((size_t)ncpu, sizeof(*v));
 	if (!v)
 		return 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.lost), &zero, v) == 0)
+	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.lost), &idx, v) == 0)
 		for (int i = 0; i < ncpu; i++)
 			sum += v[i];
 	free(v);
 	return sum;
+}
+
+uint64_t bpfev_lost(const struct bpfev *b)
+{
+	return lost_sum(b, TSB_LOST_FULL);
+}
+
+uint64_t bpfev_missed(const struct bpfev *b)
+{
+	return lost_sum(b, TSB_LOST_GAP);
 }
 
 void bpfev_close(struct bpfev *b)
@@ -192,6 +202,11 @@ int bpfev_drain(struct bpfev *b, int (*fn)(const struct tsb_event *e, void *data
 }
 
 uint64_t bpfev_lost(const struct bpfev *b)
+{
+	return 0;
+}
+
+uint64_t bpfev_missed(const struct bpfev *b)
 {
 	return 0;
 }

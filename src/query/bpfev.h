@@ -45,6 +45,13 @@ int bpfev_drain(struct bpfev *b, int (*fn)(const struct tsb_event *e, void *data
 /* Events the kernel dropped because the ring buffer was full, since bpfev_open. */
 uint64_t bpfev_lost(const struct bpfev *b);
 
+/*
+ * Transitions the program never ran for (the kernel does not run a BPF program nested in
+ * itself on one CPU), found when a socket's next transition does not start where its
+ * last one ended.
+ */
+uint64_t bpfev_missed(const struct bpfev *b);
+
 /* Detach and free. Accepts NULL. */
 void bpfev_close(struct bpfev *b);
 

@@ -301,11 +301,18 @@ int events_bpf_run(const struct run_ctx *ctx, bool *ret_fallback)
 	err = o->processes ? snapshot(b) : 0;
 	if (err == 0)
 		err = loop(b, src);
-	uint64_t lost = bpfev_lost(src);
+	uint64_t lost = bpfev_lost(src), missed = bpfev_missed(src);
 	if (lost)
 		run_note(ctx,
 			 "the eBPF ring buffer overflowed: %llu transitions were lost",
 			 (unsigned long long)lost);
+	if (missed)
+		run_note(
+		    ctx,
+		    "%llu transitions were lost: the kernel did not run the eBPF program "
+		    "for them (it never runs nested on one CPU), so the events around "
+		    "them do not chain",
+		    (unsigned long long)missed);
 	bpfev_close(src);
 	for (size_t i = 0; i < b->n_snap; i++)
 		free(b->snap[i].owners);

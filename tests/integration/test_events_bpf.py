@@ -18,7 +18,9 @@ tests run at the same time). With -p, a socket that existed at the start shows i
 from the start's snapshot even for a change made by a packet, and a new one the task that
 moved it. --events-source auto uses the tracepoint (or, where it cannot load, polls with
 a one-line note); without CAP_BPF and CAP_PERFMON (capsh) bpf fails in one line and auto
-polls with a note saying so. Exits 77 where the eBPF program cannot load.
+polls with a note saying so. The kernel never runs a BPF program nested in itself on one
+CPU; tcpstate reports the transitions it missed that way, and the scenario then runs
+again (at most three times). Exits 77 where the eBPF program cannot load.
 """
 
 import json
@@ -293,8 +295,7 @@ def stop(run):
     with open(err) as f:
         msg = f.read()
     h.check_eq(p.returncode, 0, "SIGINT exits 0", msg)
-    h.check("lost" not in msg, "no lost events", msg)
-    return out
+    return out, msg
 
 
 def check_owners(table, pre):
@@ -312,9 +313,8 @@ def check_owners(table, pre):
     h.ok("-p: owners from the snapshot and from the task")
 
 
-def main():
-    h.enter_netns()
-    tmp = tempfile.mkdtemp(prefix="tcpstate-bpf-")
+def attempt(tmp):
+    """One run of the scenario. Returns False when tcpstate reported lost transitions."""
     pl = fx.listener(socket.AF_INET, "127.0.0.1", PRE)  # exists before the stream starts
     pc = socket.create_connection(("127.0.0.1", PRE))
     pa, _ = pl.accept()
@@ -330,14 +330,34 @@ def main():
     pc.shutdown(socket.SHUT_WR)  # the server side's CLOSE_WAIT comes from a packet
     fx.wait_for("pre-existing server socket", lambda: fx.tcp_state(pa), "CLOSE_WAIT")
     probe(runs)  # everything before this is in the output now
-    out, table = stop(runs[0]), stop(runs[1])
+    (out, msg), (table, tmsg) = stop(runs[0]), stop(runs[1])
+    for s in (pc, pa, pl):
+        s.close()
+    if "were lost" in msg + tmsg:
+        # The kernel never runs a BPF program nested in itself on one CPU: a softirq
+        # that interrupts it there goes untraced. tcpstate finds and reports such gaps;
+        # the scenario is then run again (on other ports).
+        print("note: %s; again" % (msg + tmsg).strip().replace("\n", "; "))
+        return False
+    h.check(msg == "", "nothing on stderr", msg)
     check(events_of(out), hc, rc)
     check_v6(events_of(out), c6)
     check_owners(table, PRE)
+    return True
+
+
+def main():
+    global PORT, PRE, PORT6
+    h.enter_netns()
+    tmp = tempfile.mkdtemp(prefix="tcpstate-bpf-")
+    for _ in range(3):
+        if attempt(tmp):
+            break
+        PORT, PRE, PORT6 = PORT + 20, PRE + 20, PORT6 + 20
+    else:
+        h.fail("tcpstate reported lost transitions in three runs of the scenario")
     check_auto(True)
     check_no_caps()
-    for s in (pc, pa, pl):
-        s.close()
     shutil.rmtree(tmp)
 
 

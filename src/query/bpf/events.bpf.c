@@ -38,6 +38,7 @@ struct {
 struct seen {
 	__u64 since;
 	__u16 sport;
+	__u8 state; /* the kernel's, as the last transition left it */
 };
 
 struct {
@@ -55,10 +56,15 @@ struct {
 	__type(value, __u8);
 } netns_ok SEC(".maps");
 
-/* Events the ring buffer had no room for; per CPU, summed by user space. */
+/*
+ * Per CPU, summed by user space: [TSB_LOST_FULL] events the ring buffer had no room
+ * for; [TSB_LOST_GAP] transitions this program never saw, found when a socket's next one
+ * does not start where its last one ended (the kernel does not run a BPF program
+ * nested in itself on one CPU: a softirq that interrupts it there goes untraced).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, TSB_LOST_N);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
@@ -96,6 +102,14 @@ int BPF_PROG(on_softirq_exit, unsigned int vec)
 {
 	set_softirq(0);
 	return 0;
+}
+
+static void count_lost(__u32 why)
+{
+	__u64 *n = bpf_map_lookup_elem(&lost, &why);
+
+	if (n)
+		(*n)++;
 }
 
 static bool in_task(void)
@@ -172,16 +186,18 @@ int BPF_PROG(on_set_state, struct sock *sk, int oldstate, int newstate)
 {
 	__u64 key = (__u64)sk, now = bpf_ktime_get_ns();
 	struct seen *then, next = {};
-	__u32 netns, zero = 0;
 	struct tsb_event *e;
+	__u32 netns;
 
 	if (!sk || sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	if (newstate == TCP_CLOSE) {
 		newstate = after_close(sk, oldstate);
-		if (newstate == oldstate)
-			return 0; /* an orphan's FIN_WAIT_2 goes on in a timewait socket
-				   */
+		if (newstate ==
+		    oldstate) { /* an orphan's FIN_WAIT_2 goes on in a timewait */
+			bpf_map_delete_elem(&socks, &key);
+			return 0;
+		}
 	}
 	netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	if (!wanted(sk, netns, oldstate, newstate))
@@ -192,11 +208,11 @@ int BPF_PROG(on_set_state, struct sock *sk, int oldstate, int newstate)
 		then = NULL;
 	else
 		then = bpf_map_lookup_elem(&socks, &key);
+	if (then && then->state != oldstate)
+		count_lost(TSB_LOST_GAP);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
-		if (n)
-			(*n)++;
+		count_lost(TSB_LOST_FULL);
 	} else {
 		__builtin_memset(e, 0, sizeof(*e));
 		e->mono_ns = now;
@@ -219,6 +235,7 @@ int BPF_PROG(on_set_state, struct sock *sk, int oldstate, int newstate)
 	} else {
 		next.since = now;
 		next.sport = sk->__sk_common.skc_num;
+		next.state = (__u8)newstate;
 		bpf_map_update_elem(&socks, &key, &next, BPF_ANY);
 	}
 	return 0;

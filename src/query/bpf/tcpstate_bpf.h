@@ -26,6 +26,11 @@ struct tsb_event {
 
 #define TSB_UNKNOWN (~0ULL)
 
+/* The counters of the program's "lost" map. */
+#define TSB_LOST_FULL 0 /* the ring buffer was full */
+#define TSB_LOST_GAP 1	/* a transition the program never ran for */
+#define TSB_LOST_N 2
+
 /* What the kernel program filters on; zero values select everything. */
 struct tsb_config {
 	__u32 state_mask;   /* bit per TCP_* state: a transition passes when its old or
