@@ -10,10 +10,11 @@
 # equal to "tcpstate --complete options").
 _tcpstate_fallback_options='--all --listening --ipv4 --ipv6 --numeric --tcp --resolve
 --netns --all-netns --state --exclude --port --sport --dport --src --dst --pid --process
---user --processes --owners-source --extended --timers --info --memory --no-header --wide --format --json
---sort --columns --list-columns --color --output --summary --hist --top --continuous
---events --interval --events-source --count --diagram --doctor --threshold --kill --dry-run --explain
---lab --record --replay --stats --help --usage --version'
+--user --cgroup --unit --container --processes --owners-source --extended --timers --info --memory
+--no-header --wide --format --json --unit-metrics --sort --columns --list-columns --color
+--output --summary --hist --top --continuous --events --interval --events-source --count --diagram
+--doctor --threshold --kill --dry-run --explain --lab --record --replay --stats --help
+--usage --version'
 
 # _tcpstate_add CUR WORD...: add the words that start with CUR to COMPREPLY.
 _tcpstate_add()
@@ -92,6 +93,12 @@ _tcpstate()
 	--user | user | uid)
 		_tcpstate_ask "$cmd" users "$cur"
 		return ;;
+	--unit | unit)
+		_tcpstate_ask "$cmd" units "$cur"
+		return ;;
+	--container | container)
+		_tcpstate_ask "$cmd" containers "$cur"
+		return ;;
 	--format)
 		_tcpstate_ask "$cmd" formats "$cur"
 		return ;;
@@ -132,7 +139,8 @@ _tcpstate()
 		_tcpstate_ask "$cmd" thresholds "$cur"
 		compopt -o nospace 2>/dev/null # the value follows KEY=
 		return ;;
-	--pid | pid | --src | --dst | src | dst | dest | --top | --count | --interval)
+	--pid | pid | --src | --dst | src | dst | dest | --top | --count | --interval | \
+		--cgroup | cgroup | dev | mark | fwmark)
 		return ;; # a number or an address: nothing sensible to offer
 	esac
 

@@ -41,7 +41,11 @@ function __tcpstate_filter
             __tcpstate_ask processes
         case user uid
             __tcpstate_ask users
-        case pid src dst dest
+        case unit
+            __tcpstate_ask units
+        case container
+            __tcpstate_ask containers
+        case pid src dst dest cgroup dev mark fwmark
             return
         case '*'
             __tcpstate_ask keywords
@@ -72,6 +76,9 @@ complete -c tcpstate -l dst -x -d 'remote address in ADDR[/PREFIX][:PORT]'
 complete -c tcpstate -l pid -x -a '(__fish_complete_pids)' -d 'sockets held by process PID'
 complete -c tcpstate -l process -x -a '(__tcpstate_ask processes)' -d 'sockets held by processes named NAME'
 complete -c tcpstate -l user -x -a '(__tcpstate_ask users)' -d 'sockets owned by user NAME or UID'
+complete -c tcpstate -l cgroup -x -d 'sockets of cgroup v2 PATH or below it'
+complete -c tcpstate -l unit -x -a '(__tcpstate_ask units)' -d 'sockets of the systemd unit GLOB'
+complete -c tcpstate -l container -x -a '(__tcpstate_ask containers)' -d 'sockets of the container whose ID starts with PREFIX'
 # Output
 complete -c tcpstate -s p -l processes -d 'show the PID/Program name of every owner'
 complete -c tcpstate -l owners-source -x -a '(__tcpstate_ask owners-sources)' -d 'where -p finds owners'
@@ -83,6 +90,7 @@ complete -c tcpstate -s H -l no-header -d 'do not print the header line'
 complete -c tcpstate -s W -l wide -d 'never cut lines at the terminal width'
 complete -c tcpstate -l format -x -a '(__tcpstate_ask formats)' -d 'output format'
 complete -c tcpstate -s j -l json -d 'the same as --format json'
+complete -c tcpstate -l unit-metrics -d 'openmetrics: add tcpstate_unit_sockets per unit and state'
 complete -c tcpstate -l sort -x -a '(__tcpstate_list sort signs)' -d 'sort the listing by keys (-KEY descending)'
 complete -c tcpstate -l columns -x -a '(__tcpstate_list columns signs)' -d 'columns to show (a leading + adds to the defaults)'
 complete -c tcpstate -l list-columns -d 'list the available columns and exit'

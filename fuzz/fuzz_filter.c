@@ -81,6 +81,12 @@ static void sample_socks(struct sock_rec *v)
 		v[i].rport = ports[(i * 7 + 3) % 12];
 		v[i].uid = (uint32_t)(i % 3) * 1000;
 		v[i].inode = (uint32_t)(1000 + i);
+		v[i].ifindex = (uint32_t)(i % 3);
+		/* the kernel always knows a socket's mark (a dump shows it only to
+		 * CAP_NET_ADMIN, which MARK_COND needs anyway) */
+		v[i].mark = (uint32_t)(i % 5);
+		v[i].have |= SOCK_HAVE_MARK;
+		v[i].cgroup_id = (uint64_t)(i % 4) * 11;
 		if (v[i].family == AF_INET) {
 			memcpy(v[i].laddr, v4[i % 4], 4);
 			memcpy(v[i].raddr, v4[(i / 4) % 4], 4);

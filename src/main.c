@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "filter/filter.h"
 #include "filter/filter_query.h"
+#include "query/cgroups.h"
 #include "query/query.h"
 #include "render/output.h"
 #include "render/term.h"
@@ -121,8 +122,9 @@ static FILE *open_output(const struct opts *o, const struct term *term)
  * already reported.
  */
 static int report(int ret, int werr, const struct opts *o, const struct msgs *msgs,
-		  const struct diag_stats *stats, bool *ret_reported)
+		  const struct collect_state *cstate, bool *ret_reported)
 {
+	const struct diag_stats *stats = &cstate->stats;
 	int status = ret;
 
 	print_msgs(msgs);
@@ -143,6 +145,11 @@ static int report(int ret, int werr, const struct opts *o, const struct msgs *ms
 			"restarts=%u\n",
 			(unsigned long long)stats->bytes, (unsigned long long)stats->msgs,
 			(unsigned long long)stats->socks, stats->recvs, stats->restarts);
+	/* the cgroup map is walked lazily: a line only when it was */
+	if (o->stats && cstate->cgroups && cgmap_stats(cstate->cgroups).walks)
+		fprintf(stderr, "tcpstate: stats: cgroup walks=%u cgroups=%u\n",
+			cgmap_stats(cstate->cgroups).walks,
+			cgmap_stats(cstate->cgroups).entries);
 	return status;
 }
 
@@ -236,6 +243,11 @@ int main(int argc, const char **argv)
 	if (ret == 0 && (v = find_view(o.lab ? VIEW_LAB : o.view)) >= 0 &&
 	    views[v].needs_filter)
 		ret = filter_build(&o, &filter, &err_text);
+	/* The cgroup map reads nothing until a column, key or filter asks for an ID. */
+	if (ret == 0)
+		ret = cgmap_new(&cstate.cgroups);
+	if (ret == 0 && filter_needs_cgroups(filter))
+		ret = filter_bind_cgroups(filter, cstate.cgroups, &err_text);
 	if (ret != 0) {
 		if (ret < 0) {
 			fprintf(stderr, "tcpstate: %s\n",
@@ -280,7 +292,7 @@ int main(int argc, const char **argv)
 	int werr = errno; /* a failed write's errno, before anything else changes it */
 	if (out != stdout && !o.output)
 		fclose(out); /* unbuffered: everything is in stdout already */
-	status = report(ret, werr, &o, &msgs, &cstate.stats, &reported);
+	status = report(ret, werr, &o, &msgs, &cstate, &reported);
 	if (o.output)
 		status = close_file_output(&o, &af, status);
 out:

@@ -2,6 +2,7 @@
  * per-socket malloc. */
 #include <errno.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "aggregate/hist.h"
+#include "query/cgroups.h"
 #include "model/columns.h"
 #include "query/netns.h"
 #include "query/procs.h"
@@ -160,6 +162,36 @@ static int key_netns(const struct sock_rec *s, struct hist *h, int i, char *buf,
 	return s->netns ? put_num(buf, sz, s->netns) : put_text(buf, sz, "-");
 }
 
+/* The cgroup entry's field (path, unit or container label); "-" when none. */
+static int key_cg(const struct sock_rec *s, struct hist *h, int i, char *buf, size_t sz,
+		  size_t field)
+{
+	const struct cg_entry *e =
+	    s->cgroup_id && h->cgroups ? cgmap_find(h->cgroups, s->cgroup_id) : NULL;
+	const char *v = e ? *(char *const *)((const char *)e + field) : NULL;
+
+	if (i)
+		return -1;
+	return put_text(buf, sz, v && v[0] ? v : "-");
+}
+
+static int key_cgroup(const struct sock_rec *s, struct hist *h, int i, char *buf,
+		      size_t sz)
+{
+	return key_cg(s, h, i, buf, sz, offsetof(struct cg_entry, path));
+}
+
+static int key_unit(const struct sock_rec *s, struct hist *h, int i, char *buf, size_t sz)
+{
+	return key_cg(s, h, i, buf, sz, offsetof(struct cg_entry, unit));
+}
+
+static int key_container(const struct sock_rec *s, struct hist *h, int i, char *buf,
+			 size_t sz)
+{
+	return key_cg(s, h, i, buf, sz, offsetof(struct cg_entry, label));
+}
+
 const struct hist_key hist_keys[] = {
     {"state", "State", "TCP state", 0, false, key_state},
     {"lport", "Local Port", "local port", 0, true, key_lport},
@@ -173,6 +205,11 @@ const struct hist_key hist_keys[] = {
      key_process},
     {"user", "User", "the socket's user", 0, false, key_user},
     {"netns", "Netns", "network namespace (with --all-netns)", 0, false, key_netns},
+    {"cgroup", "Cgroup", "cgroup v2 path (- for TIME_WAIT and requests)", COL_NEED_CGROUP,
+     false, key_cgroup},
+    {"unit", "Unit", "systemd unit (- for none)", COL_NEED_CGROUP, false, key_unit},
+    {"container", "Container", "container runtime:ID (- for none)", COL_NEED_CGROUP,
+     false, key_container},
     {NULL, NULL, NULL, 0, false, NULL},
 };
 

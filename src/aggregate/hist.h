@@ -12,6 +12,7 @@
 struct hist;
 struct procs;
 struct netns_list;
+struct cgmap;
 
 /* One --hist key. Adding a key is one line in hist_keys[] (hist.c) and a value function.
  */
@@ -63,7 +64,8 @@ struct hist {
 	 * (caller)
 	 */
 	struct netns_list *const *netns;
-	uint64_t total; /* sockets counted */
+	const struct cgmap *cgroups; /* paths for cgroup, unit, container (caller) */
+	uint64_t total;		     /* sockets counted */
 	/* after hist_finish: groups by count, each group's sub rows by count */
 	struct hist_row *groups;
 	size_t n_groups;

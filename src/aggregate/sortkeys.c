@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "aggregate/sortkeys.h"
+#include "query/cgroups.h"
 #include "query/procs.h"
 
 #define CMP(a, b) (((a) > (b)) - ((a) < (b)))
@@ -114,6 +115,47 @@ static int cmp_process(const struct sock_rec *a, const struct sock_rec *b,
 	return r ? r : CMP(x->pid, y->pid);
 }
 
+/* A cgroup field, NULL when the socket has none: those sort last, like owners. */
+static const char *cg_field(const struct sock_rec *s, const struct col_ctx *c, int field)
+{
+	const struct cg_entry *e =
+	    s->cgroup_id ? cgmap_find(c->cgroups, s->cgroup_id) : NULL;
+	const char *v = !e	     ? NULL
+			: field == 0 ? e->path
+			: field == 1 ? e->unit
+				     : e->label;
+
+	return v && v[0] ? v : NULL;
+}
+
+static int cmp_cg(const struct sock_rec *a, const struct sock_rec *b,
+		  const struct col_ctx *c, int field)
+{
+	const char *x = cg_field(a, c, field), *y = cg_field(b, c, field);
+
+	if (!x || !y)
+		return CMP(!x, !y);
+	return strcmp(x, y);
+}
+
+static int cmp_cgroup(const struct sock_rec *a, const struct sock_rec *b,
+		      const struct col_ctx *c)
+{
+	return cmp_cg(a, b, c, 0);
+}
+
+static int cmp_unit(const struct sock_rec *a, const struct sock_rec *b,
+		    const struct col_ctx *c)
+{
+	return cmp_cg(a, b, c, 1);
+}
+
+static int cmp_container(const struct sock_rec *a, const struct sock_rec *b,
+			 const struct col_ctx *c)
+{
+	return cmp_cg(a, b, c, 2);
+}
+
 const struct sort_key sort_keys[] = {
     {"state", "TCP state, in lifecycle order", 0, cmp_state},
     {"proto", "IPv4 before IPv6", 0, cmp_proto},
@@ -128,6 +170,9 @@ const struct sort_key sort_keys[] = {
      COL_NEED_PROCS, cmp_process},
     {"uid", "the socket's uid", 0, cmp_uid},
     {"inode", "socket inode", 0, cmp_inode},
+    {"cgroup", "cgroup path (sockets without one last)", COL_NEED_CGROUP, cmp_cgroup},
+    {"unit", "systemd unit (sockets without one last)", COL_NEED_CGROUP, cmp_unit},
+    {"container", "container (sockets without one last)", COL_NEED_CGROUP, cmp_container},
     {NULL, NULL, 0, NULL},
 };
 
@@ -211,6 +256,12 @@ static int missing(const struct sort_ctx *sc, int k, uint32_t i, uint32_t j, int
 	} else if (sc->spec->k[k].key->needs & COL_NEED_PROCS) {
 		mi = !first_owner(&sc->set->v[i], sc->c);
 		mj = !first_owner(&sc->set->v[j], sc->c);
+	} else if (sc->spec->k[k].key->needs & COL_NEED_CGROUP) {
+		int f = sc->spec->k[k].key->cmp == cmp_cgroup ? 0
+			: sc->spec->k[k].key->cmp == cmp_unit ? 1
+							      : 2;
+		mi = !cg_field(&sc->set->v[i], sc->c, f);
+		mj = !cg_field(&sc->set->v[j], sc->c, f);
 	} else {
 		return 0;
 	}

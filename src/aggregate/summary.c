@@ -106,6 +106,13 @@ void summary_done(struct summary *sum)
 		return;
 	free(sum->lst);
 	sum->lst = NULL;
+	/* the unit counts belong to whoever counted them (views/counts.c): freed here so
+	 * that one summary_done ends both */
+	if (sum->units) {
+		hist_done((struct hist *)sum->units);
+		free((void *)sum->units);
+		sum->units = NULL;
+	}
 	sum->n_lst = sum->cap_lst = 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "aggregate/hist.h"
 #include "model/sock.h"
 #include "model/states.h"
 
@@ -31,6 +32,9 @@ struct summary {
 	bool keep_listeners; /* remember LISTEN endpoints (OpenMetrics) */
 	struct summary_listener *lst;
 	size_t n_lst, cap_lst;
+	/* --unit-metrics: sockets per unit and state (counted and owned by the caller),
+	 * NULL when not asked for */
+	const struct hist *units;
 };
 
 /* Start counting; keep_listeners makes summary_add remember LISTEN sockets. */

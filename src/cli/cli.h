@@ -76,11 +76,12 @@ struct opts {
 	int wide;      /* -W: never cut lines at the terminal's width */
 	enum out_format format;
 	enum color_mode color;
-	char *sort;    /* --sort KEY[,KEY...] */
-	char *columns; /* --columns LIST */
-	char *hist;    /* --hist KEY[,KEY2] */
-	char *output;  /* --output FILE: written atomically instead of stdout */
-	long top;      /* --top N; 0 = fit the terminal */
+	char *sort;	  /* --sort KEY[,KEY...] */
+	char *columns;	  /* --columns LIST */
+	char *hist;	  /* --hist KEY[,KEY2] */
+	char *output;	  /* --output FILE: written atomically instead of stdout */
+	long top;	  /* --top N; 0 = fit the terminal */
+	int unit_metrics; /* --unit-metrics: OpenMetrics tcpstate_unit_sockets */
 
 	/* repetition and events */
 	double continuous; /* -c [SECONDS]; 0 = once */

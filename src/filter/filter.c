@@ -2,6 +2,7 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "cli/cli.h"
 #include "filter/filter.h"
 #include "filter/filter_int.h"
+#include "query/cgroups.h"
 #include "query/procs.h"
 
 /*
@@ -219,26 +221,88 @@ static enum tri owner_match(const struct fnode *n, const struct sock_rec *s,
 	return T_NO;
 }
 
+/* A cgroup path is the term's path or below it ("/a" holds "/a" and "/a/b", not "/ab").
+ */
+static bool path_below(const char *path, const char *top)
+{
+	size_t n = strlen(top);
+
+	if (strcmp(top, "/") == 0)
+		return true;
+	return strncmp(path, top, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static bool container_match(const struct cg_entry *e, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (e->ctr.runtime && strncmp(e->ctr.id, prefix, n) == 0)
+		return true;
+	if (e->label[0] && strncmp(e->label, prefix, n) == 0)
+		return true; /* "docker:0123" */
+	return e->ctr.pod[0] && strncmp(e->ctr.pod, prefix, n) == 0;
+}
+
+static bool unit_match(const char *unit, const char *glob)
+{
+	const char *inner = strrchr(unit, '/'); /* user@1000.service/app.service */
+
+	if (!unit[0])
+		return false;
+	return fnmatch(glob, unit, 0) == 0 || (inner && fnmatch(glob, inner + 1, 0) == 0);
+}
+
+/* The cgroup terms. Without a map (tests, fuzzers) they are unknown. */
+static enum tri cgroup_eval(const struct fnode *n, const struct sock_rec *s,
+			    const struct cgmap *cg)
+{
+	const struct cg_entry *e;
+
+	if (!s->cgroup_id)
+		return T_NO; /* TIME_WAIT and requests belong to no cgroup */
+	/* Expanded IDs decide alone, as the kernel does with them: a cgroup made below
+	 * PATH after the expansion is left out by both. */
+	if (n->kind == FN_CGROUP && n->u.cg->ids) {
+		for (size_t i = 0; i < n->u.cg->n_ids; i++)
+			if (n->u.cg->ids[i] == s->cgroup_id)
+				return T_YES;
+		return T_NO;
+	}
+	if (!cg)
+		return T_MAYBE;
+	e = cgmap_find(cg, s->cgroup_id);
+	if (!e)
+		return T_NO; /* removed since: no path to compare */
+	switch (n->kind) {
+	case FN_CGROUP:
+		return path_below(e->path, n->u.cg->path);
+	case FN_UNIT:
+		return unit_match(e->unit, n->u.text);
+	default:
+		return container_match(e, n->u.text);
+	}
+}
+
 static enum tri eval(const struct fnode *n, const struct sock_rec *s,
-		     const struct procs *p)
+		     const struct procs *p, const struct cgmap *cg)
 {
 	enum tri a, b;
 
 	switch (n->kind) {
 	case FN_AND:
-		a = eval(n->a, s, p);
+		a = eval(n->a, s, p, cg);
 		if (a == T_NO)
 			return T_NO;
-		b = eval(n->b, s, p);
+		b = eval(n->b, s, p, cg);
 		return b == T_NO ? T_NO : (a == T_YES && b == T_YES ? T_YES : T_MAYBE);
 	case FN_OR:
-		a = eval(n->a, s, p);
+		a = eval(n->a, s, p, cg);
 		if (a == T_YES)
 			return T_YES;
-		b = eval(n->b, s, p);
+		b = eval(n->b, s, p, cg);
 		return b == T_YES ? T_YES : (a == T_NO && b == T_NO ? T_NO : T_MAYBE);
 	case FN_NOT:
-		a = eval(n->a, s, p);
+		a = eval(n->a, s, p, cg);
 		return a == T_MAYBE ? T_MAYBE : (a == T_YES ? T_NO : T_YES);
 	case FN_STATE:
 		return s->state < TS_NSTATES && (n->u.states & STATE_BIT(s->state));
@@ -257,6 +321,19 @@ static enum tri eval(const struct fnode *n, const struct sock_rec *s,
 	case FN_PID:
 	case FN_PROCESS:
 		return owner_match(n, s, p);
+	case FN_CGROUP:
+	case FN_UNIT:
+	case FN_CONTAINER:
+		return cgroup_eval(n, s, cg);
+	case FN_DEV:
+		return s->ifindex == n->u.ifindex;
+	case FN_MARK:
+		/* the kernel sends marks only to CAP_NET_ADMIN, and decides the term
+		 * itself
+		 */
+		if (!(s->have & SOCK_HAVE_MARK))
+			return T_MAYBE;
+		return (s->mark & n->u.mark.mask) == n->u.mark.value;
 	}
 	return T_NO;
 }
@@ -265,7 +342,79 @@ bool filter_match(const struct filter *f, const struct sock_rec *s, const struct
 {
 	if (!f || !f->root)
 		return true;
-	return eval(f->root, s, p) != T_NO;
+	return eval(f->root, s, p, f->cgroups) != T_NO;
+}
+
+static bool has_kind(const struct fnode *n, enum fnode_kind lo, enum fnode_kind hi)
+{
+	if (!n)
+		return false;
+	if (n->kind >= lo && n->kind <= hi)
+		return true;
+	return has_kind(n->a, lo, hi) || has_kind(n->b, lo, hi);
+}
+
+bool filter_needs_cgroups(const struct filter *f)
+{
+	return f && has_kind(f->root, FN_CGROUP, FN_CONTAINER);
+}
+
+/* Subtrees of at most this many cgroups are decided in the kernel (12 bytes each). */
+#define CG_KERNEL_MAX 64
+
+/* "cgroup 'PATH': why" for a path the map could not read. Returns -EINVAL (or -ENOMEM).
+ */
+static int cgroup_error(const char *path, int err, const char *root, char **ret_err)
+{
+	int n;
+
+	if (err == -ENOENT && !root[0])
+		n = asprintf(ret_err, "cgroup '%s': no cgroup v2 hierarchy is mounted",
+			     path);
+	else if (err == -ENOENT)
+		n = asprintf(ret_err, "cgroup '%s': no such cgroup under %s", path, root);
+	else
+		n = asprintf(ret_err, "cgroup '%s': %s", path, strerror(-err));
+	if (n < 0) {
+		*ret_err = NULL;
+		return -ENOMEM;
+	}
+	return -EINVAL;
+}
+
+static int bind_node(struct fnode *n, struct cgmap *m, char **ret_err)
+{
+	uint64_t ids[CG_KERNEL_MAX];
+	int got, err;
+
+	if (!n)
+		return 0;
+	err = bind_node(n->a, m, ret_err);
+	if (err || n->kind != FN_CGROUP)
+		return err ? err : bind_node(n->b, m, ret_err);
+	got = cgmap_subtree_ids(m, n->u.cg->path, ids, CG_KERNEL_MAX);
+	if (got == -E2BIG)
+		return 0; /* a big subtree: user space compares paths */
+	if (got < 0) {
+		if (got == -ENOMEM)
+			return got;
+		return cgroup_error(n->u.cg->path, got, cgmap_root(m), ret_err);
+	}
+	n->u.cg->ids = malloc((size_t)got * sizeof(*ids) + 1);
+	if (!n->u.cg->ids)
+		return -ENOMEM;
+	memcpy(n->u.cg->ids, ids, (size_t)got * sizeof(*ids));
+	n->u.cg->n_ids = (size_t)got;
+	return 0;
+}
+
+int filter_bind_cgroups(struct filter *f, struct cgmap *m, char **ret_err)
+{
+	*ret_err = NULL;
+	if (!f)
+		return 0;
+	f->cgroups = m;
+	return bind_node(f->root, m, ret_err);
 }
 
 void filter_free(struct filter *f)

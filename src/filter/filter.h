@@ -47,6 +47,19 @@ bool filter_needs_procs(const struct filter *f);
 bool filter_match(const struct filter *f, const struct sock_rec *s,
 		  const struct procs *p);
 
+/* True when matching needs the cgroup map (cgroup, unit or container terms). */
+bool filter_needs_cgroups(const struct filter *f);
+
+struct cgmap;
+
+/*
+ * Give the cgroup terms their map (kept for filter_match; the caller keeps it alive) and
+ * expand each cgroup PATH with a small subtree into its IDs, which the kernel then
+ * decides. Returns 0, -EINVAL with *ret_err a malloc'd message (no such cgroup, no
+ * cgroup2 mount), or -ENOMEM.
+ */
+int filter_bind_cgroups(struct filter *f, struct cgmap *m, char **ret_err);
+
 /* Free. Accepts NULL. */
 void filter_free(struct filter *f);
 

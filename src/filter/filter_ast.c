@@ -39,5 +39,12 @@ void fnode_free(struct fnode *n)
 		free(n->u.ports);
 	else if (n->kind == FN_PROCESS)
 		free(n->u.name);
+	else if (n->kind == FN_UNIT || n->kind == FN_CONTAINER)
+		free(n->u.text);
+	else if (n->kind == FN_CGROUP && n->u.cg) {
+		free(n->u.cg->path);
+		free(n->u.cg->ids);
+		free(n->u.cg);
+	}
 	free(n);
 }

@@ -19,6 +19,11 @@ enum fnode_kind {
 	FN_PID,
 	FN_PROCESS,
 	FN_USER,
+	FN_CGROUP,    /* cgroup PATH: the cgroup or below it */
+	FN_UNIT,      /* unit GLOB */
+	FN_CONTAINER, /* container ID-PREFIX */
+	FN_DEV,	      /* dev NAME: the bound interface */
+	FN_MARK,      /* mark VALUE[/MASK] */
 };
 
 /* Which end of the connection a port or address term looks at. */
@@ -50,6 +55,14 @@ struct addr_prefix {
 	uint8_t bits; /* 0..128 */
 };
 
+/* cgroup PATH: the path, and the IDs of its subtree when filter_bind_cgroups found few.
+ */
+struct cg_term {
+	char *path;    /* normalised: "/a/b", "/" for the root */
+	uint64_t *ids; /* the subtree's IDs (kernel-decided), NULL: user space decides */
+	size_t n_ids;
+};
+
 struct fnode {
 	enum fnode_kind kind;
 	struct fnode *a, *b; /* AND, OR: both; NOT: a */
@@ -61,6 +74,12 @@ struct fnode {
 		pid_t pid;		 /* FN_PID */
 		char *name;		 /* FN_PROCESS: exact name or fnmatch(3) glob */
 		uint32_t uid;		 /* FN_USER */
+		struct cg_term *cg;	 /* FN_CGROUP */
+		char *text;		 /* FN_UNIT glob, FN_CONTAINER prefix */
+		uint32_t ifindex;	 /* FN_DEV */
+		struct {
+			uint32_t value, mask;
+		} mark; /* FN_MARK */
 	} u;
 };
 

@@ -15,10 +15,11 @@
  * the socket; landing 4 bytes past it rejects. So every test "falls through when true,
  * jumps to a label when false", and INET_DIAG_BC_JMP (which always fails) is the goto.
  *
- * The kernel can only test ports and addresses. Everything else (states go into the
- * request's state mask instead; pid, process and user only user space knows) becomes
- * "true" where the kernel must keep a superset and "false" under a NOT, so the program
- * never rejects a socket the user-space check would keep.
+ * The kernel can test ports, addresses, the bound interface, marks and cgroup IDs (a
+ * cgroup PATH whose subtree filter_bind_cgroups expanded). Everything else (states go
+ * into the request's state mask instead; pid, process and user only user space knows)
+ * becomes "true" where the kernel must keep a superset and "false" under a NOT, so the
+ * program never rejects a socket the user-space check would keep.
  */
 
 #define BC_MAX 60000 /* op->no is 16 bits and the attribute must fit in 64 KiB */
@@ -195,12 +196,64 @@ static enum cval cval(const struct fnode *n, bool upper)
 		if (n->u.addr.bits == 0)
 			return C_TRUE;
 		return addr_compilable(&n->u.addr) ? C_VAR : (upper ? C_TRUE : C_FALSE);
+	case FN_DEV:
+		return C_VAR;
+	case FN_MARK:
+		if (n->u.mark.mask == 0 && n->u.mark.value == 0)
+			return C_TRUE;
+		return C_VAR;
+	case FN_CGROUP:
+		/* expanded into its IDs (filter_bind_cgroups): the kernel decides */
+		if (n->u.cg->ids && n->u.cg->n_ids)
+			return C_VAR;
+		return upper ? C_TRUE : C_FALSE;
 	default:
 		return upper ? C_TRUE : C_FALSE; /* only user space can tell */
 	}
 }
 
 static void gen(struct bc *b, const struct fnode *n, bool upper, int f_label);
+
+/* dev: the u32 ifindex follows the op. */
+static void emit_dev(struct bc *b, uint32_t ifindex, int label)
+{
+	struct inet_diag_bc_op *op =
+	    emit(b, INET_DIAG_BC_DEV_COND, sizeof(*op) + 4, label);
+
+	if (op)
+		memcpy(op + 1, &ifindex, 4);
+}
+
+/* mark: struct inet_diag_markcond follows; the kernel wants CAP_NET_ADMIN for it. */
+static void emit_mark(struct bc *b, uint32_t value, uint32_t mask, int label)
+{
+	struct inet_diag_markcond mc = {.mark = value, .mask = mask};
+	struct inet_diag_bc_op *op =
+	    emit(b, INET_DIAG_BC_MARK_COND, sizeof(*op) + sizeof(mc), label);
+
+	if (op)
+		memcpy(op + 1, &mc, sizeof(mc));
+}
+
+/* cgroup: falls through when the socket's cgroup ID is one of ids. */
+static void gen_cgroup_ids(struct bc *b, const uint64_t *ids, size_t n, int f_label)
+{
+	int ok = new_label(b);
+
+	for (size_t i = 0; i < n; i++) {
+		bool last = i == n - 1;
+		int next = last ? f_label : new_label(b);
+		struct inet_diag_bc_op *op =
+		    emit(b, INET_DIAG_BC_CGROUP_COND, sizeof(*op) + 8, next);
+		if (op)
+			memcpy(op + 1, &ids[i], 8); /* the kernel reads it unaligned */
+		if (!last) {
+			emit_jump(b, ok);
+			place(b, next);
+		}
+	}
+	place(b, ok);
+}
 
 /* One side's port ranges: falls through when the port is in one of them. */
 static void gen_ranges(struct bc *b, const struct port_spec *ps, bool local, int f_label)
@@ -282,6 +335,15 @@ static void gen(struct bc *b, const struct fnode *n, bool upper, int f_label)
 		return;
 	case FN_ADDR:
 		emit_addr(b, n, f_label);
+		return;
+	case FN_DEV:
+		emit_dev(b, n->u.ifindex, f_label);
+		return;
+	case FN_MARK:
+		emit_mark(b, n->u.mark.value, n->u.mark.mask, f_label);
+		return;
+	case FN_CGROUP:
+		gen_cgroup_ids(b, n->u.cg->ids, n->u.cg->n_ids, f_label);
 		return;
 	default:
 		return; /* cval() already decided it */

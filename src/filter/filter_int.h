@@ -10,8 +10,12 @@
 
 #include "filter/filter_ast.h"
 
+struct cgmap;
+
 struct filter {
 	struct fnode *root;
+	const struct cgmap
+	    *cgroups; /* for cgroup, unit, container (filter_bind_cgroups) */
 };
 
 /*
@@ -51,6 +55,18 @@ int filter_parse_ports(const char *op, const char *spec, struct port_spec *ret,
  */
 int filter_parse_addr(const char *spec, struct addr_prefix *ret, bool *ret_has_addr,
 		      const char **ret_port_spec, char **ret_err);
+
+/* Parse a mark VALUE[/MASK] (decimal or 0x hex, mask 0xffffffff when absent). Returns 0
+ * or -EINVAL with *ret_err set. */
+int filter_parse_mark(const char *spec, uint32_t *ret_value, uint32_t *ret_mask,
+		      char **ret_err);
+
+/* Parse an interface name or index. Returns 0 or -EINVAL with *ret_err set. */
+int filter_parse_dev(const char *spec, uint32_t *ret_ifindex, char **ret_err);
+
+/* Normalise a cgroup PATH to "/a/b" (malloc'd into *ret_path; no ".." components).
+ * Returns 0, -EINVAL with *ret_err set, or -ENOMEM. */
+int filter_parse_cgroup(const char *spec, char **ret_path, char **ret_err);
 
 /* Does the 16-byte mapped form of a socket address match the prefix? */
 bool filter_addr_match(const struct addr_prefix *p, uint8_t family, const uint8_t *addr);

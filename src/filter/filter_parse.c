@@ -24,6 +24,11 @@ enum kw {
 	KW_PID,
 	KW_PROCESS,
 	KW_USER,
+	KW_CGROUP,
+	KW_UNIT,
+	KW_CONTAINER,
+	KW_DEV,
+	KW_MARK,
 };
 
 /* The term keywords; the first spelling of each is the one we offer and suggest. */
@@ -49,6 +54,12 @@ static const struct {
     {"comm", KW_PROCESS, false, NULL},
     {"user", KW_USER, true, "a user name or uid"},
     {"uid", KW_USER, false, NULL},
+    {"cgroup", KW_CGROUP, true, "a cgroup v2 path: /system.slice/nginx.service"},
+    {"unit", KW_UNIT, true, "a systemd unit name or glob: nginx.service, 'user@*'"},
+    {"container", KW_CONTAINER, true, "a container ID prefix, runtime:ID or pod UID"},
+    {"dev", KW_DEV, true, "an interface name or index the socket is bound to"},
+    {"mark", KW_MARK, true, "VALUE[/MASK], numbers like 0x1/0xff"},
+    {"fwmark", KW_MARK, false, NULL},
 };
 
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
@@ -63,8 +74,9 @@ static const struct {
     {"|", T_OR},    {"not", T_NOT}, {"!", T_NOT}, {"(", T_LPAREN}, {")", T_RPAREN},
 };
 
-#define KEYWORD_LIST                                                                     \
-	"state, exclude, sport, dport, port, src, dst, pid, process, user, and, or, not, '(' and ')'"
+#define KEYWORD_LIST                                                                       \
+	"state, exclude, sport, dport, port, src, dst, pid, process, user, cgroup, unit, " \
+	"container, dev, mark, and, or, not, '(' and ')'"
 #define MAX_DEPTH 100
 #define PID_MAX 4194304 /* PID_MAX_LIMIT on 64-bit kernels */
 
@@ -276,6 +288,72 @@ static int make_user(struct parser *p, const char *value, struct fnode **ret)
 	return 0;
 }
 
+/* A node holding a copy of value in u.text (unit, container). */
+static int make_text(struct parser *p, enum fnode_kind kind, const char *value,
+		     struct fnode **ret)
+{
+	struct fnode *n;
+
+	if (*value == '\0')
+		return fail(p, "empty %s '' (%s)", kind == FN_UNIT ? "unit" : "container",
+			    kind == FN_UNIT ? "a unit name or glob"
+					    : "a container ID prefix");
+	n = fnode_new(kind);
+	if (!n || !(n->u.text = strdup(value))) {
+		fnode_free(n);
+		return -ENOMEM;
+	}
+	*ret = n;
+	return 0;
+}
+
+static int make_cgroup(struct parser *p, const char *value, struct fnode **ret)
+{
+	struct fnode *n = fnode_new(FN_CGROUP);
+	int err;
+
+	if (!n || !(n->u.cg = calloc(1, sizeof(*n->u.cg)))) {
+		fnode_free(n);
+		return -ENOMEM;
+	}
+	err = filter_parse_cgroup(value, &n->u.cg->path, p->err);
+	if (err) {
+		fnode_free(n);
+		return err;
+	}
+	*ret = n;
+	return 0;
+}
+
+static int make_dev(struct parser *p, const char *value, struct fnode **ret)
+{
+	uint32_t idx;
+	int err = filter_parse_dev(value, &idx, p->err);
+
+	if (err)
+		return err;
+	*ret = fnode_new(FN_DEV);
+	if (!*ret)
+		return -ENOMEM;
+	(*ret)->u.ifindex = idx;
+	return 0;
+}
+
+static int make_mark(struct parser *p, const char *value, struct fnode **ret)
+{
+	uint32_t v, m;
+	int err = filter_parse_mark(value, &v, &m, p->err);
+
+	if (err)
+		return err;
+	*ret = fnode_new(FN_MARK);
+	if (!*ret)
+		return -ENOMEM;
+	(*ret)->u.mark.value = v;
+	(*ret)->u.mark.mask = m;
+	return 0;
+}
+
 /* Build the node for one keyword and its value. */
 static int make_term(struct parser *p, enum kw kw, const char *op, const char *value,
 		     struct fnode **ret)
@@ -331,6 +409,16 @@ static int make_term(struct parser *p, enum kw kw, const char *op, const char *v
 		return 0;
 	case KW_USER:
 		return make_user(p, value, ret);
+	case KW_CGROUP:
+		return make_cgroup(p, value, ret);
+	case KW_UNIT:
+		return make_text(p, FN_UNIT, value, ret);
+	case KW_CONTAINER:
+		return make_text(p, FN_CONTAINER, value, ret);
+	case KW_DEV:
+		return make_dev(p, value, ret);
+	case KW_MARK:
+		return make_mark(p, value, ret);
 	}
 	return -EINVAL;
 }

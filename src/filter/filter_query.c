@@ -19,6 +19,7 @@ int filter_query(const struct filter *f, struct query_filter *ret, void **ret_bc
 	 * states cancel out, both readings select nothing.) */
 	ret->names_states = filter_state_set(f, 0) != 0;
 	ret->needs_procs = filter_needs_procs(f);
+	ret->needs_cgroups = filter_needs_cgroups(f);
 	ret->match = filter_match;
 	err = filter_bytecode(f, ret_bc, &len, &ret->sport, &ret->dport);
 	if (err < 0)

@@ -1,8 +1,10 @@
-/* filter_value.c - the values of filter terms: port SPECs and ADDR[/PREFIX][:PORT]. */
+/* filter_value.c - the values of filter terms: port SPECs, ADDR[/PREFIX][:PORT], marks,
+ * interfaces and cgroup paths. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -485,4 +487,106 @@ bool filter_addr_match(const struct addr_prefix *p, uint8_t family, const uint8_
 		return true;
 	uint8_t m = (uint8_t)(0xff << (8 - rest));
 	return (a[full] & m) == (p->addr[full] & m);
+}
+
+/* A whole decimal number up to max. */
+static int parse_decimal(const char *s, unsigned long max, unsigned long *ret)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return -ERANGE;
+	}
+	*ret = v;
+	return 0;
+}
+
+/* A 32-bit number, decimal or 0x hex. */
+static int parse_num(const char *s, unsigned long *ret)
+{
+	unsigned long v = 0;
+
+	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+		return parse_decimal(s, 0xffffffffUL, ret);
+	s += 2;
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (!isxdigit((unsigned char)*s))
+			return -EINVAL;
+		v = v * 16 + (unsigned long)(isdigit((unsigned char)*s)
+						 ? *s - '0'
+						 : tolower((unsigned char)*s) - 'a' + 10);
+		if (v > 0xffffffffUL)
+			return -ERANGE;
+	}
+	*ret = v;
+	return 0;
+}
+
+int filter_parse_mark(const char *spec, uint32_t *ret_value, uint32_t *ret_mask,
+		      char **ret_err)
+{
+	unsigned long v, m = 0xffffffffUL;
+	const char *slash = strchr(spec, '/');
+	char num[32];
+
+	if (snprintf(num, sizeof(num), "%.*s", slash ? (int)(slash - spec) : 31, spec) >=
+		(int)sizeof(num) ||
+	    parse_num(num, &v) || (slash && parse_num(slash + 1, &m)))
+		return fail(ret_err,
+			    "bad mark '%s' (VALUE[/MASK]: numbers up to 0xffffffff)",
+			    spec);
+	/* the kernel compares (mark & mask) == value: a value outside the mask never
+	 * holds, as in ss */
+	*ret_value = (uint32_t)v;
+	*ret_mask = (uint32_t)m;
+	return 0;
+}
+
+int filter_parse_dev(const char *spec, uint32_t *ret_ifindex, char **ret_err)
+{
+	unsigned long idx;
+
+	if (parse_decimal(spec, 0xffffffffUL, &idx) != 0) {
+		idx = if_nametoindex(spec);
+		if (!idx)
+			return fail(
+			    ret_err,
+			    "unknown interface '%s' (a name from 'ip link' or an index)",
+			    spec);
+	}
+	*ret_ifindex = (uint32_t)idx;
+	return 0;
+}
+
+int filter_parse_cgroup(const char *spec, char **ret_path, char **ret_err)
+{
+	size_t len;
+
+	*ret_path = NULL;
+	if (*spec == '\0')
+		return fail(ret_err,
+			    "empty cgroup path '' (a path below the cgroup2 mount, "
+			    "like /system.slice)");
+	if (strstr(spec, "/../") || strncmp(spec, "../", 3) == 0 ||
+	    strcmp(spec, "..") == 0)
+		return fail(ret_err, "bad cgroup path '%s' (no '..' components)", spec);
+	while (*spec == '/')
+		spec++;
+	/* "/" + the rest, without trailing slashes: "/a/b/" and "a/b" are "/a/b" */
+	if (asprintf(ret_path, "/%s", spec) < 0) {
+		*ret_path = NULL;
+		return -ENOMEM;
+	}
+	len = strlen(*ret_path);
+	while (len > 1 && (*ret_path)[len - 1] == '/')
+		(*ret_path)[--len] = '\0';
+	return 0;
 }

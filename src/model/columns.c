@@ -80,13 +80,31 @@ const struct column column_table[COLUMN_N + 1] = {
 		       "send buffer size, bytes"},
     [COLUMN_DROPS] = {"drops", "Drops", true, COL_NUMBER, COL_NEED_MEM,
 		      "packets dropped before reaching the socket"},
+    /* cgroup v2 (INET_DIAG_CGROUP_ID, which full sockets carry): - for TIME_WAIT and
+     * requests */
+    [COLUMN_CGROUP] = {"cgroup", "Cgroup", false, COL_STRING_OR_NULL, COL_NEED_CGROUP,
+		       "cgroup v2 path below the cgroup2 mount"},
+    [COLUMN_UNIT] = {"unit", "Unit", false, COL_STRING_OR_NULL, COL_NEED_CGROUP,
+		     "systemd unit (innermost .service, .scope, .socket, else .slice)"},
+    [COLUMN_CONTAINER] =
+	{"container", "Container", false, COL_STRING_OR_NULL, COL_NEED_CGROUP,
+	 "container runtime:ID (docker, containerd, crio, podman), pod UID"},
+    [COLUMN_CMDLINE] = {"cmdline", "Command", false, COL_STRING_OR_NULL,
+			COL_NEED_PROCS | COL_NEED_CMDLINE,
+			"command line of the first owner (needs the owners' scan)"},
+    [COLUMN_MARK] = {"mark", "Mark", false, COL_STRING_OR_NULL, COL_NEED_MARK,
+		     "socket mark (hex; the kernel sends it only to CAP_NET_ADMIN)"},
+    [COLUMN_TOS] = {"tos", "TOS", false, COL_STRING_OR_NULL, COL_NEED_TOS,
+		    "IPv4 TOS or IPv6 traffic class (hex)"},
     [COLUMN_N] = {NULL, NULL, false, COL_STRING, 0, NULL},
 };
 
 const char *column_type_name(enum col_type t)
 {
-	static const char *const names[] = {
-	    [COL_STRING] = "string", [COL_NUMBER] = "number", [COL_OWNERS] = "owners"};
+	static const char *const names[] = {[COL_STRING] = "string",
+					    [COL_NUMBER] = "number",
+					    [COL_OWNERS] = "owners",
+					    [COL_STRING_OR_NULL] = "string"};
 
 	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "string";
 }

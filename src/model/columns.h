@@ -11,18 +11,25 @@
 
 struct procs;
 struct netns_list;
+struct cgmap;
 
 /* What a column needs from the query stage. */
 enum {
-	COL_NEED_PROCS = 1 << 0, /* /proc scan for owners */
-	COL_NEED_INFO = 1 << 1,	 /* INET_DIAG_INFO (tcp_info), INET_DIAG_CONG */
-	COL_NEED_MEM = 1 << 2,	 /* INET_DIAG_SKMEMINFO */
+	COL_NEED_PROCS = 1 << 0,   /* /proc scan for owners */
+	COL_NEED_INFO = 1 << 1,	   /* INET_DIAG_INFO (tcp_info), INET_DIAG_CONG */
+	COL_NEED_MEM = 1 << 2,	   /* INET_DIAG_SKMEMINFO */
+	COL_NEED_CGROUP = 1 << 3,  /* the cgroup ID map (query/cgroups.h) */
+	COL_NEED_TOS = 1 << 4,	   /* INET_DIAG_TOS, INET_DIAG_TCLASS */
+	COL_NEED_CMDLINE = 1 << 5, /* /proc/PID/cmdline of the first owner */
+	COL_NEED_MARK = 1 << 6,	   /* INET_DIAG_MARK (sent with every dump to
+				      CAP_NET_ADMIN) */
 };
 
 enum col_type {
 	COL_STRING = 0,
 	COL_NUMBER,
-	COL_OWNERS, /* a list of {pid, comm} */
+	COL_OWNERS,	    /* a list of {pid, comm} */
+	COL_STRING_OR_NULL, /* a string; "-" (none) is null in JSON */
 };
 
 /* Every column, in the order of column_table. */
@@ -62,6 +69,12 @@ enum column_id {
 	COLUMN_WMEM,
 	COLUMN_SNDBUF,
 	COLUMN_DROPS,
+	COLUMN_CGROUP,
+	COLUMN_UNIT,
+	COLUMN_CONTAINER,
+	COLUMN_CMDLINE,
+	COLUMN_MARK,
+	COLUMN_TOS,
 	COLUMN_N,
 };
 
@@ -71,6 +84,7 @@ struct col_ctx {
 	bool resolve;	  /* -r: names instead of numbers */
 	bool multi_netns; /* several namespaces: the netns column means something */
 	const struct netns_list *netns; /* labels for the netns column (NULL: inodes) */
+	const struct cgmap *cgroups;	/* cgroup paths, units, containers (NULL: none) */
 };
 
 struct column {

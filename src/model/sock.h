@@ -20,6 +20,12 @@ struct sock_ext {
 	char cong[16]; /* congestion control name, "" when absent */
 };
 
+/* Optional attributes the kernel sent (sock_rec.have). */
+enum {
+	SOCK_HAVE_MARK = 1 << 0,
+	SOCK_HAVE_TOS = 1 << 1,
+};
+
 struct sock_rec {
 	uint8_t family;	 /* AF_INET or AF_INET6 */
 	uint8_t state;	 /* enum ts_state */
@@ -27,6 +33,8 @@ struct sock_rec {
 	uint8_t timer;	 /* idiag_timer: 0 none, 1 retransmit, 2 keepalive, 3 timewait, 4
 			    probe */
 	uint8_t retrans; /* idiag_retrans */
+	uint8_t tos;	 /* INET_DIAG_TOS (IPv4) or INET_DIAG_TCLASS (IPv6) */
+	uint8_t have;	 /* SOCK_HAVE_*: which optional attributes came */
 	uint16_t lport;	 /* host byte order */
 	uint16_t rport;
 	uint8_t laddr[16]; /* network order; IPv4 in the first 4 bytes */
@@ -37,8 +45,10 @@ struct sock_rec {
 	uint32_t inode;
 	uint32_t expires; /* ms until the timer fires */
 	uint32_t ifindex;
+	uint32_t mark; /* INET_DIAG_MARK (only for CAP_NET_ADMIN), in ifindex's padding */
 	uint64_t cookie;
 	uint64_t netns; /* network namespace inode; 0 when only one namespace is shown */
+	uint64_t cgroup_id;   /* INET_DIAG_CGROUP_ID; 0: none (TIME_WAIT, requests) */
 	struct sock_ext *ext; /* NULL unless extensions were requested */
 };
 

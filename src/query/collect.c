@@ -8,6 +8,7 @@
 #include <linux/inet_diag.h>
 
 #include "model/columns.h"
+#include "query/cgroups.h"
 #include "query/collect.h"
 #include "query/netns.h"
 #include "query/procfs_fallback.h"
@@ -25,6 +26,11 @@ static void build_request(const struct query *q, struct diag_query *ret)
 		ret->ext |= (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_CONG - 1));
 	if (q->needs & COL_NEED_MEM)
 		ret->ext |= 1 << (INET_DIAG_SKMEMINFO - 1);
+	if (q->needs & COL_NEED_TOS)
+		ret->ext |= (1 << (INET_DIAG_TOS - 1)) | (1 << (INET_DIAG_TCLASS - 1));
+	ret->small_attrs =
+	    (q->needs & (COL_NEED_CGROUP | COL_NEED_TOS | COL_NEED_MARK)) ||
+	    q->filter.needs_cgroups;
 	ret->sport = q->filter.sport;
 	ret->dport = q->filter.dport;
 	ret->bytecode = q->filter.bytecode;
@@ -33,6 +39,7 @@ static void build_request(const struct query *q, struct diag_query *ret)
 
 struct stream_ctx {
 	const struct query *q;
+	struct cgmap *cgroups; /* NULL unless a column, key or term needs cgroup paths */
 	state_set states;
 	bool check_filter; /* re-check in user space (the kernel decided only part of it)
 			    */
@@ -54,6 +61,18 @@ static int stream_one(const struct sock_rec *s, void *data)
 	if (sc->check_filter && !sc->q->filter.match(sc->q->filter.f, s, NULL))
 		return 0;
 	return sc->fn(s, sc->data);
+}
+
+/* stream_one, with the socket's cgroup made known first: a separate callback so that a
+ * listing without cgroup columns pays nothing per socket. */
+static int stream_one_cg(const struct sock_rec *s, void *data)
+{
+	struct stream_ctx *sc = data;
+
+	/* An error (no cgroup2 mounted) leaves the map empty: the cells say "-". */
+	if (s)
+		cgmap_ensure(sc->cgroups, s->cgroup_id);
+	return stream_one(s, data);
 }
 
 static const char *dump_hint(int err)
@@ -337,11 +356,27 @@ static int stream_raw(const struct query *q, struct collect_state *st, diag_sock
 	/* Owner terms are decided later, in filter_with_owners, on the whole expression.
 	 */
 	bool check = q->filter.match && !q->filter.needs_procs;
-	struct stream_ctx sc = {q, query_states(q), check, fn, data};
+	/* a collect_state without a map (tests) shows no cgroups */
+	bool cg =
+	    st->cgroups && ((q->needs & COL_NEED_CGROUP) || q->filter.needs_cgroups);
+	struct stream_ctx sc = {.q = q,
+				.cgroups = cg ? st->cgroups : NULL,
+				.states = query_states(q),
+				.check_filter = check,
+				.fn = fn,
+				.data = data};
 	struct diag_query req;
+	int err;
 
 	build_request(q, &req);
-	return dump_all(q, st, &req, stream_one, &sc, ret_stats);
+	err = dump_all(q, st, &req, cg ? stream_one_cg : stream_one, &sc, ret_stats);
+	if (err == 0 && sc.cgroups && cgmap_error(sc.cgroups) && !q->cgroups_quiet)
+		msgs_note(
+		    st->msgs,
+		    "no cgroup v2 hierarchy could be read (%s): the cgroup, unit and "
+		    "container columns show '-'",
+		    strerror(-cgmap_error(sc.cgroups)));
+	return err;
 }
 
 int collect_stream(const struct query *q, struct collect_state *st, diag_sock_fn fn,
@@ -440,6 +475,11 @@ int collect_sockets(const struct query *q, struct collect_state *st, struct coll
 	if (err < 0)
 		return msgs_error(st->msgs, err, "cannot read /proc: %s", strerror(-err));
 	note_owners(st, ret);
+	if (q->needs & COL_NEED_CMDLINE) {
+		err = procs_read_cmdlines(ret->procs, "/proc");
+		if (err < 0)
+			return msgs_error(st->msgs, err, "out of memory");
+	}
 	if (procs_filter)
 		filter_with_owners(q, ret);
 	return 0;
@@ -456,6 +496,8 @@ void collect_done(struct collect *c)
 
 void collect_state_done(struct collect_state *st)
 {
+	cgmap_free(st->cgroups);
+	st->cgroups = NULL;
 	netns_list_free(st->netns);
 	st->netns = NULL;
 }

@@ -10,6 +10,7 @@
 #include "query/query.h"
 
 struct netns_list;
+struct cgmap;
 
 /* What the query stage keeps across the dumps of one run. */
 struct collect_state {
@@ -17,8 +18,10 @@ struct collect_state {
 	struct diag_stats
 	    stats; /* netlink counters summed over every dump, for --stats */
 	struct netns_list
-	    *netns; /* the namespaces the last dump walked (-N, --all-netns);
-		     * NULL when it saw only the current one */
+	    *netns;	       /* the namespaces the last dump walked (-N, --all-netns);
+				* NULL when it saw only the current one */
+	struct cgmap *cgroups; /* cgroup IDs -> paths, kept across -c/-E frames (main
+				  makes it; it reads nothing until asked) */
 };
 
 /* The result of collecting sockets. */

@@ -19,6 +19,8 @@ struct diag_query {
 	uint16_t dport;	  /* exact remote port, 0 = any */
 	const void *bytecode; /* INET_DIAG_REQ_BYTECODE, NULL for none */
 	size_t bytecode_len;
+	bool small_attrs; /* read cgroup ID, mark and TOS into each record (a replay
+			     always does) */
 };
 
 /* Counters of one dump, for --stats and the kernel-filter test. */

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,14 +321,63 @@ const struct proc_owner *const *procs_lookup(const struct procs *p, uint32_t ino
 	return (const struct proc_owner *const *)s->owners;
 }
 
+#define CMDLINE_MAX 4096
+
+static int read_cmdline(const char *proc_root, struct proc_owner *o)
+{
+	char path[PATH_MAX], *buf;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%d/cmdline", proc_root, (int)o->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	buf = malloc(CMDLINE_MAX + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n = read(fd, buf, CMDLINE_MAX);
+	close(fd);
+	if (n <= 0) {
+		free(buf);
+		return 0;
+	}
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	buf[n] = '\0';
+	o->cmdline = buf;
+	o->cmdline_len = (size_t)n;
+	return 0;
+}
+
+int procs_read_cmdlines(struct procs *p, const char *proc_root)
+{
+	if (!p)
+		return 0;
+	for (size_t i = 0; i <= p->mask; i++) {
+		struct slot *s = &p->slots[i];
+		if (!s->n_owners || s->owners[0]->cmdline)
+			continue;
+		/* the owner records are the scan's own, shared between inodes */
+		int err = read_cmdline(proc_root, (struct proc_owner *)s->owners[0]);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
 void procs_free(struct procs *p)
 {
 	if (!p)
 		return;
 	for (size_t i = 0; i <= p->mask; i++)
 		free(p->slots[i].owners);
-	for (size_t i = 0; i < p->n_all; i++)
+	for (size_t i = 0; i < p->n_all; i++) {
+		free(p->all[i]->cmdline);
 		free(p->all[i]);
+	}
 	free(p->all);
 	free(p->slots);
 	free(p);

@@ -16,6 +16,8 @@ struct proc_owner {
 	uint32_t uid;		   /* the process's real uid */
 	char comm[PROCS_COMM_MAX]; /* raw bytes as the kernel gives them: escape before
 				      printing */
+	char *cmdline;	    /* /proc/PID/cmdline, arguments NUL-separated; NULL unread */
+	size_t cmdline_len; /* bytes in cmdline, the last NUL excluded */
 };
 
 struct procs_stats {
@@ -39,6 +41,13 @@ int procs_scan(const char *proc_root, const uint32_t *inodes, size_t n,
  */
 const struct proc_owner *const *procs_lookup(const struct procs *p, uint32_t inode,
 					     size_t *ret_n);
+
+/*
+ * Read /proc/PID/cmdline (up to 4 KiB) of the first owner of each inode the scan found.
+ * A process that exited or hides its command line (kernel threads, hidepid) keeps
+ * cmdline NULL. Returns 0 or -ENOMEM.
+ */
+int procs_read_cmdlines(struct procs *p, const char *proc_root);
 
 /* Free. Accepts NULL. */
 void procs_free(struct procs *p);

@@ -24,6 +24,7 @@ struct query_filter {
 	state_set states;	/* the states it allows (STATE_SET_ALL: any) */
 	bool names_states;	/* it names states: they replace the -a/-l selection */
 	bool needs_procs;	/* it has pid or process terms: match after the owners */
+	bool needs_cgroups;	/* it has cgroup, unit or container terms */
 	/* Does s match? procs NULL: owner terms unknown (see filter_match). */
 	bool (*match)(const struct filter *f, const struct sock_rec *s,
 		      const struct procs *p);
@@ -43,7 +44,9 @@ struct query {
 	bool all_netns;	   /* --all-netns: every namespace, sockets tagged */
 	const char
 	    *replay; /* --replay FILE: read a recorded dump instead of the kernel */
-	const char *record;		  /* --record FILE: save the raw dump */
+	const char *record; /* --record FILE: save the raw dump */
+	bool cgroups_quiet; /* COL_NEED_CGROUP is a nicety (--doctor's unit names): no
+			       note when there is no cgroup2 to read */
 	enum owners_source owners_source; /* --owners-source: BPF iterator or /proc */
 };
 

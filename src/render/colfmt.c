@@ -12,6 +12,7 @@
 #include "query/netns.h"
 #include "query/procs.h"
 #include "render/colfmt.h"
+#include "render/colfmt_cg.h"
 #include "render/colfmt_tcp.h"
 
 static bool addr_is_any(uint8_t family, const uint8_t *addr)
@@ -267,6 +268,12 @@ const colfmt_fn colfmt_cells[COLUMN_N] = {
     [COLUMN_WMEM] = colfmt_wmem,
     [COLUMN_SNDBUF] = colfmt_sndbuf,
     [COLUMN_DROPS] = colfmt_drops,
+    [COLUMN_CGROUP] = colfmt_cgroup,
+    [COLUMN_UNIT] = colfmt_unit,
+    [COLUMN_CONTAINER] = colfmt_container,
+    [COLUMN_CMDLINE] = colfmt_cmdline,
+    [COLUMN_MARK] = colfmt_mark,
+    [COLUMN_TOS] = colfmt_tos,
 };
 
 /* A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */

@@ -122,7 +122,11 @@ static void put_sock(FILE *out, const struct sock_rec *s, const struct column_li
 			break;
 		default:
 			n = colfmt_cell(col, s, ctx, cell, sizeof(cell));
-			put_str(out, cell, n < sizeof(cell) ? n : sizeof(cell) - 1);
+			if (col->type == COL_STRING_OR_NULL && n == 1 && cell[0] == '-')
+				fputs("null", out);
+			else
+				put_str(out, cell,
+					n < sizeof(cell) ? n : sizeof(cell) - 1);
 			break;
 		}
 	}

@@ -61,6 +61,26 @@ static void put_listeners(FILE *out, const struct summary *sum, const char *name
 	}
 }
 
+static void put_label(FILE *out, const char *name, const struct hist_row *r);
+
+/* --unit-metrics: one series per unit and state ("-": sockets of no unit). */
+static void put_units(FILE *out, const struct hist *h)
+{
+	family_header(out, "tcpstate_unit_sockets",
+		      "TCP sockets of each systemd unit, by state.");
+	for (size_t g = 0; g < h->n_groups; g++) {
+		const struct hist_row *gr = &h->groups[g];
+		for (size_t i = 0; i < gr->n; i++) {
+			fputs("tcpstate_unit_sockets{", out);
+			put_label(out, "unit", gr);
+			putc_unlocked(',', out);
+			put_label(out, "state", &h->subs[gr->first + i]);
+			fprintf(out, "} %llu\n",
+				(unsigned long long)h->subs[gr->first + i].count);
+		}
+	}
+}
+
 int fmt_om_summary(FILE *out, const struct summary *sum)
 {
 	static const char *const fam[SUMMARY_NFAMILIES] = {"ipv4", "ipv6"};
@@ -88,6 +108,8 @@ int fmt_om_summary(FILE *out, const struct summary *sum)
 		    "Accept queue limit (listen backlog) of a listening endpoint.");
 		put_listeners(out, sum, "tcpstate_listen_backlog", false);
 	}
+	if (sum->units)
+		put_units(out, sum->units);
 	fputs("# EOF\n", out);
 	return ferror(out) ? -EIO : 0;
 }

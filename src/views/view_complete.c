@@ -13,6 +13,7 @@
 #include "filter/filter.h"
 #include "model/columns.h"
 #include "query/lab.h"
+#include "query/cgroups.h"
 #include "render/explain.h"
 #include "views/doctor.h"
 #include "views/run.h"
@@ -335,6 +336,51 @@ static int c_users(const struct run_ctx *ctx)
 	return err;
 }
 
+struct cg_seen {
+	const struct cgmap *map;
+	bool container; /* the container labels, else the units */
+	struct seen seen;
+};
+
+static int cg_one(const struct sock_rec *s, void *data)
+{
+	struct cg_seen *c = data;
+	const struct cg_entry *e =
+	    s && s->cgroup_id ? cgmap_find(c->map, s->cgroup_id) : NULL;
+	const char *w = !e ? NULL : c->container ? e->label : e->unit;
+
+	if (w && w[0])
+		seen_add(&c->seen, w);
+	return 0;
+}
+
+/* The units or containers that hold sockets right now, sorted. */
+static int cg_list(const struct run_ctx *ctx, bool container)
+{
+	struct cg_seen c = {ctx->cstate->cgroups, container, {0}};
+	struct query q;
+	int err;
+
+	all_states(ctx, COL_NEED_CGROUP, &q);
+	err = collect_stream(&q, ctx->cstate, cg_one, &c, NULL);
+	if (c.seen.n > 1)
+		qsort(c.seen.v, c.seen.n, sizeof(*c.seen.v), cmp_str);
+	for (size_t i = 0; err == 0 && i < c.seen.n; i++)
+		put(ctx->out, NULL, c.seen.v[i]);
+	seen_done(&c.seen);
+	return err;
+}
+
+static int c_units(const struct run_ctx *ctx)
+{
+	return cg_list(ctx, false);
+}
+
+static int c_containers(const struct run_ctx *ctx)
+{
+	return cg_list(ctx, true);
+}
+
 static int c_whats(const struct run_ctx *ctx);
 
 static const struct {
@@ -359,6 +405,8 @@ static const struct {
     {"whats", c_whats},
     {"thresholds", c_thresholds},
     {"lessons", c_lessons},
+    {"units", c_units},
+    {"containers", c_containers},
 };
 
 #define N_WHATS (sizeof(whats) / sizeof(whats[0]))

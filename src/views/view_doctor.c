@@ -12,6 +12,7 @@
 #include "base/escape.h"
 #include "base/wrap.h"
 #include "model/columns.h"
+#include "query/cgroups.h"
 #include "query/netns.h"
 #include "render/colfmt.h"
 #include "views/doctor.h"
@@ -118,7 +119,8 @@ struct doc {
 	const struct sock_set *set;
 	const struct procs *procs;
 	const double *th;
-	const char *ns_label; /* NULL unless several namespaces are examined */
+	const struct cgmap *cg; /* units and containers, for sockets without owners */
+	const char *ns_label;	/* NULL unless several namespaces are examined */
 	struct ns_facts facts;
 	unsigned found;
 };
@@ -205,23 +207,51 @@ static const char *examples(const struct doc *d, const size_t *idx, size_t n, ch
 	return buf;
 }
 
-/* "PID/comm" of the first owner, "PID/comm and N more", or words for none. */
-static const char *owner_text(const struct doc *d, uint32_t inode, char *buf, size_t sz)
+/* The socket's container, else its unit ("" when neither is known); *ret_what says
+ * which. */
+static const char *group_name(const struct doc *d, const struct sock_rec *s,
+			      const char **ret_what)
+{
+	const struct cg_entry *e = s->cgroup_id ? cgmap_find(d->cg, s->cgroup_id) : NULL;
+
+	*ret_what = "";
+	if (!e)
+		return "";
+	*ret_what = e->label[0] ? "container" : "unit";
+	return e->label[0] ? e->label : e->unit;
+}
+
+/* "PID/comm" of the first owner, "PID/comm and N more", or words for none; the unit or
+ * container beside it when the cgroup map knows one. */
+static const char *owner_text(const struct doc *d, const struct sock_rec *s, char *buf,
+			      size_t sz)
 {
 	size_t n = 0;
 	const struct proc_owner *const *own =
-	    inode ? procs_lookup(d->procs, inode, &n) : NULL;
-	char esc[PROCS_COMM_MAX * 4];
+	    s->inode ? procs_lookup(d->procs, s->inode, &n) : NULL;
+	char esc[PROCS_COMM_MAX * 4], grp[512] = "", gesc[sizeof(grp) * 4];
+	const char *what, *name = group_name(d, s, &what);
 
+	if (name[0]) {
+		escape_name(name, gesc, sizeof(gesc));
+		snprintf(grp, sizeof(grp), "%s %.400s", what, gesc);
+	}
 	if (!n) {
-		snprintf(buf, sz, "%s", inode ? "an unknown process" : "no process");
+		if (grp[0])
+			snprintf(buf, sz, "%s of %s",
+				 s->inode ? "an unknown process" : "no process", grp);
+		else
+			snprintf(buf, sz, "%s",
+				 s->inode ? "an unknown process" : "no process");
 		return buf;
 	}
 	escape_name(own[0]->comm, esc, sizeof(esc));
 	if (n == 1)
-		snprintf(buf, sz, "%d/%.100s", (int)own[0]->pid, esc);
+		snprintf(buf, sz, "%d/%.100s%s%s%s", (int)own[0]->pid, esc,
+			 grp[0] ? " (" : "", grp, grp[0] ? ")" : "");
 	else
-		snprintf(buf, sz, "%d/%.100s and %zu more", (int)own[0]->pid, esc, n - 1);
+		snprintf(buf, sz, "%d/%.100s and %zu more%s%s%s", (int)own[0]->pid, esc,
+			 n - 1, grp[0] ? " (" : "", grp, grp[0] ? ")" : "");
 	return buf;
 }
 
@@ -280,9 +310,26 @@ static void report_close_wait(struct doc *d, const size_t *idx, size_t n, uint32
 	    "the peers closed but the process never called close(), a socket leak; look for "
 	    "a code path that drops a connection without closing it (restarting the process "
 	    "frees them)",
-	    owner_text(d, d->set->v[idx[0]].inode, who, sizeof(who)), n,
-	    n == 1 ? "" : "s", d->th[TH_CLOSE_WAIT_AGE], oldest / 1000,
-	    examples(d, idx, n, ex, sizeof(ex)));
+	    owner_text(d, &d->set->v[idx[0]], who, sizeof(who)), n, n == 1 ? "" : "s",
+	    d->th[TH_CLOSE_WAIT_AGE], oldest / 1000, examples(d, idx, n, ex, sizeof(ex)));
+}
+
+/* 16 key bytes for a socket without a known owner: its unit or container, else itself. */
+static void unowned_key(const struct doc *d, const struct sock_rec *s, uint8_t *key)
+{
+	const char *what, *name = group_name(d, s, &what);
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	if (!name[0]) {
+		memcpy(key, &s->inode, sizeof(s->inode));
+		return;
+	}
+	for (const char *p = what; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+	for (const char *p = name; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+	key[4] = 1; /* apart from the inode keys */
+	memcpy(key + 8, &h, sizeof(h));
 }
 
 /*
@@ -308,11 +355,12 @@ static void check_close_wait(struct doc *d, const size_t *sel, size_t n)
 		const struct proc_owner *const *own =
 		    procs_lookup(d->procs, s->inode, &no);
 		uint32_t key = no ? (uint32_t)own[0]->pid : 0;
-		/* no owner known: one group per socket, so strangers are not lumped
-		 * together */
+		/* no owner known: one group per unit or container when the cgroup says
+		 * which (unprivileged runs), else one per socket, so strangers are not
+		 * lumped together */
 		memcpy(c[k].key, &key, sizeof(key));
 		if (!no)
-			memcpy(c[k].key + 4, &s->inode, sizeof(s->inode));
+			unowned_key(d, s, c[k].key + 4);
 		c[k].val = age;
 		c[k++].i = sel[j];
 	}
@@ -393,7 +441,7 @@ static void check_listeners(struct doc *d, const size_t *sel, size_t n)
 			    "complete; look at the peers with 'tcpstate --state syn-rcvd "
 			    "--sport %u' and consider a larger backlog (listen(), net.core.somaxconn)",
 			    endpoint(l, false, ep, sizeof(ep)),
-			    owner_text(d, l->inode, who, sizeof(who)), syn[k],
+			    owner_text(d, l, who, sizeof(who)), syn[k],
 			    syn[k] == 1 ? "" : "s", l->wqueue,
 			    syncookies_text(d->facts.syncookies), l->lport);
 		double limit = fmax(1, ceil(d->th[TH_ACCEPT_QUEUE_RATIO] * backlog));
@@ -405,7 +453,7 @@ static void check_listeners(struct doc *d, const size_t *sel, size_t n)
 			    "further connections are dropped or delayed (ListenOverflows in "
 			    "nstat); make it accept faster or give listen() a larger backlog",
 			    endpoint(l, false, ep, sizeof(ep)),
-			    owner_text(d, l->inode, who, sizeof(who)), l->rqueue,
+			    owner_text(d, l, who, sizeof(who)), l->rqueue,
 			    l->rqueue == 1 ? "" : "s", l->wqueue,
 			    l->rqueue > l->wqueue ? " (full)" : "");
 	}
@@ -592,13 +640,14 @@ int view_doctor(const struct run_ctx *ctx)
 	/* Every state matters here (listeners above all), whatever -a/-l say. */
 	struct query q = *ctx->query;
 	query_select_all(&q, false);
-	q.needs = COL_NEED_INFO | COL_NEED_PROCS;
+	q.needs = COL_NEED_INFO | COL_NEED_PROCS | COL_NEED_CGROUP;
+	q.cgroups_quiet = true; /* units beside owners when it can, silence when not */
 	err = collect_sockets(&q, ctx->cstate, &c);
 	if (err < 0) {
 		collect_done(&c);
 		return err;
 	}
-	struct doc d = {ctx, &c.socks, c.procs, th, NULL, {0}, 0};
+	struct doc d = {ctx, &c.socks, c.procs, th, ctx->cstate->cgroups, NULL, {0}, 0};
 	err = examine_all(&d, ctx->cstate->netns);
 	if (err == 0 && !d.found && ctx->term->tty)
 		fprintf(ctx->out, "no problems found in %zu sockets\n", c.socks.n);

@@ -69,9 +69,10 @@ int view_hist(const struct run_ctx *ctx)
 		return run_error(ctx, err, "out of memory");
 	memset(&c, 0, sizeof(c));
 	h.netns = &ctx->cstate->netns;
+	h.cgroups = ctx->cstate->cgroups;
 	struct query q = *ctx->query;
-	q.needs = hist_needs(&h) & COL_NEED_PROCS;
-	if (!q.needs) {
+	q.needs = hist_needs(&h) & (COL_NEED_PROCS | COL_NEED_CGROUP);
+	if (!(q.needs & COL_NEED_PROCS)) {
 		err = collect_stream(&q, ctx->cstate, count_one, &h, NULL);
 	} else {
 		/* owners come from a /proc scan after the dump: the sockets are kept */

@@ -212,7 +212,8 @@ int view_kill(const struct run_ctx *ctx)
 	struct col_ctx cc = {.procs = c.procs,
 			     .resolve = o->resolve,
 			     .multi_netns = o->all_netns,
-			     .netns = ctx->cstate->netns};
+			     .netns = ctx->cstate->netns,
+			     .cgroups = ctx->cstate->cgroups};
 	if (err == 0)
 		err = print_report(ctx, &c.socks, errs, &cols, &cc);
 	if (err == -ENOMEM || err == -EIO)

@@ -50,7 +50,9 @@ static int stream_rows(const struct run_ctx *ctx, const struct output *out,
 		       const struct column_list *cols)
 {
 	const struct opts *o = ctx->opts;
-	struct col_ctx cc = {.resolve = o->resolve, .netns = ctx->cstate->netns};
+	struct col_ctx cc = {.resolve = o->resolve,
+			     .netns = ctx->cstate->netns,
+			     .cgroups = ctx->cstate->cgroups};
 	struct output_stream st;
 	bool late;
 	int err, err2;
@@ -113,7 +115,8 @@ int view_list(const struct run_ctx *ctx)
 	struct col_ctx cc = {.procs = c.procs,
 			     .resolve = o->resolve,
 			     .multi_netns = o->all_netns,
-			     .netns = ctx->cstate->netns};
+			     .netns = ctx->cstate->netns,
+			     .cgroups = ctx->cstate->cgroups};
 	err = sort_socks(&c.socks, &sort, &cc, colfmt_number);
 	if (err < 0) {
 		collect_done(&c);

@@ -144,14 +144,19 @@ def check_lines(got, full, width, what, prefix_cut):
     check_fit(got, width, what)
     h.check_eq(len(got), len(full), "%s: as many lines as in a pipe" % what,
                "\n".join(got), "\n".join(full))
+    # Rows that sort equal (two listeners on one port) may come in either order from one
+    # run to the next, so a line is matched against the pipe's line at the same place or,
+    # failing that, any of its lines.
+    whole_cells = [no_bars(f).split() for f in full]
     for g, f in zip(got, full):
         g, f = no_bars(g), no_bars(f)
-        if g.split() == f.split():
+        if g.split() == f.split() or g.split() in whole_cells:
             continue  # the same cells (narrower columns pad less)
         h.check(MARK in g, "%s: a line cut without the marker" % what, g, f)
         if prefix_cut and g.endswith(MARK):
-            h.check(f.startswith(g[:-1].rstrip(BARS + " ")),
-                    "%s: a cut line is the start of the whole one" % what, g, f)
+            start = g[:-1].rstrip(BARS + " ")
+            h.check(any(no_bars(x).startswith(start) for x in full),
+                    "%s: a cut line is the start of a whole one" % what, g, f)
 
 
 def test_views(fx, pids):

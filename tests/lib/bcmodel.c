@@ -65,6 +65,11 @@ static bool valid_hostcond(const void *bc, int len, int *min_len)
 
 int bcmodel_audit(const void *bytecode, size_t total)
 {
+	return bcmodel_audit_as(bytecode, total, true);
+}
+
+int bcmodel_audit_as(const void *bytecode, size_t total, bool net_admin)
+{
 	int len = (int)total, off = 0;
 
 	if (total > 65535 - 4)
@@ -82,12 +87,17 @@ int bcmodel_audit(const void *bytecode, size_t total)
 			if (!valid_hostcond(op, len, &min_len))
 				return -EINVAL;
 			break;
-		case INET_DIAG_BC_DEV_COND:
 		case INET_DIAG_BC_MARK_COND:
+			/* checked before the length, as the kernel does */
+			if (!net_admin)
+				return -EPERM;
+			min_len += (int)sizeof(struct inet_diag_markcond);
+			if (len < min_len)
+				return -EINVAL;
+			break;
+		case INET_DIAG_BC_DEV_COND:
 		case INET_DIAG_BC_CGROUP_COND:
-			min_len += op->code == INET_DIAG_BC_DEV_COND	? 4
-				   : op->code == INET_DIAG_BC_MARK_COND ? 8
-									: 8;
+			min_len += op->code == INET_DIAG_BC_DEV_COND ? 4 : 8;
 			if (len < min_len)
 				return -EINVAL;
 			break;
@@ -193,7 +203,30 @@ bool bcmodel_run(const void *bc, size_t total, const struct sock_rec *s)
 		case INET_DIAG_BC_D_COND:
 			yes = hostcond_yes(op, s);
 			break;
-		default: /* AUTO, DEV, MARK, CGROUP: not modelled, see the header */
+		case INET_DIAG_BC_DEV_COND: {
+			uint32_t ifindex;
+			memcpy(&ifindex, op + 1, sizeof(ifindex));
+			yes = s->ifindex == ifindex;
+			break;
+		}
+		case INET_DIAG_BC_MARK_COND: {
+			struct inet_diag_markcond mc;
+			memcpy(&mc, op + 1, sizeof(mc));
+			/* a socket whose mark the dump did not carry: unknown, so
+			 * matching */
+			yes =
+			    !(s->have & SOCK_HAVE_MARK) || (s->mark & mc.mask) == mc.mark;
+			break;
+		}
+		case INET_DIAG_BC_CGROUP_COND: {
+			uint64_t id;
+			memcpy(&id, op + 1,
+			       sizeof(id)); /* get_unaligned() in the kernel */
+			/* the kernel's entry holds 0 for TIME_WAIT and request sockets */
+			yes = s->cgroup_id == id;
+			break;
+		}
+		default: /* AUTO: not modelled, see the header */
 			break;
 		}
 		off += yes ? op->yes : op->no;

@@ -15,11 +15,16 @@
  */
 int bcmodel_audit(const void *bc, size_t len);
 
+/* bcmodel_audit for a caller with or without CAP_NET_ADMIN: without it, MARK_COND is
+ * refused with -EPERM (the kernel's net_admin check). */
+int bcmodel_audit_as(const void *bc, size_t len, bool net_admin);
+
 /*
  * What inet_diag_bc_run() decides for socket s: true when the kernel would report it.
- * Only for bytecode bcmodel_audit() accepted. AUTO (ephemeral port) counts as true, and
- * marks, cgroups and interfaces as unknown-but-matching, so the model never rejects a
- * socket the kernel could report.
+ * Only for bytecode bcmodel_audit() accepted. AUTO (ephemeral port) counts as true; the
+ * bound interface is s->ifindex, the cgroup s->cgroup_id (0 for TIME_WAIT and requests,
+ * as in the kernel's entry), the mark s->mark when the dump carried one (else matching),
+ * so the model never rejects a socket the kernel could report.
  */
 bool bcmodel_run(const void *bc, size_t len, const struct sock_rec *s);
 
