@@ -10,9 +10,9 @@
 # equal to "tcpstate --complete options").
 _tcpstate_fallback_options='--all --listening --ipv4 --ipv6 --numeric --tcp --resolve
 --netns --all-netns --state --exclude --port --sport --dport --src --dst --pid --process
---user --cgroup --unit --container --processes --extended --timers --info --memory
+--user --cgroup --unit --container --processes --owners-source --extended --timers --info --memory
 --no-header --wide --format --json --unit-metrics --sort --columns --list-columns --color
---output --summary --hist --top --continuous --events --interval --count --diagram
+--output --summary --hist --top --continuous --events --interval --events-source --count --diagram
 --doctor --threshold --kill --dry-run --explain --lab --record --replay --stats --help
 --usage --version'
 
@@ -112,6 +112,12 @@ _tcpstate()
 		return ;;
 	--color | --colour)
 		_tcpstate_ask "$cmd" colors "$cur"
+		return ;;
+	--events-source)
+		_tcpstate_ask "$cmd" events-sources "$cur"
+		return ;;
+	--owners-source)
+		_tcpstate_ask "$cmd" owners-sources "$cur"
 		return ;;
 	--columns)
 		_tcpstate_ask "$cmd" columns "$cur" list
