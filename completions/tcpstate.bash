@@ -10,11 +10,11 @@
 # equal to "tcpstate --complete options").
 _tcpstate_fallback_options='--all --listening --ipv4 --ipv6 --numeric --tcp --resolve
 --netns --all-netns --state --exclude --port --sport --dport --src --dst --pid --process
---user --cgroup --unit --container --processes --owners-source --extended --timers --info --memory
---no-header --wide --format --json --unit-metrics --sort --columns --list-columns --color
---output --summary --hist --top --continuous --events --interval --events-source --count --diagram
---doctor --threshold --kill --dry-run --explain --lab --record --replay --stats --help
---usage --version'
+--user --cgroup --unit --container --filter-file --processes --owners-source --extended
+--timers --info --memory --no-header --wide --format --json --unit-metrics --sort --columns
+--list-columns --color --output --summary --hist --top --continuous --events --interval
+--events-source --count --diagram --doctor --threshold --kill --dry-run --explain --lab
+--record --replay --stats --help --usage --version'
 
 # _tcpstate_add CUR WORD...: add the words that start with CUR to COMPREPLY.
 _tcpstate_add()
@@ -72,13 +72,33 @@ _tcpstate()
 	local i=$((cword - 1)) key
 	while ((i > 0)); do
 		case ${words[i]} in
-		= | == | : | '!=' | eq | ne | neq | gt | lt | ge | le | '>' | '<' | '>=' | '<=')
+		= | == | : | '!=' | eq | ne | neq | gt | lt | ge | le | '>' | '<' | '>=' | '<=' | '~' | '!~')
 			((i--)) ;;
 		*) break ;;
 		esac
 	done
 	key=${words[i]-}
 	[[ $split == true ]] && key=$prev
+
+	# COLUMN OP VALUE: operators after a column, the column's units after a number.
+	local prevw=${words[cword - 1]-}
+	case $key in
+	state | states | exclude | excl | user | uid | --*) ;;
+	*)
+		if [[ $key == "$prevw" ]]; then
+			_tcpstate_ask "$cmd" "operators:$key" "$cur"
+			((${#COMPREPLY[@]})) && return
+		elif "$cmd" --complete "operators:$key" >/dev/null 2>&1; then
+			if [[ $cur =~ ^[0-9.]+ ]]; then
+				local num=${BASH_REMATCH[0]} u
+				while IFS= read -r u; do
+					[[ $num$u == "$cur"* ]] && COMPREPLY+=("$num$u")
+				done < <("$cmd" --complete "units:$key" 2>/dev/null)
+			fi
+			return
+		fi
+		;;
+	esac
 
 	case $key in
 	--state | --exclude | state | states | exclude | excl)
@@ -137,7 +157,7 @@ _tcpstate()
 	--netns | -N)
 		_tcpstate_ask "$cmd" netns "$cur"
 		return ;;
-	--record | --replay | --output)
+	--record | --replay | --output | --filter-file)
 		local f
 		while IFS= read -r f; do
 			COMPREPLY+=("$f")

@@ -29,8 +29,26 @@ end
 function __tcpstate_filter
     set -l words (commandline -opc)
     set -l i (count $words)
-    while test $i -gt 1; and contains -- $words[$i] = == : != eq ne neq gt lt ge le '>' '<' '>=' '<='
+    while test $i -gt 1; and contains -- $words[$i] = == : != eq ne neq gt lt ge le '>' '<' '>=' '<=' '~' '!~'
         set i (math $i - 1)
+    end
+    # COLUMN OP VALUE: operators after a column, the column's units after a number
+    if not contains -- $words[$i] state states exclude excl user uid
+        if test $i -eq (count $words)
+            set -l ops (__tcpstate_ask operators:$words[$i])
+            if test (count $ops) -gt 0
+                printf '%s\n' $ops
+                return
+            end
+        else if test (count (__tcpstate_ask operators:$words[$i])) -gt 0
+            set -l num (string match -r -- '^[0-9.]+' (commandline -ct))
+            if test -n "$num"
+                for u in (__tcpstate_ask units:$words[$i])
+                    printf '%s%s\n' $num $u
+                end
+            end
+            return
+        end
     end
     switch $words[$i]
         case state states exclude excl
@@ -71,6 +89,7 @@ complete -c tcpstate -l exclude -x -a '(__tcpstate_list states)' -d 'leave out t
 complete -c tcpstate -l port -x -a '(__tcpstate_list ports)' -d 'local or remote port matches SPEC'
 complete -c tcpstate -l sport -x -a '(__tcpstate_list ports)' -d 'local port matches SPEC'
 complete -c tcpstate -l dport -x -a '(__tcpstate_list ports)' -d 'remote port matches SPEC'
+complete -c tcpstate -l filter-file -r -F -d 'read a filter expression from FILE'
 complete -c tcpstate -l src -x -d 'local address in ADDR[%IFACE][/PREFIX][:PORT]'
 complete -c tcpstate -l dst -x -d 'remote address in ADDR[%IFACE][/PREFIX][:PORT]'
 complete -c tcpstate -l pid -x -a '(__fish_complete_pids)' -d 'sockets held by process PID (every state unless a state is given)'

@@ -73,8 +73,28 @@ static void sample_socks(struct sock_rec *v)
 	    {0x20, 0x01, 0x0d, 0xb8, [15] = 0x42},
 	};
 
+	static struct sock_ext ext[N_SOCKS];
+
 	memset(v, 0, N_SOCKS * sizeof(*v));
+	memset(ext, 0, sizeof(ext));
 	for (int i = 0; i < N_SOCKS; i++) {
+		/* queues, timers and, on two thirds, tcp_info and skmem: what comparisons
+		 * look at; the rest have no value (as TIME_WAIT has no rtt) */
+		v[i].rqueue = (uint32_t)(i % 5) * 16384;
+		v[i].wqueue = (uint32_t)(i % 7) * 32768;
+		v[i].timer = (uint8_t)(i % 5);
+		v[i].expires = (uint32_t)i * 2500;
+		if (i % 3) {
+			ext[i].info_len = sizeof(ext[i].info);
+			ext[i].info.tcpi_rtt = (uint32_t)i * 5000;
+			ext[i].info.tcpi_last_data_recv = (uint32_t)i * 1000;
+			ext[i].info.tcpi_total_retrans = (uint32_t)(i % 4);
+			ext[i].have_skmem = 1;
+			ext[i].skmem[0] = (uint32_t)i * 1024;
+			snprintf(ext[i].cong, sizeof(ext[i].cong), "%s",
+				 i % 2 ? "cubic" : "bbr");
+			v[i].ext = &ext[i];
+		}
 		v[i].family = (i & 1) ? AF_INET6 : AF_INET;
 		v[i].state = (uint8_t)(i % TS_NSTATES);
 		v[i].lport = ports[i % 12];

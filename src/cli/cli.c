@@ -513,6 +513,9 @@ static const struct optdef optdefs[] = {
     {G_FILTER, "container", '\0', STR,
      N_("sockets of the container whose ID (or runtime:ID, pod UID) starts with PREFIX"),
      "PREFIX", set_term},
+    {G_FILTER, "filter-file", '\0', STR,
+     "read a filter expression from FILE ('#' starts a comment), ANDed with the rest",
+     "FILE", set_string, AT(f_file)},
 
     {G_OUTPUT, "processes", 'p', NONE, N_("show the PID/Program name of every owner"),
      NULL, set_flag, AT(processes)},

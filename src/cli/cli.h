@@ -104,6 +104,7 @@ struct opts {
 	/* filter: long options become terms ANDed with the expression */
 	struct opt_term *terms;
 	int n_terms;
+	char *f_file; /* --filter-file FILE: an expression read from a file */
 	const char *
 	    *expr; /* filter expression words after the options (NULL-terminated) */
 	int n_expr;

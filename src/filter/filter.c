@@ -2,7 +2,6 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
-#include <stdio.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "filter/filter.h"
+#include "filter/filter_cmpeval.h"
 #include "filter/filter_int.h"
 #include "query/cgroups.h"
 #include "query/procs.h"
@@ -62,19 +62,28 @@ static bool key_seen(const struct opts *o, int i)
 	return false;
 }
 
-static int parse_expr(const struct opts *o, struct fnode **ret, char **ret_err)
+static int parse_words(const char *const *words, int n_words, struct fnode **ret,
+		       char **ret_err)
 {
 	char **tok = NULL;
 	int n, err;
 
 	*ret = NULL;
-	if (!o->n_expr)
+	if (!n_words)
 		return 0;
-	n = filter_tokenize(o->expr, o->n_expr, &tok);
+	n = filter_tokenize(words, n_words, &tok);
 	if (n < 0)
 		return n;
 	err = filter_parse_tokens((const char *const *)tok, n, ret, ret_err);
 	filter_tokens_free(tok);
+	return err;
+}
+
+/* The expression words after the options. */
+static int parse_expr(const struct opts *o, struct fnode **ret, char **ret_err)
+{
+	int err = parse_words(o->expr, o->n_expr, ret, ret_err);
+
 	if (err == -EINVAL && o->c_declined && strcmp(o->expr[0], o->c_declined) == 0 &&
 	    *ret_err && strstr(*ret_err, "unknown filter keyword")) {
 		/* `-c abc`: the word was meant as the interval, not as a filter */
@@ -85,6 +94,35 @@ static int parse_expr(const struct opts *o, struct fnode **ret, char **ret_err)
 			     o->c_declined) < 0)
 			*ret_err = NULL;
 	}
+	return err;
+}
+
+/* --filter-file: the whole file is one expression; "#" comments run to the line's end. */
+static int parse_file(const char *path, struct fnode **ret, char **ret_err)
+{
+	char *text = NULL;
+	int err;
+
+	*ret = NULL;
+	err = filter_read_file(path, &text);
+	if (err == -ENOMEM)
+		return err;
+	if (err < 0) {
+		if (asprintf(ret_err, "cannot read the filter file '%s': %s", path,
+			     strerror(-err)) < 0)
+			*ret_err = NULL;
+		return -EINVAL;
+	}
+	const char *words[1] = {text};
+	/* an empty word is a typed '' on the command line; here it is just no text */
+	err = text[strspn(text, " \t\n\r\f\v")] ? parse_words(words, 1, ret, ret_err) : 0;
+	if (err == 0 && !*ret) {
+		if (asprintf(ret_err, "the filter file '%s' holds no expression", path) <
+		    0)
+			*ret_err = NULL;
+		err = -EINVAL;
+	}
+	free(text);
 	return err;
 }
 
@@ -100,6 +138,16 @@ int filter_build(const struct opts *o, struct filter **ret, char **ret_err)
 		if (key_seen(o, i))
 			continue;
 		err = option_key_term(o, i, &t, ret_err);
+		if (err) {
+			fnode_free(root);
+			return err;
+		}
+		root = fnode_join(FN_AND, root, t);
+		if (!root)
+			return -ENOMEM;
+	}
+	if (o->f_file) {
+		err = parse_file(o->f_file, &t, ret_err);
 		if (err) {
 			fnode_free(root);
 			return err;
@@ -204,7 +252,39 @@ bool filter_names_owner(const struct filter *f)
 	return f && names_owner(f->root);
 }
 
-enum tri { T_NO = 0, T_YES = 1, T_MAYBE = 2 };
+static unsigned needs_of(const struct fnode *n)
+{
+	if (!n)
+		return 0;
+	return (n->kind == FN_CMP ? n->u.cmp->needs : 0) | needs_of(n->a) |
+	       needs_of(n->b);
+}
+
+unsigned filter_needs(const struct filter *f)
+{
+	return f ? needs_of(f->root) : 0;
+}
+
+/*
+ * Three-valued logic as in SQL, plus MAYBE: T_NULL is a comparison on a column the socket
+ * has no value for (TIME_WAIT has no rtt); NOT NULL is NULL, so neither "rtt > 100ms"
+ * nor "not rtt > 100ms" selects it. T_MAYBE is an owner term before /proc was read.
+ */
+enum tri { T_NO = 0, T_YES = 1, T_MAYBE = 2, T_NULL = 3 };
+
+/* AND and OR: absorb wins, then MAYBE (could still be anything), then NULL. */
+static enum tri combine(enum tri a, enum tri b, enum tri absorb, enum tri neutral)
+{
+	if (a == absorb || b == absorb)
+		return absorb;
+	if (a == T_MAYBE || b == T_MAYBE)
+		return T_MAYBE;
+	if (a == T_NULL || b == T_NULL)
+		return T_NULL;
+	return neutral;
+}
+
+static const enum tri from_cmp[] = {[0] = T_NULL, [1] = T_NO, [2] = T_YES};
 
 /* The kernel keeps at most 15 bytes of a program name in comm ("systemd-resolve"). */
 #define COMM_LEN 15
@@ -308,16 +388,16 @@ static enum tri eval(const struct fnode *n, const struct sock_rec *s,
 		if (a == T_NO)
 			return T_NO;
 		b = eval(n->b, s, p, cg);
-		return b == T_NO ? T_NO : (a == T_YES && b == T_YES ? T_YES : T_MAYBE);
+		return combine(a, b, T_NO, T_YES);
 	case FN_OR:
 		a = eval(n->a, s, p, cg);
 		if (a == T_YES)
 			return T_YES;
 		b = eval(n->b, s, p, cg);
-		return b == T_YES ? T_YES : (a == T_NO && b == T_NO ? T_NO : T_MAYBE);
+		return combine(a, b, T_YES, T_NO);
 	case FN_NOT:
 		a = eval(n->a, s, p, cg);
-		return a == T_MAYBE ? T_MAYBE : (a == T_YES ? T_NO : T_YES);
+		return a == T_YES ? T_NO : (a == T_NO ? T_YES : a);
 	case FN_STATE:
 		return s->state < TS_NSTATES && (n->u.states & STATE_BIT(s->state));
 	case FN_PORT:
@@ -338,6 +418,8 @@ static enum tri eval(const struct fnode *n, const struct sock_rec *s,
 	case FN_PID:
 	case FN_PROCESS:
 		return owner_match(n, s, p);
+	case FN_CMP:
+		return from_cmp[filter_cmp_eval(n->u.cmp, s) + 1];
 	case FN_CGROUP:
 	case FN_UNIT:
 	case FN_CONTAINER:
@@ -419,7 +501,9 @@ bool filter_match(const struct filter *f, const struct sock_rec *s, const struct
 {
 	if (!f || !f->root)
 		return true;
-	return eval(f->root, s, p, f->cgroups) != T_NO;
+	enum tri t = eval(f->root, s, p, f->cgroups);
+
+	return t == T_YES || t == T_MAYBE;
 }
 
 static bool has_kind(const struct fnode *n, enum fnode_kind lo, enum fnode_kind hi)

@@ -38,6 +38,10 @@ state_set filter_state_set(const struct filter *f, state_set dflt);
 int filter_bytecode(const struct filter *f, void **ret_bc, size_t *ret_len,
 		    uint16_t *ret_sport, uint16_t *ret_dport);
 
+/* The COL_NEED_* bits (model/columns.h) the filter's comparisons need: a term on rtt
+ * needs INET_DIAG_INFO, one on rmem INET_DIAG_SKMEMINFO. 0 for NULL. */
+unsigned filter_needs(const struct filter *f);
+
 /* True when matching needs the owners (pid or process terms). */
 bool filter_needs_procs(const struct filter *f);
 

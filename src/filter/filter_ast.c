@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "filter/filter_ast.h"
+#include "filter/filter_cmpeval.h"
 
 struct fnode *fnode_new(enum fnode_kind kind)
 {
@@ -39,6 +40,8 @@ void fnode_free(struct fnode *n)
 		free(n->u.ports);
 	else if (n->kind == FN_PROCESS)
 		free(n->u.name);
+	else if (n->kind == FN_CMP)
+		filter_cmp_free(n->u.cmp);
 	else if (n->kind == FN_UNIT || n->kind == FN_CONTAINER)
 		free(n->u.text);
 	else if (n->kind == FN_CGROUP && n->u.cg) {

@@ -19,6 +19,7 @@ enum fnode_kind {
 	FN_PID,
 	FN_PROCESS,
 	FN_USER,
+	FN_CMP,	      /* COLUMN OP VALUE on a column only user space can test */
 	FN_CGROUP,    /* cgroup PATH: the cgroup or below it */
 	FN_UNIT,      /* unit GLOB */
 	FN_CONTAINER, /* container ID-PREFIX */
@@ -56,6 +57,7 @@ struct addr_prefix {
 	uint32_t ifindex; /* "fe80::1%lo": the socket's interface must match; 0 = any */
 };
 
+struct fcmp;
 /* cgroup PATH: the path, and the IDs of its subtree when filter_bind_cgroups found few.
  */
 struct cg_term {
@@ -75,6 +77,7 @@ struct fnode {
 		pid_t pid;		 /* FN_PID */
 		char *name;		 /* FN_PROCESS: exact name or fnmatch(3) glob */
 		uint32_t uid;		 /* FN_USER */
+		struct fcmp *cmp;	 /* FN_CMP (filter_int.h) */
 		struct cg_term *cg;	 /* FN_CGROUP */
 		char *text;		 /* FN_UNIT glob, FN_CONTAINER prefix */
 		uint32_t ifindex;	 /* FN_DEV */

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "filter/filter_ast.h"
+#include "model/sock.h"
 
 struct cgmap;
 
@@ -36,6 +37,12 @@ int filter_parse_option(const char *name, const char *value, struct fnode **ret,
  * is a NULL-terminated array that filter_tokens_free releases.
  */
 int filter_tokenize(const char *const *words, int n, char ***ret_tok);
+
+/*
+ * Read a filter file into one malloc'd string, "#" comments (to the end of the line)
+ * blanked out. At most 1 MiB. Returns 0, -EFBIG, -ENOMEM or the errno of open/read.
+ */
+int filter_read_file(const char *path, char **ret_text);
 
 /* Free what filter_tokenize returned. Accepts NULL. */
 void filter_tokens_free(char **tok);

@@ -12,7 +12,10 @@
 #include "base/i18n.h"
 #include "base/strutil.h"
 #include "filter/filter.h"
+#include "filter/filter_cmp.h"
 #include "filter/filter_int.h"
+#include "model/columns.h"
+#include "model/colvalue.h"
 
 enum kw {
 	KW_STATE,
@@ -78,9 +81,10 @@ static const struct {
     {"|", T_OR},    {"not", T_NOT}, {"!", T_NOT}, {"(", T_LPAREN}, {")", T_RPAREN},
 };
 
-#define KEYWORD_LIST                                                                       \
-	"state, exclude, sport, dport, port, src, dst, pid, process, user, cgroup, unit, " \
-	"container, dev, mark, and, or, not, '(' and ')'"
+#define KEYWORD_LIST                                                                         \
+	"state, exclude, sport, dport, port, src, dst, pid, process, user, cgroup, unit, "   \
+	"container, dev, mark, and, or, not, '(' and ')', or COLUMN OP VALUE with a column " \
+	"of --list-columns"
 #define MAX_DEPTH 100
 #define PID_MAX 4194304 /* PID_MAX_LIMIT on 64-bit kernels */
 
@@ -512,6 +516,101 @@ static void take_operator(struct parser *p, enum kw kw, const char **op, bool *n
 	}
 }
 
+static int unknown_column(struct parser *p, const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+
+	for (int i = 0; column_table[i].name; i++) {
+		size_t d = strutil_distance(name, column_table[i].name);
+		if (d < best_d && d < strlen(name)) {
+			best_d = d;
+			best = column_table[i].name;
+		}
+	}
+	if (best)
+		return fail(p, "unknown column '%s' (did you mean '%s'?)", name, best);
+	return fail(p, "unknown column '%s' (see --list-columns)", name);
+}
+
+/* An operator as a word of its own ("rtt > 100ms", "rtt gt 100ms", "rtt >100ms")? */
+static size_t op_at(const struct parser *p, int i, enum cmp_op *op)
+{
+	if (i >= p->n || kind_of(p->tok[i]) != T_WORD)
+		return 0;
+	return filter_cmp_op(p->tok[i], true, op);
+}
+
+/* After "user ==" or "state !=": is the value one only a column comparison takes ("-"
+ * for no value, or a glob)? Otherwise the keyword's own meaning stays. */
+static bool column_value_word(const struct parser *p, int i, size_t ol)
+{
+	const char *v = p->tok[i] + ol;
+
+	if (!*v)
+		v = i + 1 < p->n ? p->tok[i + 1] : "";
+	return strcmp(v, "-") == 0 || strpbrk(v, "*?[");
+}
+
+/*
+ * "COLUMN OP VALUE", as three words or glued ("recvq>0", "rtt >100ms"). A keyword that
+ * is also a column (state, user, uid) keeps its keyword meaning with == and != and is
+ * compared as a column with the other operators. Returns 1 when the words are no
+ * comparison (the keyword path goes on), else as parse_term.
+ */
+static int parse_cmp(struct parser *p, bool is_keyword, struct fnode **ret)
+{
+	const char *word = p->tok[p->i], *rest;
+	size_t nl = strcspn(word, "<>=!~"), ol;
+	const struct col_value *cv;
+	char name[64], optext[8];
+	enum cmp_op op;
+
+	if (nl == 0 || nl >= sizeof(name))
+		return 1;
+	memcpy(name, word, nl);
+	name[nl] = '\0';
+	if (word[nl]) {
+		ol = filter_cmp_op(word + nl, false, &op);
+		if (!ol)
+			return 1;
+		if (!column_find(name))
+			return is_keyword ? 1 : unknown_column(p, name);
+		rest = word + nl;
+		p->i++;
+	} else {
+		ol = op_at(p, p->i + 1, &op);
+		if (!column_find(name)) {
+			if (!is_keyword && ol)
+				return unknown_column(p, name);
+			return 1;
+		}
+		if (is_keyword && (!ol || ((op == CMP_EQ || op == CMP_NE) &&
+					   !column_value_word(p, p->i + 1, ol))))
+			return 1;
+		if (!ol)
+			return fail(p,
+				    "'%s' needs an operator and a value (e.g. '%s > 0'; "
+				    "operators ==, !=, <, <=, >, >=, ~)",
+				    name, name);
+		rest = p->tok[p->i + 1];
+		p->i += 2;
+	}
+	snprintf(optext, sizeof(optext), "%.*s", (int)ol, rest);
+	rest += ol;
+	cv = colvalue_find(name);
+	if (!cv) /* the builder says which term to use instead */
+		return filter_make_cmp(name, op, optext, "-", ret, p->err);
+	if (*rest == '\0') {
+		if (p->i >= p->n || peek(p) != T_WORD)
+			return fail(p, "'%s %s' needs a value (a %s, e.g. '%s %s %s')",
+				    name, optext, colvalue_unit_name(cv->unit), name,
+				    optext, colvalue_example(cv->unit));
+		rest = p->tok[p->i++];
+	}
+	return filter_make_cmp(name, op, optext, rest, ret, p->err);
+}
+
 static int parse_term(struct parser *p, struct fnode **ret)
 {
 	const char *word = p->tok[p->i];
@@ -524,6 +623,11 @@ static int parse_term(struct parser *p, struct fnode **ret)
 	for (k = 0; k < N_KEYWORDS; k++)
 		if (strcasecmp(word, keywords[k].name) == 0)
 			break;
+	if (!p->option) {
+		err = parse_cmp(p, k < N_KEYWORDS, ret);
+		if (err != 1)
+			return err;
+	}
 	if (k == N_KEYWORDS) {
 		state_set set;
 		struct fnode *n;
@@ -749,11 +853,18 @@ int filter_tokenize(const char *const *words, int n, char ***ret_tok)
 				continue;
 			}
 			size_t len = 1;
-			if (*s != '(' && *s != ')') {
+			/* A regex (after "~") keeps its parentheses: "cc ~
+			 * ^(bbr|cubic)$". */
+			bool regex = nt > 0 && v[nt - 1][0] &&
+				     v[nt - 1][strlen(v[nt - 1]) - 1] == '~';
+			if (regex || (*s != '(' && *s != ')')) {
 				len = 0;
 				while (s[len] && !isspace((unsigned char)s[len]) &&
-				       s[len] != '(' && s[len] != ')')
+				       (regex || (s[len] != '(' && s[len] != ')'))) {
+					if (s[len] == '~')
+						regex = true;
 					len++;
+				}
 			}
 			if (push(&v, &nt, &cap, s, len) < 0)
 				goto oom;
@@ -767,6 +878,45 @@ int filter_tokenize(const char *const *words, int n, char ***ret_tok)
 oom:
 	filter_tokens_free(v);
 	return -ENOMEM;
+}
+
+#define FILTER_FILE_MAX (1 << 20)
+
+int filter_read_file(const char *path, char **ret_text)
+{
+	FILE *f = fopen(path, "re");
+	char *text;
+	size_t n;
+	bool comment = false;
+
+	*ret_text = NULL;
+	if (!f)
+		return -errno;
+	text = malloc(FILTER_FILE_MAX + 1);
+	if (!text) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(text, 1, FILTER_FILE_MAX + 1, f);
+	int err = ferror(f) ? -EIO : 0;
+	fclose(f);
+	if (!err && n > FILTER_FILE_MAX)
+		err = -EFBIG;
+	if (err) {
+		free(text);
+		return err;
+	}
+	text[n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (text[i] == '#')
+			comment = true;
+		else if (text[i] == '\n')
+			comment = false;
+		if (comment || text[i] == '\0')
+			text[i] = ' ';
+	}
+	*ret_text = text;
+	return 0;
 }
 
 void filter_tokens_free(char **tok)

@@ -20,6 +20,7 @@ int filter_query(const struct filter *f, struct query_filter *ret, void **ret_bc
 	ret->names_states = filter_state_set(f, 0) != 0;
 	ret->needs_procs = filter_needs_procs(f);
 	ret->names_owner = filter_names_owner(f);
+	ret->needs = filter_needs(f);
 	ret->needs_cgroups = filter_needs_cgroups(f);
 	ret->match = filter_match;
 	ret->owner_select = filter_owner_select;

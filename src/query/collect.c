@@ -25,15 +25,16 @@ static void build_request(const struct query *q, struct diag_query *ret)
 	/* The bound-inactive bit costs a walk of the bind hash: only when CLOSED is
 	 * wanted. */
 	ret->kstates = state_set_to_kernel(query_states(q), true);
-	if (q->needs & COL_NEED_INFO)
+	/* The view's columns, and the filter's: "rtt > 100ms" needs tcp_info. */
+	unsigned needs = q->needs | q->filter.needs;
+	if (needs & COL_NEED_INFO)
 		ret->ext |= (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_CONG - 1));
-	if (q->needs & COL_NEED_MEM)
+	if (needs & COL_NEED_MEM)
 		ret->ext |= 1 << (INET_DIAG_SKMEMINFO - 1);
-	if (q->needs & COL_NEED_TOS)
+	if (needs & COL_NEED_TOS)
 		ret->ext |= (1 << (INET_DIAG_TOS - 1)) | (1 << (INET_DIAG_TCLASS - 1));
-	ret->small_attrs =
-	    (q->needs & (COL_NEED_CGROUP | COL_NEED_TOS | COL_NEED_MARK)) ||
-	    q->filter.needs_cgroups;
+	ret->small_attrs = (needs & (COL_NEED_CGROUP | COL_NEED_TOS | COL_NEED_MARK)) ||
+			   q->filter.needs_cgroups;
 	ret->sport = q->filter.sport;
 	ret->dport = q->filter.dport;
 	ret->bytecode = q->filter.bytecode;

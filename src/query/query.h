@@ -26,6 +26,7 @@ struct query_filter {
 	bool names_states;	/* it names states: they replace the -a/-l selection */
 	bool needs_procs;	/* it has pid or process terms: match after the owners */
 	bool names_owner;   /* it has pid, process or user terms: every state is wanted */
+	unsigned needs;	    /* COL_NEED_INFO/MEM its comparisons need ("rtt > 100ms") */
 	bool needs_cgroups; /* it has cgroup, unit or container terms */
 	/* Which processes can own a matching socket (filter_owner_select); NULL or false:
 	 * any. */

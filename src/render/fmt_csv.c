@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/escape.h"
+#include "model/colvalue.h"
 #include "render/colfmt.h"
 #include "render/fmt_csv.h"
 
@@ -157,13 +158,14 @@ int fmt_csv_hist(FILE *out, const struct hist *h, const struct hist_limit *lim,
 int fmt_csv_columns(FILE *out, bool header)
 {
 	if (header)
-		fputs("name,header,type,help" CRLF, out);
+		fputs("name,header,type,unit,help" CRLF, out);
 	for (int i = 0; column_table[i].name; i++) {
 		const struct column *c = &column_table[i];
 		put_field(out, c->name, strlen(c->name));
 		putc_unlocked(',', out);
 		put_field(out, c->header, strlen(c->header));
-		fprintf(out, ",%s,", column_type_name(c->type));
+		const char *unit = colvalue_unit_of(c->name);
+		fprintf(out, ",%s,%s,", column_type_name(c->type), unit ? unit : "");
 		put_field(out, c->help, strlen(c->help));
 		fputs(CRLF, out);
 	}

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "base/escape.h"
+#include "model/colvalue.h"
 #include "query/procs.h"
 #include "render/colfmt.h"
 #include "render/colfmt_tcp.h"
@@ -370,7 +371,12 @@ int fmt_json_columns(FILE *out, bool lines)
 		put_str(out, c->name, strlen(c->name));
 		fputs(",\"header\":", out);
 		put_str(out, c->header, strlen(c->header));
-		fprintf(out, ",\"type\":\"%s\",\"help\":", column_type_name(c->type));
+		const char *unit = colvalue_unit_of(c->name);
+		fprintf(out, ",\"type\":\"%s\",\"unit\":", column_type_name(c->type));
+		if (unit)
+			fprintf(out, "\"%s\",\"help\":", unit);
+		else
+			fputs("null,\"help\":", out);
 		put_str(out, c->help, strlen(c->help));
 		putc_unlocked('}', out);
 		if (lines)

@@ -5,6 +5,7 @@
 
 #include "base/dwidth.h"
 #include "base/escape.h"
+#include "model/colvalue.h"
 #include "render/colfmt.h"
 #include "render/table.h"
 
@@ -457,9 +458,13 @@ int table_columns(FILE *out, bool header)
 		if ((int)strlen(column_table[i].name) > w)
 			w = (int)strlen(column_table[i].name);
 	if (header)
-		fprintf(out, "%-*s  %-6s  %s\n", w, "NAME", "TYPE", "DESCRIPTION");
-	for (int i = 0; column_table[i].name; i++)
-		fprintf(out, "%-*s  %-6s  %s\n", w, column_table[i].name,
-			column_type_name(column_table[i].type), column_table[i].help);
+		fprintf(out, "%-*s  %-6s  %-8s  %s\n", w, "NAME", "TYPE", "UNIT",
+			"DESCRIPTION");
+	for (int i = 0; column_table[i].name; i++) {
+		const char *unit = colvalue_unit_of(column_table[i].name);
+		fprintf(out, "%-*s  %-6s  %-8s  %s\n", w, column_table[i].name,
+			column_type_name(column_table[i].type), unit ? unit : "-",
+			column_table[i].help);
+	}
 	return ferror(out) ? -EIO : 0;
 }

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "filter/filter.h"
 #include "model/columns.h"
+#include "model/colvalue.h"
 #include "query/lab.h"
 #include "query/cgroups.h"
 #include "render/explain.h"
@@ -78,9 +79,44 @@ static int c_options(const struct run_ctx *ctx)
 	return 0;
 }
 
+/* The keywords, then every column a term can compare (COLUMN OP VALUE). */
 static int c_keywords(const struct run_ctx *ctx)
 {
-	put_list(ctx->out, filter_keywords(), "");
+	struct seen s = {0};
+
+	for (const char *const *k = filter_keywords(); *k; k++)
+		put(ctx->out, &s, *k);
+	for (int i = 0; colvalue_table[i].name; i++)
+		put(ctx->out, &s, colvalue_table[i].name);
+	seen_done(&s);
+	return 0;
+}
+
+/* "operators:COLUMN": what may follow a column name. */
+static int c_operators(const struct run_ctx *ctx, const char *col)
+{
+	static const char *const num_ops[] = {"==", "!=", "<", "<=", ">", ">=", NULL};
+	static const char *const text_ops[] = {"==", "!=", "~", "!~", NULL};
+	const struct col_value *v = colvalue_find(col);
+
+	if (!v)
+		return run_error(ctx, -EINVAL,
+				 "no column '%s' to compare (see --list-columns)", col);
+	put_list(ctx->out, v->unit == CU_TEXT ? text_ops : num_ops, "");
+	return 0;
+}
+
+/* "units:COLUMN": the units a value of the column may carry (nothing for text). */
+static int c_col_units(const struct run_ctx *ctx, const char *col)
+{
+	const struct col_value *v = colvalue_find(col);
+
+	if (!v)
+		return run_error(ctx, -EINVAL,
+				 "no column '%s' to compare (see --list-columns)", col);
+	for (const struct col_suffix *u = colvalue_suffixes(v->unit); u->suffix; u++)
+		if (*u->suffix)
+			fprintf(ctx->out, "%s\n", u->suffix);
 	return 0;
 }
 
@@ -412,10 +448,23 @@ static const struct {
 
 #define N_WHATS (sizeof(whats) / sizeof(whats[0]))
 
+/* Lists about one column: "operators:rtt", "units:rtt". */
+static const struct {
+	const char *prefix;
+	int (*fn)(const struct run_ctx *ctx, const char *col);
+} column_whats[] = {
+    {"operators:", c_operators},
+    {"units:", c_col_units},
+};
+
+#define N_COLUMN_WHATS (sizeof(column_whats) / sizeof(column_whats[0]))
+
 static int c_whats(const struct run_ctx *ctx)
 {
 	for (size_t i = 0; i < N_WHATS; i++)
 		fprintf(ctx->out, "%s\n", whats[i].what);
+	for (size_t i = 0; i < N_COLUMN_WHATS; i++)
+		fprintf(ctx->out, "%sCOLUMN\n", column_whats[i].prefix);
 	return 0;
 }
 
@@ -428,6 +477,11 @@ int view_complete(const struct run_ctx *ctx)
 	for (size_t i = 0; i < N_WHATS; i++)
 		if (strcmp(what, whats[i].what) == 0)
 			return whats[i].fn(ctx);
+	for (size_t i = 0; i < N_COLUMN_WHATS; i++) {
+		size_t len = strlen(column_whats[i].prefix);
+		if (strncmp(what, column_whats[i].prefix, len) == 0)
+			return column_whats[i].fn(ctx, what + len);
+	}
 	for (size_t i = 0; i < N_WHATS && n < sizeof(list); i++)
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
 				      whats[i].what);

@@ -117,6 +117,34 @@ def check_fish():
         failures.append("fish --no-execute completions/tcpstate.fish:\n" + r.stderr)
 
 
+def check_comparisons():
+    """Every column and every unit the binary accepts is in the man page's Comparisons."""
+    man = read("man/tcpstate.8")
+    start, end = man.find(".SS Comparisons"), man.find(".SS Where filtering happens")
+    if start < 0 or end < start:
+        failures.append("man page lacks the FILTERS subsection Comparisons")
+        return
+    sec = man[start:end].replace("\\-", "-")
+    words = set(re.findall(r"[A-Za-z0-9_]+", sec))
+    exe = os.environ["TCPSTATE"]
+    cols = subprocess.run([exe, "--complete", "columns"], capture_output=True,
+                          text=True).stdout.split()
+    for col in cols:
+        if subprocess.run([exe, "--complete", "operators:" + col],
+                          capture_output=True).returncode != 0:
+            continue  # compared through its own term (owners, cgroup, unit...)
+        if col not in words:
+            failures.append("man page Comparisons lacks the column %s" % col)
+        units = subprocess.run([exe, "--complete", "units:" + col], capture_output=True,
+                               text=True)
+        if units.returncode != 0:
+            failures.append("--complete units:%s fails: %s" % (col, units.stderr.strip()))
+        for u in units.stdout.split():
+            if u not in words:
+                failures.append("man page Comparisons lacks the unit %s (of %s)" % (u, col))
+
+
+check_comparisons()
 check_man_lint()
 check_sections()
 check_option_docs(help_options())

@@ -215,6 +215,22 @@ def check_offers(shell_name, sh, port, options):
     for kw in ("state", "exclude", "sport", "dport", "port", "src", "dst", "pid", "process",
                "user", "and", "or", "not"):
         h.check(kw in got, "%s: keyword '%s' not offered" % (shell_name, kw), got)
+    h.check("rtt" in got and "last_recv" in got, "%s: columns not offered as terms" %
+            shell_name, got)
+    # bash quotes what it inserts ("\\>" is a literal ">"), zsh shows the bare word
+    got = [w.replace("\\", "") for w in sh.complete("tcpstate rtt ")]
+    h.check({">", ">=", "==", "!="} <= set(got) and "~" not in got,
+            "%s: comparison operators after the number column 'rtt'" % shell_name, got)
+    got = [w.replace("\\", "") for w in sh.complete("tcpstate cc ")]
+    h.check({"==", "~", "!~"} <= set(got) and ">" not in got,
+            "%s: text operators after the text column 'cc'" % shell_name, got)
+    got = sh.complete("tcpstate rtt gt 10")
+    h.check({"10ms", "10s", "10m", "10h"} <= set(got) and "10k" not in got,
+            "%s: duration units after 'rtt gt 10'" % shell_name, got)
+    got = sh.complete("tcpstate sendq ge 64")
+    h.check({"64k", "64M", "64KiB"} <= set(got) and "64ms" not in got,
+            "%s: size units after 'sendq ge 64'" % shell_name, got)
+    h.ok("%s: columns, their operators and units in comparisons" % shell_name)
     got = sh.complete("tcpstate --state listen,e")
     h.check(any(w.endswith("estab") for w in got) and not any("LISTEN" in w for w in got),
             "%s: the last item of a state list is completed" % shell_name, got)
@@ -264,7 +280,8 @@ def check_fish(env, port):
     script = os.path.join(ZSH_DIR, "tcpstate.fish")
     lines = ["tcpstate --sta", "tcpstate state li", "tcpstate --state=listen,est",
              "tcpstate --port ", "tcpstate --columns +rt", "tcpstate --format ", "tcpstate ",
-             "tcpstate sport = :"]
+             "tcpstate sport = :", "tcpstate rtt ", "tcpstate rtt gt 10",
+             "tcpstate sendq ge 64"]
     cmd = "source %s; " % script + "; ".join(
         "echo '@@'; complete -C %s" % shlex.quote(line) for line in lines)
     r = subprocess.run(["fish", "--no-config", "-c", cmd], capture_output=True, text=True,
@@ -273,10 +290,14 @@ def check_fish(env, port):
     got = [[w.split("\t")[0] for w in part.split("\n") if w]
            for part in r.stdout.split("@@\n")[1:]]
     want = [{"--state", "--stats"}, {"LISTEN"}, {"listen,ESTABLISHED"}, {str(port)},
-            {"+rtt"}, {"table", "json", "openmetrics"}, {"state", "port"}, {":%d" % port}]
+            {"+rtt"}, {"table", "json", "openmetrics"}, {"state", "port", "rtt"},
+            {":%d" % port}, {">", ">=", "=="}, {"10ms", "10s", "10h"}, {"64k", "64M"}]
     for line, g, w in zip(lines, got, want):
         h.check(w <= set(g), "fish: %r should offer %s" % (line, sorted(w)), g)
-    h.ok("fish: options, states, a list item, this port, +column, formats, keywords")
+    h.check("~" not in got[8] and "10k" not in got[9] and "64ms" not in got[10],
+            "fish: only the column's operators and units", got[8:])
+    h.ok("fish: options, states, a list item, this port, +column, formats, keywords, "
+         "a column's operators and units")
 
 
 def main():

@@ -5,7 +5,8 @@ In a private namespace: 1,000 connections to 127.0.0.1:24000 (2,001 sockets with
 listener) and two to 127.0.0.1:24100 (one from 127.0.0.5). `tcpstate --stats` reports the
 netlink bytes received; with a filter the kernel can decide (ports, address prefixes, and
 not/or of them) those must be a small fraction of the unfiltered dump, and the listing must
-still be exactly right. A filter only user space can decide (user) is the control: it
+still be exactly right; so must a port or address term ANDed with a comparison on a
+column (rtt, recvq, cc...), which only user space can decide. A filter only user space can decide (user) is the control: it
 receives about as much as no filter at all.
 """
 
@@ -92,6 +93,14 @@ def main():
          "state mask and bytecode"),
         (["process", "*", "and", "src", "127.0.0.5"], [c2], "process (user space) and an "
          "address (kernel)"),
+        (["dport", str(NARROW_PORT), "and", "rtt >= 0"], [c1, c2],
+         "a port (kernel) and a comparison on rtt (user space, asks for tcp_info)"),
+        (["rport == %d" % NARROW_PORT, "and", "recvq == 0", "and", "not", "last_recv > 1h"],
+         [c1, c2], "a port comparison (kernel) and comparisons (user space)"),
+        (["lport > %d" % (NARROW_PORT - 1), "and", "lport < %d" % (NARROW_PORT + 1),
+          "and", "sendq < 1M"], [s1, s2], "port comparisons (kernel) and a comparison"),
+        (["raddr == 127.0.0.5", "and", "cc ~ ."], [s2], "an address comparison (kernel) "
+         "and a text comparison"),
     ]
     for args, want, what in cases:
         got, n, rows, out = stats_run(args)
@@ -110,6 +119,11 @@ def main():
     h.check(got >= 0.9 * total, "a user-space filter received only %d of %d bytes: the "
             "counter does not measure the dump" % (got, total))
     h.ok("control: a user filter receives %d bytes (%.0f%% of the unfiltered dump)" %
+         (got, 100.0 * got / total))
+    got, n, rows, _ = stats_run(["recvq >= 0"])
+    h.check(got >= 0.9 * total and len(rows) == n, "a comparison alone received only %d of "
+            "%d bytes: nothing in it can run in the kernel" % (got, total))
+    h.ok("control: 'recvq >= 0' alone receives %d bytes (%.0f%% of the unfiltered dump)" %
          (got, 100.0 * got / total))
     for s in held:
         s.close()

@@ -233,12 +233,20 @@ def test_sort():
 def test_columns():
     out = h.run_ok(["--list-columns"])
     lines = out.splitlines()
-    h.check(lines[0].split() == ["NAME", "TYPE", "DESCRIPTION"], "--list-columns header", out)
+    h.check(lines[0].split() == ["NAME", "TYPE", "UNIT", "DESCRIPTION"],
+            "--list-columns header", out)
+    units = {line.split()[0]: line.split()[2] for line in lines[1:]}
+    h.check(units.get("rtt") == "duration" and units.get("sendq") == "size" and
+            units.get("cc") == "text" and units.get("owners") == "-",
+            "--list-columns: the unit a comparison takes", out)
     names = [line.split()[0] for line in lines[1:]]
     for c in ("proto", "recvq", "sendq", "local", "foreign", "state", "owners", "lport"):
         h.check(c in names, "--list-columns lists " + c, out)
     doc = json.loads(h.run_ok(["--list-columns", "-j"]))
     h.check_eq([c["name"] for c in doc["columns"]], names, "--list-columns -j: same table")
+    h.check_eq([c["unit"] for c in doc["columns"]],
+               [None if units[n] == "-" else units[n] for n in names],
+               "--list-columns -j: the same units")
     out = h.run_ok(["-a", "-H", "--columns", "+lport"])
     h.check(all(len(line.split()) == 7 for line in out.splitlines()), "+lport adds a column",
             out)

@@ -293,6 +293,14 @@ static const char *const terms[] = {
     "src 10.1.2.3:22",
     "dst ::ffff:127.0.0.0/104",
     "port 1-65535",
+    "rtt > 100ms",
+    "recvq > 0",
+    "lport > 1024",
+    "rport == 443",
+    "laddr == 10.1.0.0/16",
+    "not rtt == -",
+    "cc ~ ^cu",
+    "expires < 61s",
     "sport 0-65535",
     "src 0::/1",
     "dst 2001:db8::/127",
@@ -353,12 +361,24 @@ static struct sock_rec random_sock(void)
 	const char *l = v6 ? addrs6[rnd(7)] : addrs4[rnd(5)];
 	const char *r = v6 ? addrs6[rnd(7)] : addrs4[rnd(5)];
 
+	static struct sock_ext ext; /* each socket is checked before the next is made */
+
 	s = sock(l, ports[rnd(12)], r, ports[rnd(12)], (enum ts_state)rnd(TS_NSTATES));
 	s.uid = rnd(2) ? 0 : 1000;
 	s.ifindex = rnd(3);
 	s.mark = rnd(4);
 	s.have |= SOCK_HAVE_MARK; /* the kernel always knows a socket's mark */
 	s.cgroup_id = rnd(4) * 7;
+	s.rqueue = rnd(2) ? 0 : 100;
+	s.timer = (uint8_t)rnd(4);
+	s.expires = rnd(120000);
+	if (rnd(2)) {
+		memset(&ext, 0, sizeof(ext));
+		ext.info_len = sizeof(ext.info);
+		ext.info.tcpi_rtt = rnd(300000);
+		snprintf(ext.cong, sizeof(ext.cong), "%s", rnd(2) ? "cubic" : "bbr");
+		s.ext = &ext;
+	}
 	return s;
 }
 
