@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FILE *in = fmemopen((void *)data, size, "rb");
 		if (!in)
 			return 0;
-		diag_replay(in, keep_cb, &set, &st);
+		diag_replay(in, true, keep_cb, &set, &st);
 		fclose(in);
 	}
 	render(&set);

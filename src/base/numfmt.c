@@ -62,18 +62,30 @@ static size_t n_digits(uint64_t v)
 	return n + (v >= 10) + (v >= 100) + (v >= 1000);
 }
 
-size_t numfmt_u64(uint64_t v, char *buf, size_t sz)
+/* numfmt_u64 into a buffer that may be too small. Not inlined: its tmp[] would give the
+ * common path a stack-protector canary (-fstack-protector-strong). */
+static __attribute__((noinline)) size_t u64_small_buf(uint64_t v, char *buf, size_t sz)
 {
 	char tmp[NUMFMT_MAX], *end = tmp + sizeof(tmp);
+	char *p = digits_back(v, end);
 
+	return put(p, (size_t)(end - p), buf, sz);
+}
+
+size_t numfmt_u64(uint64_t v, char *buf, size_t sz)
+{
+	if (v < 10 && sz >= 2) { /* queues are nearly always 0 */
+		buf[0] = (char)('0' + v);
+		buf[1] = '\0';
+		return 1;
+	}
 	if (sz > NUMFMT_MAX) { /* the common case: straight into buf */
 		size_t n = n_digits(v);
 		digits_back(v, buf + n);
 		buf[n] = '\0';
 		return n;
 	}
-	char *p = digits_back(v, end);
-	return put(p, (size_t)(end - p), buf, sz);
+	return u64_small_buf(v, buf, sz);
 }
 
 static const uint64_t pow10_tab[] = {1,	     10,      100,	1000,	   10000,

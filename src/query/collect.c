@@ -151,8 +151,9 @@ static void add_stats(struct collect_state *st, const struct diag_stats *mine,
 }
 
 /* Feed the replay file through fn. */
-static int replay(const struct query *q, struct collect_state *st, diag_sock_fn fn,
-		  void *data, struct diag_stats *ret)
+static int replay(const struct query *q, struct collect_state *st,
+		  const struct diag_query *req, diag_sock_fn fn, void *data,
+		  struct diag_stats *ret)
 {
 	struct diag_stats rs = {0};
 	FILE *in = fopen(q->replay, "rb");
@@ -167,7 +168,7 @@ static int replay(const struct query *q, struct collect_state *st, diag_sock_fn 
 		return msgs_error(st->msgs, -EISDIR, "cannot replay '%s': %s", q->replay,
 				  strerror(EISDIR));
 	}
-	err = diag_replay(in, fn, data, &rs);
+	err = diag_replay(in, req->small_attrs, fn, data, &rs);
 	fclose(in);
 	add_stats(st, &rs, ret); /* --stats counted nothing for a replay */
 	/* -EINVAL recorded from the kernel is not the user's usage error (exit 2) */
@@ -192,7 +193,7 @@ static int dump_here(const struct query *q, struct collect_state *st,
 	int err;
 
 	if (q->replay)
-		return replay(q, st, fn, data, ret);
+		return replay(q, st, req, fn, data, ret);
 	if (q->record) {
 		/*
 		 * Root recording into a world-writable directory must not let another

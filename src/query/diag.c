@@ -93,13 +93,21 @@ struct parse_ctx {
 			     plain listing's instructions) */
 };
 
+/* The attributes a record uses, one pointer each (NULL: not sent or not wanted). */
+struct msg_attrs {
+	const struct nlattr *info, *skmem, *shutdown, *cong, *v6only;
+	const struct nlattr *cgroup, *mark, *tos, *tclass;
+};
+
 /*
- * Walk the attributes after the inet_diag_msg ourselves: mnl_attr_parse() stops silently
- * at the first attribute whose length is wrong (a truncated message would look complete)
- * and reads up to the aligned tail, past an unaligned nlmsg_len. Returns 0 or -EBADMSG.
+ * Walk the attributes after the inet_diag_msg ourselves, in one pass: mnl_attr_parse()
+ * stops silently at the first attribute whose length is wrong (a truncated message would
+ * look complete) and reads up to the aligned tail, past an unaligned nlmsg_len. Only the
+ * attributes parse_msg uses are kept (cgroup, mark, TOS only when small); a type a newer
+ * kernel sends that we do not know is skipped. Returns 0 or -EBADMSG.
  */
-static int parse_attrs(const struct nlmsghdr *nlh, size_t offset,
-		       const struct nlattr **tb)
+static int parse_attrs(const struct nlmsghdr *nlh, size_t offset, bool small,
+		       struct msg_attrs *at)
 {
 	const char *p = (const char *)nlh + MNL_NLMSG_HDRLEN + MNL_ALIGN(offset);
 	const char *end = (const char *)nlh + nlh->nlmsg_len;
@@ -109,48 +117,48 @@ static int parse_attrs(const struct nlmsghdr *nlh, size_t offset,
 		if ((size_t)(end - p) < sizeof(*attr) || attr->nla_len < sizeof(*attr) ||
 		    attr->nla_len > (size_t)(end - p))
 			return -EBADMSG;
-		/* Ignore attribute types a newer kernel sends that we do not know. */
-		uint16_t type = mnl_attr_get_type(attr);
-		if (type <= INET_DIAG_MAX)
-			tb[type] = attr;
+		switch (attr->nla_type & NLA_TYPE_MASK) {
+		case INET_DIAG_INFO:
+			at->info = attr;
+			break;
+		case INET_DIAG_SKMEMINFO:
+			at->skmem = attr;
+			break;
+		case INET_DIAG_SHUTDOWN:
+			at->shutdown = attr;
+			break;
+		case INET_DIAG_CONG:
+			at->cong = attr;
+			break;
+		case INET_DIAG_SKV6ONLY:
+			at->v6only = attr;
+			break;
+		case INET_DIAG_CGROUP_ID:
+			if (small)
+				at->cgroup = attr;
+			break;
+		case INET_DIAG_MARK:
+			if (small)
+				at->mark = attr;
+			break;
+		case INET_DIAG_TOS:
+			if (small)
+				at->tos = attr;
+			break;
+		case INET_DIAG_TCLASS:
+			if (small)
+				at->tclass = attr;
+			break;
+		default:
+			break;
+		}
 		p += MNL_ALIGN(attr->nla_len);
 	}
 	return 0;
 }
 
-static void fill_ext(struct sock_ext *ext, const struct nlattr **tb)
-{
-	memset(ext, 0, sizeof(*ext));
-	if (tb[INET_DIAG_INFO]) {
-		/* Kernels send longer or shorter tcp_info than our header: copy by
-		 * length. */
-		uint16_t len = mnl_attr_get_payload_len(tb[INET_DIAG_INFO]);
-		size_t n = len < sizeof(ext->info) ? len : sizeof(ext->info);
-		memcpy(&ext->info, mnl_attr_get_payload(tb[INET_DIAG_INFO]), n);
-		ext->info_len = len;
-	}
-	if (tb[INET_DIAG_SKMEMINFO]) {
-		uint16_t len = mnl_attr_get_payload_len(tb[INET_DIAG_SKMEMINFO]);
-		size_t n = len < sizeof(ext->skmem) ? len : sizeof(ext->skmem);
-		memcpy(ext->skmem, mnl_attr_get_payload(tb[INET_DIAG_SKMEMINFO]), n);
-		ext->have_skmem = 1;
-	}
-	if (tb[INET_DIAG_SHUTDOWN] &&
-	    mnl_attr_get_payload_len(tb[INET_DIAG_SHUTDOWN]) >= 1) {
-		ext->shutdown = mnl_attr_get_u8(tb[INET_DIAG_SHUTDOWN]);
-		ext->have_shutdown = 1;
-	}
-	if (tb[INET_DIAG_CONG]) {
-		uint16_t len = mnl_attr_get_payload_len(tb[INET_DIAG_CONG]);
-		size_t n = len < sizeof(ext->cong) - 1 ? len : sizeof(ext->cong) - 1;
-		memcpy(ext->cong, mnl_attr_get_payload(tb[INET_DIAG_CONG]), n);
-		ext->cong[n] = '\0';
-	}
-}
-
-/* Payload length and bytes of an attribute parse_attrs checked, without a libmnl call:
- * parse_small runs for every socket, and three calls per attribute showed up as 2% of a
- * plain listing's instructions. */
+/* Payload length and bytes of an attribute parse_attrs checked, without a libmnl call
+ * (parse_msg runs for every socket). */
 static inline size_t attr_len(const struct nlattr *a)
 {
 	return a->nla_len - MNL_ATTR_HDRLEN;
@@ -161,22 +169,50 @@ static inline const void *attr_data(const struct nlattr *a)
 	return (const char *)a + MNL_ATTR_HDRLEN;
 }
 
-/* The attributes that fit in the record itself: cgroup, mark, TOS. */
-static void parse_small(const struct nlattr **tb, struct sock_rec *s)
+static void fill_ext(struct sock_ext *ext, const struct msg_attrs *at)
 {
-	const struct nlattr *a = tb[INET_DIAG_CGROUP_ID];
+	memset(ext, 0, sizeof(*ext));
+	if (at->info) {
+		/* Kernels send longer or shorter tcp_info than our header: copy by
+		 * length. */
+		size_t len = attr_len(at->info);
+		size_t n = len < sizeof(ext->info) ? len : sizeof(ext->info);
+		memcpy(&ext->info, attr_data(at->info), n);
+		ext->info_len = (uint32_t)len;
+	}
+	if (at->skmem) {
+		size_t len = attr_len(at->skmem);
+		size_t n = len < sizeof(ext->skmem) ? len : sizeof(ext->skmem);
+		memcpy(ext->skmem, attr_data(at->skmem), n);
+		ext->have_skmem = 1;
+	}
+	if (at->shutdown && attr_len(at->shutdown) >= 1) {
+		ext->shutdown = *(const uint8_t *)attr_data(at->shutdown);
+		ext->have_shutdown = 1;
+	}
+	if (at->cong) {
+		size_t len = attr_len(at->cong);
+		size_t n = len < sizeof(ext->cong) - 1 ? len : sizeof(ext->cong) - 1;
+		memcpy(ext->cong, attr_data(at->cong), n);
+		ext->cong[n] = '\0';
+	}
+}
+
+/* The attributes that fit in the record itself: cgroup, mark, TOS. */
+static void parse_small(const struct msg_attrs *at, struct sock_rec *s)
+{
+	const struct nlattr *a = at->cgroup;
 
 	if (a && attr_len(a) >= sizeof(uint64_t))
 		memcpy(&s->cgroup_id, attr_data(a), sizeof(uint64_t));
-	a = tb[INET_DIAG_MARK];
+	a = at->mark;
 	if (a && attr_len(a) >= sizeof(uint32_t)) {
 		memcpy(&s->mark, attr_data(a), sizeof(uint32_t));
 		s->have |= SOCK_HAVE_MARK;
 	}
 	/* An IPv6 socket's traffic class is what its packets carry; tos is the IPv4 one
 	 */
-	a = s->family == AF_INET6 && tb[INET_DIAG_TCLASS] ? tb[INET_DIAG_TCLASS]
-							  : tb[INET_DIAG_TOS];
+	a = s->family == AF_INET6 && at->tclass ? at->tclass : at->tos;
 	if (a && attr_len(a) >= 1) {
 		s->tos = *(const uint8_t *)attr_data(a);
 		s->have |= SOCK_HAVE_TOS;
@@ -188,11 +224,11 @@ static int parse_msg(const struct nlmsghdr *nlh, struct sock_rec *s, struct sock
 		     bool small_attrs)
 {
 	const struct inet_diag_msg *m;
-	const struct nlattr *tb[INET_DIAG_MAX + 1] = {0};
+	struct msg_attrs at = {0};
 
 	if (nlh->nlmsg_type != TCPDIAG_GETSOCK && nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
 		return -EBADMSG;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*m))
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*m))
 		return -EBADMSG;
 	m = mnl_nlmsg_get_payload(nlh);
 	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
@@ -206,8 +242,14 @@ static int parse_msg(const struct nlmsghdr *nlh, struct sock_rec *s, struct sock
 	s->retrans = m->idiag_retrans;
 	s->lport = ntohs(m->id.idiag_sport);
 	s->rport = ntohs(m->id.idiag_dport);
-	memcpy(s->laddr, m->id.idiag_src, sock_addr_len(s->family));
-	memcpy(s->raddr, m->id.idiag_dst, sock_addr_len(s->family));
+	/* Constant sizes: plain moves, no fortified copy per address. */
+	if (s->family == AF_INET) {
+		memcpy(s->laddr, m->id.idiag_src, 4);
+		memcpy(s->raddr, m->id.idiag_dst, 4);
+	} else {
+		memcpy(s->laddr, m->id.idiag_src, 16);
+		memcpy(s->raddr, m->id.idiag_dst, 16);
+	}
 	s->rqueue = m->idiag_rqueue;
 	s->wqueue = m->idiag_wqueue;
 	s->uid = m->idiag_uid;
@@ -217,21 +259,20 @@ static int parse_msg(const struct nlmsghdr *nlh, struct sock_rec *s, struct sock
 	s->cookie =
 	    (uint64_t)m->id.idiag_cookie[0] | ((uint64_t)m->id.idiag_cookie[1] << 32);
 
-	if (mnl_nlmsg_get_payload_len(nlh) > sizeof(*m)) {
-		if (parse_attrs(nlh, sizeof(*m), tb) < 0)
+	if (nlh->nlmsg_len > MNL_NLMSG_HDRLEN + sizeof(*m)) {
+		if (parse_attrs(nlh, sizeof(*m), small_attrs, &at) < 0)
 			return -EBADMSG;
-		if (s->family == AF_INET6 && tb[INET_DIAG_SKV6ONLY] &&
-		    mnl_attr_get_payload_len(tb[INET_DIAG_SKV6ONLY]) >= 1)
-			s->v6only = mnl_attr_get_u8(tb[INET_DIAG_SKV6ONLY])
+		if (s->family == AF_INET6 && at.v6only && attr_len(at.v6only) >= 1)
+			s->v6only = *(const uint8_t *)attr_data(at.v6only)
 					? SOCK_V6ONLY_YES
 					: SOCK_V6ONLY_NO;
 		if (small_attrs)
-			parse_small(tb, s);
+			parse_small(&at, s);
 		/* The kernel sends INET_DIAG_SHUTDOWN with every socket: an ext holding
 		 * only that is not worth filling (a 300-byte memset per socket) nor the
 		 * copy (a malloc per socket) consumers would make. */
-		if (tb[INET_DIAG_INFO] || tb[INET_DIAG_SKMEMINFO] || tb[INET_DIAG_CONG]) {
-			fill_ext(ext, tb);
+		if (at.info || at.skmem || at.cong) {
+			fill_ext(ext, &at);
 			s->ext = ext;
 		}
 	}
@@ -346,7 +387,8 @@ int diag_dump(struct diag_sock *ds, const struct diag_query *q, diag_sock_fn fn,
 	}
 }
 
-int diag_replay(FILE *in, diag_sock_fn fn, void *data, struct diag_stats *stats)
+int diag_replay(FILE *in, bool small_attrs, diag_sock_fn fn, void *data,
+		struct diag_stats *stats)
 {
 	static char buf[1 << 20] __attribute__((aligned(8)));
 	struct diag_stats dummy = {0};
@@ -370,7 +412,7 @@ int diag_replay(FILE *in, diag_sock_fn fn, void *data, struct diag_stats *stats)
 			return -EBADMSG;
 		stats->recvs++;
 		stats->bytes += n;
-		ret = diag_parse_buffer(buf, n, 0, 0, fn, data, stats);
+		ret = parse_buffer(buf, n, 0, 0, fn, data, stats, small_attrs, NULL, 0);
 		if (ret == -EINTR) {
 			/* diag_dump recorded the interrupted buffer, then the dump it
 			 * restarted: replay it the same way, with the same bound. */

@@ -19,8 +19,7 @@ struct diag_query {
 	uint16_t dport;	  /* exact remote port, 0 = any */
 	const void *bytecode; /* INET_DIAG_REQ_BYTECODE, NULL for none */
 	size_t bytecode_len;
-	bool small_attrs; /* read cgroup ID, mark and TOS into each record (a replay
-			     always does) */
+	bool small_attrs; /* read cgroup ID, mark and TOS into each record */
 };
 
 /* Counters of one dump, for --stats and the kernel-filter test. */
@@ -75,12 +74,14 @@ int diag_parse_buffer(const void *buf, size_t len, uint32_t seq, uint32_t portid
 		      diag_sock_fn fn, void *data, struct diag_stats *stats);
 
 /*
- * Feed a recorded dump file through diag_parse_buffer. A buffer flagged NLM_F_DUMP_INTR
- * restarts the dump as diag_dump does (fn(NULL), then the dump recorded after it), with
- * the same bound. Returns 0, -EBADMSG when the file is malformed or ends before
- * NLMSG_DONE, -EINTR after too many restarts, or another negative errno.
+ * Feed a recorded dump file through diag_parse_buffer (cgroup ID, mark and TOS read
+ * into each record only when small_attrs, as diag_query's flag). A buffer flagged
+ * NLM_F_DUMP_INTR restarts the dump as diag_dump does (fn(NULL), then the dump recorded
+ * after it), with the same bound. Returns 0, -EBADMSG when the file is malformed or ends
+ * before NLMSG_DONE, -EINTR after too many restarts, or another negative errno.
  */
-int diag_replay(FILE *in, diag_sock_fn fn, void *data, struct diag_stats *stats);
+int diag_replay(FILE *in, bool small_attrs, diag_sock_fn fn, void *data,
+		struct diag_stats *stats);
 
 /* Encode a query as the netlink request it sends (for tests). Returns the length written
  * or -ENOSPC when buf is too small. */

@@ -239,8 +239,8 @@ static void fit_widths(struct table_stream *ts, const struct sock_set *set)
 	char cell[CELL_MAX];
 
 	cell_fns(cols, fmt);
-	/* Formatting twice is cheaper than keeping every cell. The last column is not
-	 * padded, so its width does not matter. */
+	/* Formatting twice is cheaper than keeping every cell of a huge set. The last
+	 * column is not padded, so its width does not matter. */
 	for (size_t i = 0; i < set->n; i++) {
 		for (int c = 0; c < cols->n - (ts->t.width > 0 ? 0 : 1); c++) {
 			size_t n = fmt[c](&set->v[i], ts->ctx, cell, sizeof(cell));
@@ -315,11 +315,11 @@ void table_stream_init(struct table_stream *ts, FILE *out, const struct column_l
 	}
 }
 
-/* Format every cell of the chunk once, into ts->arena; widen the columns to fit. */
-static int format_chunk(struct table_stream *ts)
+/* Format every cell of set once, into ts->arena; widen the columns to fit. */
+static int format_cells(struct table_stream *ts, const struct sock_set *set)
 {
 	const struct column_list *cols = ts->cols;
-	size_t ncells = ts->chunk.n * (size_t)cols->n;
+	size_t ncells = set->n * (size_t)cols->n;
 	colfmt_fn fmt[COLUMNS_MAX];
 	char cell[CELL_MAX];
 
@@ -332,9 +332,9 @@ static int format_chunk(struct table_stream *ts)
 		ts->cells_cap = ncells;
 	}
 	ts->arena_len = 0;
-	for (size_t i = 0, k = 0; i < ts->chunk.n; i++) {
+	for (size_t i = 0, k = 0; i < set->n; i++) {
 		for (int c = 0; c < cols->n; c++, k++) {
-			size_t n = fmt[c](&ts->chunk.v[i], ts->ctx, cell, sizeof(cell));
+			size_t n = fmt[c](&set->v[i], ts->ctx, cell, sizeof(cell));
 			if (ts->arena_len + n > ts->arena_cap) {
 				size_t cap = (ts->arena_cap + n) * 2;
 				char *a = realloc(ts->arena, cap);
@@ -358,42 +358,44 @@ static int format_chunk(struct table_stream *ts)
 	return 0;
 }
 
-/* Print the buffered chunk with widths that fit it and everything before it. Each cell
- * is formatted once: formatting was most of the listing's user time. */
-static int stream_flush(struct table_stream *ts)
+/* Print the rows of set from the cells format_cells kept, with widths that fit them and
+ * everything before them. */
+static int put_cells(struct table_stream *ts, const struct sock_set *set)
 {
 	const struct column_list *cols = ts->cols;
 	size_t shown[COLUMNS_MAX];
 	struct line l;
-	int err;
 
-	err = format_chunk(ts);
-	if (err < 0)
-		return err;
 	shrink_widths(ts, shown);
 	if (ts->t.header && !ts->started)
 		put_header(ts, &l, shown);
 	ts->started = true;
-	for (size_t i = 0, k = 0; i < ts->chunk.n; i++) {
+	for (size_t i = 0, k = 0; i < set->n; i++) {
 		line_start(&l, ts);
 		for (int c = 0; c < cols->n; c++, k++) {
 			const struct table_cell *tc = &ts->cells[k];
 			const char *color = NULL;
 			if (ts->t.color && c == ts->state_col)
-				color = table_state_color(
-				    (enum ts_state)ts->chunk.v[i].state);
+				color = table_state_color((enum ts_state)set->v[i].state);
 			emit_cell(&l, cols->v[c], ts->arena + tc->off, tc->len, tc->width,
 				  shown[c], c == cols->n - 1, color);
 		}
 		line_end(&l);
-		if (fwrite(l.buf, 1, l.len, ts->out) != l.len) {
-			err = -EIO;
-			break;
-		}
+		if (fwrite(l.buf, 1, l.len, ts->out) != l.len)
+			return -EIO;
 	}
+	return ferror(ts->out) ? -EIO : 0;
+}
+
+/* Print the buffered chunk with widths that fit it and everything before it. Each cell
+ * is formatted once: formatting was most of the listing's user time. */
+static int stream_flush(struct table_stream *ts)
+{
+	int err = format_cells(ts, &ts->chunk);
+
+	if (err == 0)
+		err = put_cells(ts, &ts->chunk);
 	sock_set_clear(&ts->chunk);
-	if (!err && ferror(ts->out))
-		err = -EIO;
 	return err;
 }
 
@@ -444,9 +446,17 @@ int table_render(FILE *out, const struct sock_set *set, const struct column_list
 	int err;
 
 	table_stream_init(&ts, out, cols, ctx, t);
-	fit_widths(&ts, set);
-	err = put_rows(&ts, set);
-	sock_set_done(&ts.chunk);
+	if (set->n * (size_t)cols->n <= TABLE_KEEP_CELLS) {
+		/* each cell formatted once (a --replay or sorted listing of usual size)
+		 */
+		err = format_cells(&ts, set);
+		if (err == 0)
+			err = put_cells(&ts, set);
+	} else {
+		fit_widths(&ts, set);
+		err = put_rows(&ts, set);
+	}
+	table_stream_done(&ts);
 	return err;
 }
 

@@ -22,11 +22,16 @@ struct table_opts {
 
 /*
  * Print the sockets in set order with the chosen columns. Column widths fit the widest
- * cell so that nothing is truncated; the last column is not padded. Returns 0, or -EIO
- * when writing failed (errno is left as the write set it).
+ * cell so that nothing is truncated; the last column is not padded. Returns 0, -ENOMEM,
+ * or -EIO when writing failed (errno is left as the write set it).
  */
 int table_render(FILE *out, const struct sock_set *set, const struct column_list *cols,
 		 const struct col_ctx *ctx, const struct table_opts *t);
+
+/* table_render keeps every formatted cell (each formatted once) up to this many cells
+ * (about 12 bytes each plus the text); a bigger set is formatted twice (widths, then
+ * rows) instead of doubling its memory. */
+#define TABLE_KEEP_CELLS (1u << 19)
 
 /*
  * Streaming: rows are buffered TABLE_CHUNK at a time and printed with widths that fit

@@ -144,7 +144,7 @@ static void compare(const struct diag_query *q, const char *what, bool own_netns
 	CHECK(err == 0, "%s: live dump: %s", what, strerror(-err));
 	CHECK(fflush(rec) == 0, "%s: fflush", what);
 	rewind(rec);
-	err = diag_replay(rec, keep_cb, &replayed, &rst);
+	err = diag_replay(rec, true, keep_cb, &replayed, &rst);
 	fclose(rec);
 	CHECK(err == 0, "%s: replay: %s", what, strerror(-err));
 

@@ -461,7 +461,7 @@ static int replay_mem(const void *data, size_t len, struct seen *seen,
 	}
 	memset(seen, 0, sizeof(*seen));
 	memset(st, 0, sizeof(*st));
-	ret = diag_replay(f, count_cb, seen, st);
+	ret = diag_replay(f, true, count_cb, seen, st);
 	fclose(f);
 	return ret;
 }
@@ -575,7 +575,7 @@ static void test_data_files(void)
 		}
 		struct seen seen = {0};
 		struct diag_stats st = {0};
-		int ret = diag_replay(f, count_cb, &seen, &st);
+		int ret = diag_replay(f, true, count_cb, &seen, &st);
 		fclose(f);
 		CHECK(ret == -err, "%s: diag_replay gave %d (%s), want %s", name, ret,
 		      strerror(-ret), want);
