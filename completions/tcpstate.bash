@@ -10,11 +10,11 @@
 # equal to "tcpstate --complete options").
 _tcpstate_fallback_options='--all --listening --ipv4 --ipv6 --numeric --tcp --resolve
 --netns --all-netns --state --exclude --port --sport --dport --src --dst --pid --process
---user --cgroup --unit --container --filter-file --processes --extended --timers --info
---memory --no-header --wide --format --json --unit-metrics --sort --columns --list-columns
---color --output --summary --hist --top --continuous --events --interval --count
---diagram --doctor --threshold --kill --dry-run --explain --lab --record --replay --stats
---help --usage --version'
+--user --cgroup --unit --container --filter-file --processes --owners-source --extended
+--timers --info --memory --no-header --wide --format --json --unit-metrics --sort --columns
+--list-columns --color --output --summary --hist --top --continuous --events --interval
+--events-source --count --diagram --doctor --threshold --kill --dry-run --explain --lab
+--record --replay --stats --help --usage --version'
 
 # _tcpstate_add CUR WORD...: add the words that start with CUR to COMPREPLY.
 _tcpstate_add()
@@ -132,6 +132,12 @@ _tcpstate()
 		return ;;
 	--color | --colour)
 		_tcpstate_ask "$cmd" colors "$cur"
+		return ;;
+	--events-source)
+		_tcpstate_ask "$cmd" events-sources "$cur"
+		return ;;
+	--owners-source)
+		_tcpstate_ask "$cmd" owners-sources "$cur"
 		return ;;
 	--columns)
 		_tcpstate_ask "$cmd" columns "$cur" list

@@ -205,12 +205,15 @@ static struct ev_event *push_event(struct ev_tracker *t, enum ev_kind kind, doub
 	if (grow((void **)&t->ev, &t->capev, t->nev, sizeof(*t->ev)) < 0)
 		return NULL;
 	struct ev_event *e = &t->ev[t->nev++];
-	e->kind = kind;
-	e->wall = wall;
-	e->in_state = -1;
-	e->old_state = e->new_state = TS_UNKNOWN;
-	e->sock = s;
-	e->order = (unsigned)t->nev;
+	*e = (struct ev_event){
+	    .kind = kind,
+	    .wall = wall,
+	    .in_state = -1,
+	    .old_state = TS_UNKNOWN,
+	    .new_state = TS_UNKNOWN,
+	    .sock = s,
+	    .order = (unsigned)t->nev,
+	}; /* the eBPF-only fields stay zero */
 	return e;
 }
 

@@ -50,6 +50,11 @@ struct ev_event {
 	uint8_t old_state, new_state;
 	const struct ev_sock *sock;
 	unsigned order; /* creation order: ties in wall keep it */
+	/* from the eBPF source: the task in process context (0: softirq) and namespace */
+	bool traced;
+	uint32_t pid;
+	const char *comm; /* raw bytes, NUL-terminated; NULL with pid 0 */
+	uint32_t netns;
 };
 
 /* The tracker: what the last poll saw, keyed by socket cookie. */

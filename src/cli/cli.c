@@ -151,6 +151,21 @@ static const char *const color_names[] = {
     NULL,
 };
 
+/* The choices of --events-source and --owners-source, indexed by their enum values. */
+static const char *const events_source_names[] = {
+    [EVSRC_AUTO] = "auto",
+    [EVSRC_POLL] = "poll",
+    [EVSRC_BPF] = "bpf",
+    NULL,
+};
+
+static const char *const owners_source_names[] = {
+    [OWNSRC_AUTO] = "auto",
+    [OWNSRC_PROC] = "proc",
+    [OWNSRC_BPF] = "bpf",
+    NULL,
+};
+
 static int choice(const char *const *names, const char *arg)
 {
 	for (int i = 0; names[i]; i++)
@@ -214,6 +229,28 @@ static int set_color(struct parse *p, const struct optdef *d, const char *arg)
 		return fail(p, _("unknown colour mode '%s' (try auto, always or never)"),
 			    arg);
 	p->o->color = (enum color_mode)i;
+	return 0;
+}
+
+static int set_events_source(struct parse *p, const struct optdef *d, const char *arg)
+{
+	int i = choice(events_source_names, arg);
+
+	if (i < 0)
+		return fail(p, _("unknown events source '%s' (try auto, bpf or poll)"),
+			    arg);
+	p->o->events_source = (enum events_source)i;
+	return 0;
+}
+
+static int set_owners_source(struct parse *p, const struct optdef *d, const char *arg)
+{
+	int i = choice(owners_source_names, arg);
+
+	if (i < 0)
+		return fail(p, _("unknown owners source '%s' (try auto, bpf or proc)"),
+			    arg);
+	p->o->owners_source = (enum owners_source)i;
 	return 0;
 }
 
@@ -482,6 +519,9 @@ static const struct optdef optdefs[] = {
 
     {G_OUTPUT, "processes", 'p', NONE, N_("show the PID/Program name of every owner"),
      NULL, set_flag, AT(processes)},
+    {G_OUTPUT, "owners-source", '\0', STR,
+     N_("where -p finds owners: auto, bpf or proc (default auto)"), "SOURCE",
+     set_owners_source},
     {G_OUTPUT, "extended", 'e', NONE, N_("show user, uid, inode and socket cookie"), NULL,
      set_flag, AT(extended)},
     {G_OUTPUT, "timers", 'o', NONE, N_("show the running timer and its time left"), NULL,
@@ -532,6 +572,9 @@ static const struct optdef optdefs[] = {
      set_view, .value = VIEW_EVENTS},
     {G_VIEW, "interval", '\0', STR, N_("polling interval for --events (default 0.1)"),
      "SECONDS", set_seconds, AT(interval), .min = 0.001},
+    {G_VIEW, "events-source", '\0', STR,
+     N_("where --events come from: auto, bpf or poll (default auto)"), "SOURCE",
+     set_events_source},
     {G_VIEW, "count", '\0', STR, N_("stop after N frames (-c) or N events (-E)"), "N",
      set_count, AT(count), .min = 1},
     {G_VIEW, "diagram", '\0', NONE, N_("draw the TCP state machine with live counts"),
@@ -959,5 +1002,9 @@ const char *const *cli_option_values(const char *long_name)
 		return format_names;
 	if (strcmp(long_name, "color") == 0)
 		return color_names;
+	if (strcmp(long_name, "events-source") == 0)
+		return events_source_names;
+	if (strcmp(long_name, "owners-source") == 0)
+		return owners_source_names;
 	return NULL;
 }

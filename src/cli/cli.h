@@ -27,6 +27,20 @@ enum view {
 	VIEW_LAB, /* --lab: never in opts.view; wraps the view chosen there (main.c) */
 };
 
+/* Where -E gets its events (--events-source). */
+enum events_source {
+	EVSRC_AUTO = 0, /* the tracepoint when eBPF loads, else polling (with a note) */
+	EVSRC_POLL,	/* sock_diag polls plus destroy notifications */
+	EVSRC_BPF,	/* the tracepoint only; fail when eBPF cannot load */
+};
+
+/* Where -p gets the owners (--owners-source). */
+enum owners_source {
+	OWNSRC_AUTO = 0, /* the BPF task_file iterator when it loads, else /proc */
+	OWNSRC_PROC,	 /* the /proc/PID/fd walk */
+	OWNSRC_BPF,	 /* the iterator only; fail when eBPF cannot load */
+};
+
 #define OPTS_MAX_THRESHOLDS 16
 
 /*
@@ -73,7 +87,9 @@ struct opts {
 	double continuous; /* -c [SECONDS]; 0 = once */
 	double interval;   /* --interval SECONDS for -E polling; default 0.1 */
 	long count;	   /* --count N: stop after N frames/events (0 = forever) */
-	char *c_declined;  /* the word after -c that is no interval (for a hint) */
+	enum events_source events_source; /* --events-source */
+	enum owners_source owners_source; /* --owners-source */
+	char *c_declined; /* the word after -c that is no interval (for a hint) */
 
 	/* namespaces, kill, explain, doctor */
 	char *netns;   /* -N TARGET */

@@ -579,6 +579,8 @@ static void note_owners(struct collect_state *st, const struct collect *c)
 int collect_sockets(const struct query *q, struct collect_state *st, struct collect *ret)
 {
 	bool procs_filter = q->filter.match && q->filter.needs_procs;
+	enum owners_source used;
+	const char *why;
 	uint32_t *inodes;
 	int err;
 
@@ -599,9 +601,13 @@ int collect_sockets(const struct query *q, struct collect_state *st, struct coll
 		return msgs_error(st->msgs, -ENOMEM, _("out of memory"));
 	for (size_t i = 0; i < ret->socks.n; i++)
 		inodes[i] = ret->socks.v[i].inode;
-	err = procs_scan("/proc", inodes, ret->socks.n, &ret->procs, &ret->pstats);
+	err = procs_find(q->owners_source, inodes, ret->socks.n, &ret->procs,
+			 &ret->pstats, &why, &used);
 	st->procs_read += ret->pstats.scanned;
 	free(inodes);
+	if (err < 0 && why)
+		return msgs_error(st->msgs, err, _("cannot use --owners-source bpf: %s"),
+				  _(why));
 	if (err < 0)
 		return msgs_error(st->msgs, err, _("cannot read /proc: %s"),
 				  strerror(-err));

@@ -94,6 +94,32 @@ static bool out_of_resources(int e)
 	return e == EMFILE || e == ENFILE || e == ENOMEM;
 }
 
+/* A new owner record, remembered for procs_free. Returns 0 or -ENOMEM. */
+static int keep_owner(struct procs *p, pid_t pid, uint32_t uid, const char *comm,
+		      size_t len, struct proc_owner **ret)
+{
+	struct proc_owner *o;
+
+	if (p->n_all == p->cap_all) {
+		size_t cap = p->cap_all ? p->cap_all * 2 : 64;
+		struct proc_owner **a = realloc(p->all, cap * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		p->all = a;
+		p->cap_all = cap;
+	}
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	p->all[p->n_all++] = o;
+	o->pid = pid;
+	o->uid = uid;
+	memcpy(o->comm, comm, len);
+	o->comm[len] = '\0';
+	*ret = o;
+	return 0;
+}
+
 /*
  * Read /proc/PID/comm (and the owner's uid) into a new owner record. Returns 0, -ENOMEM,
  * -EMFILE or -ENFILE when comm could not be opened, or -ESRCH when the process exited
@@ -103,7 +129,6 @@ static bool out_of_resources(int e)
 static int new_owner(struct procs *p, int pid_dir, pid_t pid, struct proc_owner **ret)
 {
 	char comm[PROCS_COMM_MAX];
-	struct proc_owner *o;
 	struct stat st;
 	ssize_t n = -1;
 	int fd;
@@ -120,30 +145,15 @@ static int new_owner(struct procs *p, int pid_dir, pid_t pid, struct proc_owner 
 	if (comm[n - 1] == '\n')
 		n--; /* the kernel's terminator, not part of the name */
 	comm[n] = '\0';
-	if (p->n_all == p->cap_all) {
-		size_t cap = p->cap_all ? p->cap_all * 2 : 64;
-		struct proc_owner **a = realloc(p->all, cap * sizeof(*a));
-		if (!a)
-			return -ENOMEM;
-		p->all = a;
-		p->cap_all = cap;
-	}
-	o = calloc(1, sizeof(*o));
-	if (!o)
-		return -ENOMEM;
-	p->all[p->n_all++] = o;
-	o->pid = pid;
-	memcpy(o->comm, comm, (size_t)n + 1);
-	if (fstat(pid_dir, &st) == 0)
-		o->uid = st.st_uid;
-	*ret = o;
-	return 0;
+	if (fstat(pid_dir, &st) < 0)
+		st.st_uid = 0;
+	return keep_owner(p, pid, st.st_uid, comm, (size_t)n, ret);
 }
 
 static int add_owner(struct slot *s, const struct proc_owner *o)
 {
 	for (uint32_t i = 0; i < s->n_owners; i++)
-		if (s->owners[i] == o)
+		if (s->owners[i] == o || s->owners[i]->pid == o->pid)
 			return 0; /* the same process holds it on two fds */
 	if (s->n_owners == s->cap_owners) {
 		uint32_t cap = s->cap_owners ? s->cap_owners * 2 : 1;
@@ -282,6 +292,30 @@ static struct procs *procs_new(size_t size)
 	return p;
 }
 
+/* A table sized for n inodes holding each non-zero one of them; NULL: out of memory. */
+static struct procs *procs_for_inodes(const uint32_t *inodes, size_t n)
+{
+	size_t size = 16;
+
+	while (size < n * 2)
+		size <<= 1;
+	struct procs *p = procs_new(size);
+	if (!p)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (inodes[i])
+			insert_inode(p, inodes[i]);
+	return p;
+}
+
+static void sort_owners(struct procs *p)
+{
+	for (size_t i = 0; i <= p->mask; i++)
+		if (p->slots[i].n_owners > 1)
+			qsort(p->slots[i].owners, p->slots[i].n_owners, sizeof(void *),
+			      cmp_owner);
+}
+
 /* Does the process pass sel's test on its name? Its comm is read for that. */
 static bool comm_ok(int proc_dir, const char *name, const struct procs_select *sel)
 {
@@ -351,10 +385,7 @@ static int scan(const char *proc_root, struct procs *p, const struct procs_selec
 	if (proc_dir < 0)
 		return -errno;
 	int err = walk(p, proc_dir, sel, st);
-	for (size_t i = 0; i <= p->mask; i++)
-		if (p->slots[i].n_owners > 1)
-			qsort(p->slots[i].owners, p->slots[i].n_owners, sizeof(void *),
-			      cmp_owner);
+	sort_owners(p);
 	return err;
 }
 
@@ -362,20 +393,14 @@ int procs_scan(const char *proc_root, const uint32_t *inodes, size_t n,
 	       struct procs **ret, struct procs_stats *ret_stats)
 {
 	struct procs_stats dummy;
-	size_t size = 16;
 
 	if (!ret_stats)
 		ret_stats = &dummy;
 	memset(ret_stats, 0, sizeof(*ret_stats));
-	while (size < n * 2)
-		size <<= 1;
-	struct procs *p = procs_new(size);
+	struct procs *p = procs_for_inodes(inodes, n);
 	*ret = p;
 	if (!p)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (inodes[i])
-			insert_inode(p, inodes[i]);
 	if (!p->used)
 		return 0;
 	return scan(proc_root, p, NULL, ret_stats);
@@ -472,4 +497,84 @@ void procs_free(struct procs *p)
 	free(p->all);
 	free(p->slots);
 	free(p);
+}
+
+int procs_from_pairs(const uint32_t *inodes, size_t n, const struct bpfown_pair *v,
+		     size_t nv, struct procs **ret, struct procs_stats *ret_stats)
+{
+	struct proc_owner *owner = NULL;
+	struct procs_stats dummy;
+	pid_t last = -1;
+	int err;
+
+	if (!ret_stats)
+		ret_stats = &dummy;
+	memset(ret_stats, 0, sizeof(*ret_stats));
+	struct procs *p = procs_for_inodes(inodes, n);
+	*ret = p;
+	if (!p)
+		return -ENOMEM;
+	/* The iterator reports a process's descriptors one after another. */
+	for (size_t i = 0; p->used && i < nv; i++) {
+		if ((pid_t)v[i].pid != last) {
+			ret_stats->scanned++;
+			last = (pid_t)v[i].pid;
+			owner = NULL;
+		}
+		struct slot *s =
+		    v[i].inode <= UINT32_MAX ? find_slot(p, (uint32_t)v[i].inode) : NULL;
+		if (!s)
+			continue;
+		if (!owner) {
+			err = keep_owner(p, (pid_t)v[i].pid, v[i].uid, v[i].comm,
+					 strnlen(v[i].comm, sizeof(v[i].comm)), &owner);
+			if (err < 0)
+				return err;
+		}
+		int r = add_owner(s, owner);
+		if (r < 0)
+			return r;
+		if (r > 0 && s->n_owners == 1)
+			ret_stats->found++;
+	}
+	sort_owners(p);
+	return 0;
+}
+
+#define PROCS_BPF_MIN 4096
+
+int procs_find(enum owners_source src, const uint32_t *inodes, size_t n,
+	       struct procs **ret, struct procs_stats *ret_stats, const char **ret_why,
+	       enum owners_source *ret_used)
+{
+	struct bpfown_pair *v = NULL;
+	size_t nv = 0;
+	int err;
+
+	*ret_why = NULL;
+	*ret_used = OWNSRC_PROC;
+	/*
+	 * Loading the iterator costs about 18 ms; the walk costs about 5 us per socket
+	 * descriptor on the host (measured at 20,000 and 200,000 sockets: 98 ms and 1.27
+	 * s against 67 ms and 474 ms with the iterator). Below a few thousand sockets the
+	 * walk is as fast or faster, so auto only uses the iterator above that.
+	 */
+	if (src == OWNSRC_AUTO && n < PROCS_BPF_MIN)
+		src = OWNSRC_PROC;
+	if (src != OWNSRC_PROC) {
+		const char *why;
+		err = bpfown_collect(&v, &nv, &why);
+		if (err == 0) {
+			*ret_used = OWNSRC_BPF;
+			err = procs_from_pairs(inodes, n, v, nv, ret, ret_stats);
+			free(v);
+			return err;
+		}
+		if (src == OWNSRC_BPF) {
+			*ret = NULL;
+			*ret_why = why;
+			return err == -EINVAL ? -EOPNOTSUPP : err; /* not a usage error */
+		}
+	}
+	return procs_scan("/proc", inodes, n, ret, ret_stats);
 }

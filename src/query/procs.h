@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cli/cli.h"
+#include "query/bpfown.h"
+
 #define PROCS_COMM_MAX 64 /* /proc/PID/comm is at most 16 bytes today; leave room */
 
 struct proc_owner {
@@ -76,5 +79,23 @@ uint32_t procs_socket_inode(const char *link, ssize_t len);
 
 /* Free. Accepts NULL. */
 void procs_free(struct procs *p);
+
+/*
+ * Like procs_scan, from pairs gathered elsewhere (the task_file iterator) instead of a
+ * /proc walk: the owners of the given inodes. Returns 0 or -ENOMEM.
+ */
+int procs_from_pairs(const uint32_t *inodes, size_t n, const struct bpfown_pair *v,
+		     size_t nv, struct procs **ret, struct procs_stats *ret_stats);
+
+/*
+ * Find the owners of the given inodes from src (--owners-source): the BPF iterator, the
+ * /proc walk, or (auto) the iterator for 4,096 inodes or more, falling back to the walk.
+ * With OWNSRC_BPF a failure returns its negative errno with *ret_why set (see
+ * bpfev_open); otherwise *ret_why is NULL. *ret_used says which source answered
+ * (OWNSRC_PROC or OWNSRC_BPF).
+ */
+int procs_find(enum owners_source src, const uint32_t *inodes, size_t n,
+	       struct procs **ret, struct procs_stats *ret_stats, const char **ret_why,
+	       enum owners_source *ret_used);
 
 #endif

@@ -22,6 +22,7 @@ void query_from_opts(const struct opts *o, struct query *ret)
 	ret->all_netns = o->all_netns;
 	ret->replay = o->replay;
 	ret->record = o->record;
+	ret->owners_source = o->owners_source;
 }
 
 void query_select_all(struct query *q, bool keep_listen)

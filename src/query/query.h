@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/cli.h"
 #include "model/sock.h"
 #include "model/states.h"
 
@@ -52,6 +53,7 @@ struct query {
 	const char *record; /* --record FILE: save the raw dump */
 	bool cgroups_quiet; /* COL_NEED_CGROUP is a nicety (--doctor's unit names): no
 			       note when there is no cgroup2 to read */
+	enum owners_source owners_source; /* --owners-source: BPF iterator or /proc */
 };
 
 /* Fill *ret from the options, with no filter and no needs. */

@@ -433,6 +433,22 @@ size_t fmt_json_overrun(double wall, double poll_s, double interval_s, char *buf
 	return o.at;
 }
 
+/* eBPF events: microseconds in state, the task in process context, the namespace. */
+static void line_traced(struct evline *o, const struct ev_event *e)
+{
+	if (e->in_state >= 0)
+		evline_put(o, ",\"in_state_us\":%.0f", e->in_state * 1e6);
+	else
+		evline_put(o, ",\"in_state_us\":null");
+	if (e->pid && e->comm) {
+		evline_put(o, ",\"pid\":%u,\"comm\":", e->pid);
+		line_str(o, e->comm, strlen(e->comm));
+	} else {
+		evline_put(o, ",\"pid\":null,\"comm\":null");
+	}
+	evline_put(o, ",\"netns\":%u", e->netns);
+}
+
 size_t fmt_json_event(const struct ev_event *e, bool with_owners, char *buf, size_t sz)
 {
 	const struct ev_sock *s = e->sock;
@@ -464,6 +480,8 @@ size_t fmt_json_event(const struct ev_event *e, bool with_owners, char *buf, siz
 		evline_put(&o, ",\"in_state_ms\":%.0f", e->in_state * 1000);
 	else
 		evline_put(&o, ",\"in_state_ms\":null");
+	if (e->traced)
+		line_traced(&o, e);
 	if (with_owners)
 		line_owners(&o, s->owners);
 	if (s->info.have) {

@@ -154,6 +154,18 @@ static int c_colors(const struct run_ctx *ctx)
 	return 0;
 }
 
+static int c_events_sources(const struct run_ctx *ctx)
+{
+	put_list(ctx->out, cli_option_values("events-source"), "");
+	return 0;
+}
+
+static int c_owners_sources(const struct run_ctx *ctx)
+{
+	put_list(ctx->out, cli_option_values("owners-source"), "");
+	return 0;
+}
+
 static int c_columns(const struct run_ctx *ctx)
 {
 	for (int i = 0; column_table[i].name; i++)
@@ -412,12 +424,26 @@ static const struct {
 	const char *what;
 	int (*fn)(const struct run_ctx *ctx);
 } whats[] = {
-    {"options", c_options}, {"keywords", c_keywords},	{"states", c_states},
-    {"ports", c_ports},	    {"processes", c_processes}, {"users", c_users},
-    {"formats", c_formats}, {"colors", c_colors},	{"columns", c_columns},
-    {"sort", c_sort},	    {"hist", c_hist},		{"topics", c_topics},
-    {"netns", c_netns},	    {"whats", c_whats},		{"thresholds", c_thresholds},
-    {"lessons", c_lessons}, {"units", c_units},		{"containers", c_containers},
+    {"options", c_options},
+    {"keywords", c_keywords},
+    {"states", c_states},
+    {"ports", c_ports},
+    {"processes", c_processes},
+    {"users", c_users},
+    {"formats", c_formats},
+    {"colors", c_colors},
+    {"events-sources", c_events_sources},
+    {"owners-sources", c_owners_sources},
+    {"columns", c_columns},
+    {"sort", c_sort},
+    {"hist", c_hist},
+    {"topics", c_topics},
+    {"netns", c_netns},
+    {"whats", c_whats},
+    {"thresholds", c_thresholds},
+    {"lessons", c_lessons},
+    {"units", c_units},
+    {"containers", c_containers},
 };
 
 #define N_WHATS (sizeof(whats) / sizeof(whats[0]))

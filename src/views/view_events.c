@@ -16,7 +16,7 @@
 #include "query/ownercache.h"
 #include "render/output.h"
 #include "views/run.h"
-#include "views/views.h"
+#include "views/view_events.h"
 #include "views/watch.h"
 
 /* The view's state between ticks. */
@@ -92,14 +92,11 @@ static bool brief_ok(const struct sock_rec *s, void *data)
 /* Owners packed per socket: more do not fit ev_sock.owners's buffer anyway. */
 #define OWNERS_MAX 64
 
-/* Pack the owners of one inode as ev_sock.owners wants them. */
-static size_t pack_owners(uint32_t inode, char *buf, size_t sz, void *data)
+/* Pack n owners as ev_sock.owners wants them; returns the length, 0 when none. */
+static size_t pack(const struct proc_owner *const *own, size_t n, char *buf, size_t sz)
 {
-	const struct proc_owner *own[OWNERS_MAX];
-	size_t at = 0, n = owner_cache_lookup(data, inode, own, OWNERS_MAX);
+	size_t at = 0;
 
-	if (n > OWNERS_MAX)
-		n = OWNERS_MAX;
 	for (size_t i = 0; i < n; i++) {
 		char pid[16];
 		int pl = snprintf(pid, sizeof(pid), "%d", (int)own[i]->pid);
@@ -118,28 +115,82 @@ static size_t pack_owners(uint32_t inode, char *buf, size_t sz, void *data)
 	return at;
 }
 
+size_t events_pack_owners(uint32_t inode, char *buf, size_t sz, void *data)
+{
+	size_t n;
+	const struct proc_owner *const *own = procs_lookup(data, inode, &n);
+
+	return pack(own, n, buf, sz);
+}
+
+/* Pack the owners of one inode (data: the owner cache). */
+static size_t pack_cached(uint32_t inode, char *buf, size_t sz, void *data)
+{
+	const struct proc_owner *own[OWNERS_MAX];
+	size_t n = owner_cache_lookup(data, inode, own, OWNERS_MAX);
+
+	return pack(own, n > OWNERS_MAX ? OWNERS_MAX : n, buf, sz);
+}
+
+/* -p with --owners-source bpf: the owners of the tracked inodes from the iterator. */
+static int find_owners_bpf(struct ev_view *v, size_t n, struct procs_stats *ps)
+{
+	struct procs *procs = NULL;
+	enum owners_source used;
+	const char *why;
+	uint32_t *inodes;
+	int err;
+
+	inodes = malloc(n * sizeof(*inodes));
+	if (!inodes)
+		return run_error(v->ctx, -ENOMEM, _("out of memory"));
+	evtrack_owner_inodes(v->tr, inodes, n);
+	err = procs_find(OWNSRC_BPF, inodes, n, &procs, ps, &why, &used);
+	free(inodes);
+	if (err < 0 && why)
+		return run_error(v->ctx, err, _("cannot use --owners-source bpf: %s"),
+				 _(why));
+	if (err < 0)
+		return run_error(v->ctx, err, _("cannot read /proc: %s"), strerror(-err));
+	err = evtrack_fill_owners(v->tr, events_pack_owners, procs);
+	procs_free(procs);
+	return err < 0 ? run_error(v->ctx, err, _("out of memory")) : 0;
+}
+
 /*
  * -p: when sockets are new since the last poll, bring the owner cache up to date: only
- * processes that are new or whose fd table changed are read, never all of /proc.
+ * processes that are new or whose fd table changed are read, never all of /proc. The
+ * cache is cheaper than the eBPF iterator from the second poll on (it reads only what
+ * changed), so only --owners-source bpf asks the iterator.
  */
 static int find_owners(struct ev_view *v)
 {
+	size_t n = evtrack_owner_inodes(v->tr, NULL, 0);
 	struct procs_stats ps;
 	int err;
 
-	if (!evtrack_owner_inodes(v->tr, NULL, 0))
+	if (!n)
 		return 0;
-	err = owner_cache_update(v->cache, "/proc", &ps);
-	v->ctx->cstate->procs_read += ps.scanned;
+	if (v->ctx->opts->owners_source == OWNSRC_BPF) {
+		err = find_owners_bpf(v, n, &ps);
+	} else {
+		err = owner_cache_update(v->cache, "/proc", &ps);
+		if (err < 0)
+			return run_error(v->ctx, err, _("cannot read /proc: %s"),
+					 strerror(-err));
+		err = evtrack_fill_owners(v->tr, pack_cached, v->cache);
+		if (err < 0)
+			return run_error(v->ctx, err, _("out of memory"));
+	}
 	if (err < 0)
-		return run_error(v->ctx, err, _("cannot read /proc: %s"), strerror(-err));
+		return err;
+	v->ctx->cstate->procs_read += ps.scanned;
 	if (ps.denied)
 		run_note(
 		    v->ctx,
 		    _("some processes could not be examined (reading another user's "
 		      "/proc/PID/fd needs root or CAP_SYS_PTRACE): owners are incomplete"));
-	err = evtrack_fill_owners(v->tr, pack_owners, v->cache);
-	return err < 0 ? run_error(v->ctx, err, _("out of memory")) : 0;
+	return 0;
 }
 
 /* Print the events of one poll; returns 1 when --count is reached. */
@@ -234,8 +285,7 @@ static void open_monitors(struct ev_view *v)
 	netns_list_free(l);
 }
 
-/* The format's table entry says whether it has event lines. */
-static int check_format(const struct run_ctx *ctx, const struct output *out)
+int events_check_format(const struct run_ctx *ctx, const struct output *out)
 {
 	if (output_has(out, OUTPUT_EVENTS))
 		return 0;
@@ -326,7 +376,7 @@ static int run_loop(struct ev_view *v)
 	return err < 0 ? err : 0;
 }
 
-int view_events(const struct run_ctx *ctx)
+int events_poll(const struct run_ctx *ctx)
 {
 	const struct opts *o = ctx->opts;
 	struct output out;
@@ -334,7 +384,7 @@ int view_events(const struct run_ctx *ctx)
 	int err;
 
 	output_init(&out, ctx->out, o, ctx->term);
-	err = check_format(ctx, &out);
+	err = events_check_format(ctx, &out);
 	if (err < 0)
 		return err;
 	v = calloc(1, sizeof(*v));

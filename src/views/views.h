@@ -24,7 +24,8 @@ int view_summary(const struct run_ctx *ctx);
 /* --hist KEY[,KEY2]: group-by counts (view_hist.c). */
 int view_hist(const struct run_ctx *ctx);
 
-/* -E: lifecycle events from polling plus destroy notifications (view_events.c). */
+/* -E: lifecycle events from the eBPF tracepoint, or from polling plus destroy
+ * notifications (view_events_source.c picks; view_events.c, events_bpf.c stream). */
 int view_events(const struct run_ctx *ctx);
 
 /* -K: destroy the selected sockets, or list them with --dry-run (view_kill.c). */

@@ -134,7 +134,10 @@ def test_oneshot(text, js):
 
 def test_events(fmt, want):
     """-E -p: a new connection to each helper; its NEW event names the helper."""
-    argv = h.wrapper() + [h.binary(), "-E", "-p", "--format", fmt, "--interval", "0.05"]
+    # the poll source: its NEW events carry the -p owners of the listener's accepted
+    # socket (as root, auto takes the eBPF tracepoint, which names the task instead)
+    argv = h.wrapper() + [h.binary(), "-E", "-p", "--events-source", "poll", "--format",
+                          fmt, "--interval", "0.05"]
     env = dict(os.environ, LC_ALL="C.UTF-8", NO_COLOR="1")
     env.pop("TCPSTATE_IN_NETNS", None)
     p = h.track(subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
