@@ -7,6 +7,7 @@ filters select every state; -K explains what it cannot do; --doctor and -K have 
 forms; output errors stop at once.
 """
 
+import errno
 import json
 import os
 import socket
@@ -174,7 +175,17 @@ def test_scope():
     socks = []
     for dev in ("lo", "tsv0"):
         s = socket.socket(socket.AF_INET6)
-        s.bind(("fe80::1", port, 0, socket.if_nametoindex(dev)))
+        # the address stays tentative until the veth has a carrier, which a loaded
+        # machine can take a while to give it: wait for the bind to work
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                s.bind(("fe80::1", port, 0, socket.if_nametoindex(dev)))
+                break
+            except OSError as e:
+                if e.errno != errno.EADDRNOTAVAIL or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
         s.listen(4)
         socks.append(s)
     for v6only, p in ((0, port + 1), (1, port + 2)):
