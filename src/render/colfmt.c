@@ -65,10 +65,12 @@ static size_t put_str(char *buf, size_t sz, const char *str)
 static size_t put_u64(char *buf, size_t sz, uint64_t v);
 
 /* The endpoint, with an interface scope inside the brackets ("[fe80::1%lo]:22") when
- * scope is not NULL, or "*" for the host of a dual-stack socket on the any address. */
-static size_t fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,
-			   bool resolve, const char *scope, bool dual, char *buf,
-			   size_t sz)
+ * scope is not NULL, or "*" for the host of a dual-stack socket on the any address. Not
+ * inlined: its name buffers (5 KiB) would give the numeric path below stack probes and a
+ * canary on every call. */
+static __attribute__((noinline)) size_t
+fmt_endpoint_slow(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,
+		  bool resolve, const char *scope, bool dual, char *buf, size_t sz)
 {
 	char host[NI_MAXHOST], esc[NI_MAXHOST * 4], serv[64];
 	const char *h = host;
@@ -108,6 +110,27 @@ static size_t fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, b
 	o += put_str(buf + o, sz - o, v6 ? "]:" : ":");
 	o += put_str(buf + o, sz - o, serv);
 	return o;
+}
+
+/* The common case, a numeric endpoint with no scope, written straight into buf. */
+static size_t fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,
+			   bool resolve, const char *scope, bool dual, char *buf,
+			   size_t sz)
+{
+	/* "[" address "]:" port NUL */
+	if (resolve || scope || dual || sz < INET6_ADDRSTRLEN + 3 + NUMFMT_MAX + 1 ||
+	    (peer && port == 0 && addr_is_any(family, addr)))
+		return fmt_endpoint_slow(family, addr, port, peer, resolve, scope, dual,
+					 buf, sz);
+	bool v6 = family == AF_INET6;
+	size_t o = 0;
+	if (v6)
+		buf[o++] = '[';
+	o += sock_fmt_addr(family, addr, buf + o, INET6_ADDRSTRLEN);
+	if (v6)
+		buf[o++] = ']';
+	buf[o++] = ':';
+	return o + numfmt_u64(port, buf + o, NUMFMT_MAX + 1);
 }
 
 size_t sock_fmt_endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool peer,

@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 PYTHON = "/usr/bin/python3"
 SKIP = 77  # meson's "skipped" exit status
@@ -437,6 +438,32 @@ def proc_net_tcp():
 
 # ---------------------------------------------------------------------------------------
 # The socket fixture (tests/lib/fixture.py) as a child process
+
+
+def read_line(proc, deadline):
+    """One line of proc's stdout (text), waiting until the time.monotonic() deadline;
+    None at the deadline or at EOF. Reads the descriptor itself and keeps what follows
+    the line for the next call: select() on a buffered pipe misses lines that one read
+    already pulled in, which a loaded machine makes likely (several lines come at once)."""
+    import select
+    buf = getattr(proc, "_lines", b"")
+    fd = proc.stdout.fileno()
+    while b"\n" not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            proc._lines = buf
+            return None
+        r, _, _ = select.select([fd], [], [], min(left, 0.2))
+        if not r:
+            continue
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            proc._lines = b""
+            return buf.decode("utf-8", "surrogateescape") if buf else None
+        buf += chunk
+    line, buf = buf.split(b"\n", 1)
+    proc._lines = buf
+    return line.decode("utf-8", "surrogateescape") + "\n"
 
 
 class Fixture:
