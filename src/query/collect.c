@@ -535,9 +535,7 @@ static void filter_with_owners(const struct query *q, struct collect *c)
 	for (size_t i = 0; i < c->socks.n; i++) {
 		if (q->filter.match(q->filter.f, &c->socks.v[i], c->procs))
 			c->socks.v[keep++] = c->socks.v[i];
-		else
-			free(c->socks.v[i].ext);
-	}
+	} /* the dropped ones' extensions stay in the set's blocks until it is done */
 	c->socks.n = keep;
 }
 

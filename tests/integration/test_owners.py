@@ -7,6 +7,7 @@ BEL. TIME_WAIT mini-sockets, request sockets (SYN_RCVD) and a child waiting in a
 queue belong to no process.
 """
 
+import json
 import os
 import re
 import sys
@@ -95,6 +96,20 @@ def main():
         h.check_eq(r["owners"], rows[key]["owners"], "owners differ between -a -p and -p",
                    r["line"])
     h.ok("the default view with -p shows the same owners")
+
+    # An owner filter decided after the dump, with tcp_info kept for every socket: the
+    # rejected sockets' info goes with the set (it once was freed one by one).
+    want = {(r["local"], r["foreign"]) for r in rows.values()
+            if r["owners"] and "tsfixture" in r["owners"]}
+    h.check(want, "the fixture's sockets are named tsfixture", out)
+    for extra in (["-i"], ["-m", "-o"], ["-i", "--sort", "rtt"]):
+        args = ["-anp", "--process", "tsfixture", "-j"] + extra
+        rc, js, err = h.run(args)
+        h.check_eq(rc, 0, "tcpstate %s exits 0" % " ".join(args), err)
+        got = {(s["local"], s["foreign"]) for s in json.loads(js)["sockets"]}
+        h.check_set_eq(got, want, "tcpstate %s: the fixture's sockets" % " ".join(args),
+                       js)
+    h.ok("-anp --process with -i, -m -o and --sort: the fixture's sockets, exit 0")
     fx.stop()
     return 0
 
