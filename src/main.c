@@ -14,6 +14,7 @@
 #include "aggregate/hist.h"
 #include "aggregate/summary.h"
 #include "base/atomic_file.h"
+#include "base/bigmem.h"
 #include "base/escape.h"
 #include "base/i18n.h"
 #include "cli/cli.h"
@@ -287,6 +288,7 @@ int main(int argc, const char **argv)
 	int ret, v, status = 0;
 	bool reported = false;
 
+	bigmem_init();
 	if (!std_fds_open()) {
 		fprintf(stderr, _("tcpstate: cannot write the output: %s\n"),
 			strerror(EBADF));

@@ -112,6 +112,13 @@ size_t escape_name(const char *in, char *out, size_t outsz)
 	if (!outsz)
 		return 0;
 	while (*s) {
+		if (*s >= 0x20 && *s < 0x7f &&
+		    *s != '\\') { /* the common case, at once */
+			if (o + 2 > outsz)
+				break;
+			out[o++] = (char)*s++;
+			continue;
+		}
 		size_t n = escape_utf8_len(s), elen;
 		const char *piece;
 

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "base/bigmem.h"
 #include "model/sock.h"
 
 /* A place for one more ext: the current block, the next one a clear left, or a new one.
@@ -49,6 +50,7 @@ int sock_set_add(struct sock_set *set, const struct sock_rec *s)
 			return -ENOMEM;
 		set->v = v;
 		set->cap = cap;
+		bigmem_advise(v, cap * sizeof(*v));
 	}
 	d = &set->v[set->n];
 	*d = *s;
