@@ -150,8 +150,9 @@ struct doc {
 	unsigned found;
 	struct report_finding *v; /* the findings, rendered at the end */
 	size_t cap;
-	int err;      /* -ENOMEM while collecting them */
-	bool english; /* JSON: the findings in English whatever the locale */
+	int err;	/* -ENOMEM while collecting them */
+	bool english;	/* JSON: the findings in English whatever the locale */
+	size_t no_info; /* CLOSE_WAIT sockets without tcp_info: their age is unknown */
 };
 
 /* One finding: "KIND: [netns] evidence; next step", kept for the output format (the
@@ -380,8 +381,12 @@ static void check_close_wait(struct doc *d, const size_t *sel, size_t n)
 		return;
 	for (size_t j = 0; j < n; j++) {
 		const struct sock_rec *s = &d->set->v[sel[j]];
-		if (s->state != TS_CLOSE_WAIT || !tcp_info_has_last_ack(s))
+		if (s->state != TS_CLOSE_WAIT)
 			continue;
+		if (!tcp_info_has_last_ack(s)) {
+			d->no_info++; /* could not look: said at the end, never "fine" */
+			continue;
+		}
 		uint32_t age = s->ext->info.tcpi_last_ack_recv;
 		if (age < d->th[TH_CLOSE_WAIT_AGE] * 1000)
 			continue;
@@ -723,6 +728,17 @@ int view_doctor(const struct run_ctx *ctx)
 	err = examine_all(&d, ctx->cstate->netns);
 	if (err == 0)
 		err = d.err;
+	if (err == 0 && d.no_info)
+		run_note(
+		    ctx,
+		    ngettext("%zu CLOSE_WAIT socket came without tcp_info (a --replay "
+			     "of a dump recorded without -i): how long it has waited "
+			     "is unknown, so the CLOSE_WAIT check skipped it",
+			     "%zu CLOSE_WAIT sockets came without tcp_info (a --replay "
+			     "of a dump recorded without -i): how long they have "
+			     "waited is unknown, so the CLOSE_WAIT check skipped them",
+			     d.no_info),
+		    d.no_info);
 	if (err == 0) {
 		const struct term *t = ctx->term;
 		struct report_doctor r = {.v = d.v,

@@ -178,6 +178,26 @@ def test_findings(facts):
     h.ok("--threshold moves each finding's limit")
 
 
+def test_replay_without_info():
+    """A dump recorded without -i has no tcp_info: the CLOSE_WAIT socket's age is unknown,
+    and --doctor must say it could not check it rather than pass it over in silence."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        bare, full = os.path.join(d, "bare.nldump"), os.path.join(d, "full.nldump")
+        h.run_ok(["-a", "--record", bare])
+        h.run_ok(["-ai", "--record", full])
+        th = ["--threshold", "close_wait_age=0"]
+        rc, out, err = h.run(["--replay", bare, "--doctor"] + th)
+        h.check("close-wait-leak" not in out, "no CLOSE_WAIT finding without tcp_info", out)
+        h.check(re.search(r"note: \d+ CLOSE_WAIT sockets? came without tcp_info", err),
+                "--replay of a dump without tcp_info: --doctor says the CLOSE_WAIT check "
+                "skipped what it could not see", err)
+        rc, out, err = h.run(["--replay", full, "--doctor"] + th)
+        h.check("close-wait-leak" in out, "the same dump with tcp_info: the finding", out)
+        h.check("without tcp_info" not in err, "no note when tcp_info came", err)
+    h.ok("--doctor on a dump without tcp_info notes the CLOSE_WAIT sockets it could not age")
+
+
 def main():
     h.enter_netns()
     h.binary()
@@ -185,6 +205,7 @@ def main():
     test_thresholds()
     facts = fixtures()
     test_findings(facts)
+    test_replay_without_info()
     for s in HELD:
         s.close()
 
