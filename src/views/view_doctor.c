@@ -349,6 +349,37 @@ static void report_close_wait(struct doc *d, const size_t *idx, size_t n, uint32
 	    d->th[TH_CLOSE_WAIT_AGE], oldest / 1000, examples(d, idx, n, ex, sizeof(ex)));
 }
 
+/*
+ * CLOSE_WAIT sockets with no file (inode 0) were never accept()ed: they still sit in a
+ * listener's accept queue, so nobody could have closed them. Blaming close() there sends
+ * the reader after the wrong bug; the listener stopped accepting.
+ */
+static void report_unaccepted(struct doc *d, const size_t *idx, size_t n, uint32_t oldest)
+{
+	const struct sock_rec *s = &d->set->v[idx[0]];
+	char ex[1024], local[128];
+
+	if (n < d->th[TH_CLOSE_WAIT_COUNT])
+		return;
+	sock_fmt_endpoint(s->family, s->laddr, s->lport, false, false, local,
+			  sizeof(local));
+	finding(
+	    d, "close-wait-unaccepted",
+	    ngettext("%zu connection to %s has sat in CLOSE_WAIT for over %g s without "
+		     "ever being accepted (the longest %u s: %s): the peer gave up and "
+		     "closed while it waited in the listener's accept queue; the "
+		     "application listening there does not call accept() (or far too "
+		     "slowly): look at what blocks its accept loop",
+		     "%zu connections to %s have sat in CLOSE_WAIT for over %g s without "
+		     "ever being accepted (the longest %u s: %s): the peers gave up and "
+		     "closed while they waited in the listener's accept queue; the "
+		     "application listening there does not call accept() (or far too "
+		     "slowly): look at what blocks its accept loop",
+		     n),
+	    n, local, d->th[TH_CLOSE_WAIT_AGE], oldest / 1000,
+	    examples(d, idx, n, ex, sizeof(ex)));
+}
+
 /* 16 key bytes for a socket without a known owner: its unit or container, else itself. */
 static void unowned_key(const struct doc *d, const struct sock_rec *s, uint8_t *key)
 {
@@ -374,15 +405,30 @@ static void unowned_key(const struct doc *d, const struct sock_rec *s, uint8_t *
  */
 static void check_close_wait(struct doc *d, const size_t *sel, size_t n)
 {
-	struct cand *c = calloc(n + 1, sizeof(*c));
-	size_t k = 0;
+	struct cand *c = calloc(n + 1, sizeof(*c)), *u = calloc(n + 1, sizeof(*u));
+	size_t k = 0, ku = 0;
 
-	if (!c)
+	if (!c || !u) {
+		free(c);
+		free(u);
 		return;
+	}
 	for (size_t j = 0; j < n; j++) {
 		const struct sock_rec *s = &d->set->v[sel[j]];
 		if (s->state != TS_CLOSE_WAIT)
 			continue;
+		if (!s->inode && tcp_info_has_last_ack(s)) {
+			/* never accepted: one group per listening address and port */
+			uint32_t age = s->ext->info.tcpi_last_ack_recv;
+			if (age < d->th[TH_CLOSE_WAIT_AGE] * 1000)
+				continue;
+			u[ku].key[0] = s->family;
+			memcpy(u[ku].key + 1, &s->lport, sizeof(s->lport));
+			memcpy(u[ku].key + 3, s->laddr, sock_addr_len(s->family));
+			u[ku].val = age;
+			u[ku++].i = sel[j];
+			continue;
+		}
 		if (!tcp_info_has_last_ack(s)) {
 			d->no_info++; /* could not look: said at the end, never "fine" */
 			continue;
@@ -404,7 +450,9 @@ static void check_close_wait(struct doc *d, const size_t *sel, size_t n)
 		c[k++].i = sel[j];
 	}
 	for_groups(d, c, k, report_close_wait);
+	for_groups(d, u, ku, report_unaccepted);
 	free(c);
+	free(u);
 }
 
 static bool addr_any(const struct sock_rec *s)

@@ -15,6 +15,10 @@ port-exhaustion    [23300] ip_local_port_range set to 40000-40039 in this namesp
 time-wait-bind     [23400] the server closes first: its end is TIME_WAIT on port 23400
 orphan-fin-wait-2  [23500] the client close()s, the server never does: the client end is
                    FIN_WAIT_2 with no inode
+close-wait-unaccepted [23600] a listener that never accepts; 2 clients connect and shut
+                   down their side: the 2 server ends are CLOSE_WAIT with no inode (never
+                   accepted, so no close() could be missing), reported apart from
+                   close-wait-leak
 
 Each finding must be on its own line, start with its key, name the socket or process and
 carry the evidence; the exit status is 3. Bad --threshold words exit 2.
@@ -123,6 +127,13 @@ def fixtures():
     wait_for("FIN_WAIT_2 towards 23500", lambda: ss_count("fin-wait-2", "dport = :23500") == 1)
     facts["orphan-fin-wait-2"] = ["1 socket in FIN_WAIT_2",
                                   "127.0.0.1:%d -> 127.0.0.1:23500" % cport]
+    # close-wait-unaccepted: shutdown, not close, so the clients are no orphans
+    listener(23600, backlog=8)
+    for _ in range(2):
+        connect(23600).shutdown(socket.SHUT_WR)
+    wait_for("2 CLOSE_WAIT on 23600", lambda: ss_count("close-wait", "sport = :23600") == 2)
+    facts["close-wait-unaccepted"] = ["2 connections to 127.0.0.1:23600",
+                                      "without ever being accepted", "accept()"]
     return facts
 
 
