@@ -1,6 +1,7 @@
 /* numfmt.c - decimal integers and fixed-point numbers without snprintf. */
 #include <string.h>
 
+#include "base/strutil.h"
 #include "base/numfmt.h"
 
 /*
@@ -40,17 +41,6 @@ static char *digits_back(uint64_t v, char *end)
 	return p;
 }
 
-static size_t put(const char *s, size_t n, char *buf, size_t sz)
-{
-	if (!sz)
-		return 0;
-	if (n >= sz)
-		n = sz - 1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return n;
-}
-
 static size_t n_digits(uint64_t v)
 {
 	size_t n = 1;
@@ -69,7 +59,7 @@ static __attribute__((noinline)) size_t u64_small_buf(uint64_t v, char *buf, siz
 	char tmp[NUMFMT_MAX], *end = tmp + sizeof(tmp);
 	char *p = digits_back(v, end);
 
-	return put(p, (size_t)(end - p), buf, sz);
+	return strutil_copy(buf, sz, p, (size_t)(end - p));
 }
 
 size_t numfmt_u64(uint64_t v, char *buf, size_t sz)
@@ -115,10 +105,10 @@ size_t numfmt_fixed(uint64_t v, unsigned decimals, bool trim, char *buf, size_t 
 		*--p = '.';
 	}
 	p = digits_back(v / scale, p);
-	return put(p, (size_t)(end - p), buf, sz);
+	return strutil_copy(buf, sz, p, (size_t)(end - p));
 }
 
 size_t numfmt_str(const char *s, char *buf, size_t sz)
 {
-	return put(s, strlen(s), buf, sz);
+	return strutil_copy(buf, sz, s, strlen(s));
 }

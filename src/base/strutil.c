@@ -1,5 +1,6 @@
 /* strutil.c - small string helpers shared by the parsers. */
 #include <ctype.h>
+#include <errno.h>
 #include <string.h>
 
 #include "base/strutil.h"
@@ -26,4 +27,21 @@ size_t strutil_distance(const char *a, const char *b)
 		memcpy(prev, cur, sizeof(size_t) * (lb + 1));
 	}
 	return prev[lb];
+}
+
+int strutil_parse_decimal(const char *s, unsigned long max, unsigned long *ret)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return -ERANGE;
+	}
+	*ret = v;
+	return 0;
 }

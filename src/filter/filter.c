@@ -246,45 +246,43 @@ state_set filter_state_set(const struct filter *f, state_set dflt)
 	return named ? t : (dflt & t);
 }
 
-static bool needs_procs(const struct fnode *n)
+/* What fn says of every node of the tree, or-ed together. */
+static unsigned tree_or(const struct fnode *n, unsigned (*fn)(const struct fnode *))
 {
-	if (!n)
-		return false;
-	if (n->kind == FN_PID || n->kind == FN_PROCESS)
-		return true;
-	return needs_procs(n->a) || needs_procs(n->b);
+	return n ? fn(n) | tree_or(n->a, fn) | tree_or(n->b, fn) : 0;
+}
+
+/* Terms that need the /proc walk: they name processes. */
+static unsigned names_process(const struct fnode *n)
+{
+	return n->kind == FN_PID || n->kind == FN_PROCESS;
+}
+
+/* Terms about who owns the socket: processes or users. */
+static unsigned names_owner(const struct fnode *n)
+{
+	return names_process(n) || n->kind == FN_USER;
+}
+
+/* The COL_NEED_* bits of a comparison term. */
+static unsigned cmp_needs(const struct fnode *n)
+{
+	return n->kind == FN_CMP ? n->u.cmp->needs : 0;
 }
 
 bool filter_needs_procs(const struct filter *f)
 {
-	return f && needs_procs(f->root);
-}
-
-static bool names_owner(const struct fnode *n)
-{
-	if (!n)
-		return false;
-	if (n->kind == FN_PID || n->kind == FN_PROCESS || n->kind == FN_USER)
-		return true;
-	return names_owner(n->a) || names_owner(n->b);
+	return f && tree_or(f->root, names_process);
 }
 
 bool filter_names_owner(const struct filter *f)
 {
-	return f && names_owner(f->root);
-}
-
-static unsigned needs_of(const struct fnode *n)
-{
-	if (!n)
-		return 0;
-	return (n->kind == FN_CMP ? n->u.cmp->needs : 0) | needs_of(n->a) |
-	       needs_of(n->b);
+	return f && tree_or(f->root, names_owner);
 }
 
 unsigned filter_needs(const struct filter *f)
 {
-	return f ? needs_of(f->root) : 0;
+	return f ? tree_or(f->root, cmp_needs) : 0;
 }
 
 /*

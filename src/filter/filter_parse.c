@@ -203,23 +203,6 @@ static int parse_states(struct parser *p, const char *value, state_set *ret)
 	return 0;
 }
 
-static int parse_uint(const char *s, unsigned long max, unsigned long *ret)
-{
-	unsigned long v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (!isdigit((unsigned char)*s))
-			return -EINVAL;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > max)
-			return -ERANGE;
-	}
-	*ret = v;
-	return 0;
-}
-
 static int make_ports(struct parser *p, enum fside side, const char *op,
 		      const char *value, struct fnode **ret)
 {
@@ -281,7 +264,7 @@ static int make_user(struct parser *p, const char *value, struct fnode **ret)
 
 	if (*value == '\0')
 		return fail(p, _("empty user name '' (a user name or uid)"));
-	if (parse_uint(value, 4294967294UL, &uid) == 0) {
+	if (strutil_parse_decimal(value, 4294967294UL, &uid) == 0) {
 		/* a number is a uid */
 	} else if ((pw = getpwnam(value))) {
 		uid = pw->pw_uid;
@@ -399,7 +382,7 @@ static int make_term(struct parser *p, enum kw kw, const char *op, const char *v
 	case KW_DST:
 		return make_addr(p, FSIDE_REMOTE, value, ret);
 	case KW_PID:
-		err = parse_uint(value, PID_MAX, &v);
+		err = strutil_parse_decimal(value, PID_MAX, &v);
 		if (err || v == 0)
 			return fail(
 			    p,

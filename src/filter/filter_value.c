@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "base/strutil.h"
 #include "base/i18n.h"
 #include "filter/filter_int.h"
 
@@ -523,31 +524,13 @@ bool filter_addr_match(const struct addr_prefix *p, uint8_t family, const uint8_
 	return (a[full] & m) == (p->addr[full] & m);
 }
 
-/* A whole decimal number up to max. */
-static int parse_decimal(const char *s, unsigned long max, unsigned long *ret)
-{
-	unsigned long v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (!isdigit((unsigned char)*s))
-			return -EINVAL;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > max)
-			return -ERANGE;
-	}
-	*ret = v;
-	return 0;
-}
-
 /* A 32-bit number, decimal or 0x hex. */
 static int parse_num(const char *s, unsigned long *ret)
 {
 	unsigned long v = 0;
 
 	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-		return parse_decimal(s, 0xffffffffUL, ret);
+		return strutil_parse_decimal(s, 0xffffffffUL, ret);
 	s += 2;
 	if (!*s)
 		return -EINVAL;
@@ -588,7 +571,7 @@ int filter_parse_dev(const char *spec, uint32_t *ret_ifindex, char **ret_err)
 {
 	unsigned long idx;
 
-	if (parse_decimal(spec, 0xffffffffUL, &idx) != 0) {
+	if (strutil_parse_decimal(spec, 0xffffffffUL, &idx) != 0) {
 		idx = if_nametoindex(spec);
 		if (!idx)
 			return fail(

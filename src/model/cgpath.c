@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/strutil.h"
 #include "model/cgpath.h"
 
 static bool ends_with(const char *s, size_t n, const char *suffix)
@@ -21,17 +22,6 @@ static bool is_unit(const char *s, size_t n)
 		if (ends_with(s, n, unit_suffixes[i]))
 			return true;
 	return false;
-}
-
-static size_t put(char *buf, size_t sz, const char *s, size_t n)
-{
-	if (!sz)
-		return 0;
-	if (n >= sz)
-		n = sz - 1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return n;
 }
 
 size_t cgpath_unit(const char *path, char *buf, size_t sz)
@@ -60,14 +50,15 @@ size_t cgpath_unit(const char *path, char *buf, size_t sz)
 		p += n;
 	}
 	if (!unit) {
-		return slice ? put(buf, sz, slice, slice_n) : put(buf, sz, "", 0);
+		return slice ? strutil_copy(buf, sz, slice, slice_n)
+			     : strutil_copy(buf, sz, "", 0);
 	}
 	if (user && user != unit) {
 		int w =
 		    snprintf(buf, sz, "%.*s/%.*s", (int)user_n, user, (int)unit_n, unit);
 		return w < 0 ? 0 : ((size_t)w < sz ? (size_t)w : sz - 1);
 	}
-	return put(buf, sz, unit, unit_n);
+	return strutil_copy(buf, sz, unit, unit_n);
 }
 
 /* How runtimes name their scopes (systemd driver) and what we call them. */
@@ -102,14 +93,14 @@ static void component_container(const char *p, size_t n, const char *parent,
 		if (core > k && strncmp(p, scope_prefixes[i].prefix, k) == 0 &&
 		    all_hex(p + k, core - k)) {
 			ret->runtime = scope_prefixes[i].runtime;
-			put(ret->id, sizeof(ret->id), p + k, core - k);
+			strutil_copy(ret->id, sizeof(ret->id), p + k, core - k);
 			return;
 		}
 	}
 	/* cgroupfs driver: /docker/ID, /kubepods/besteffort/podUID/ID */
 	if (all_hex(p, n) && parent) {
 		ret->runtime = strcmp(parent, "docker") == 0 ? "docker" : "container";
-		put(ret->id, sizeof(ret->id), p, n);
+		strutil_copy(ret->id, sizeof(ret->id), p, n);
 	}
 }
 
@@ -152,7 +143,7 @@ int cgpath_container(const char *path, struct cgpath_container *ret)
 			kube = true;
 		if (!ret->runtime)
 			component_container(p, n, parent[0] ? parent : NULL, ret);
-		put(parent, sizeof(parent), p, n);
+		strutil_copy(parent, sizeof(parent), p, n);
 		p += n;
 	}
 	return ret->runtime || ret->pod[0];

@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <sys/socket.h>
 
+#include "base/strutil.h"
 #include "base/escape.h"
 #include "base/numfmt.h"
 #include "query/netns.h"
@@ -47,19 +48,10 @@ static void resolve_host(uint8_t family, const uint8_t *addr, char *buf, size_t 
 		sock_fmt_addr(family, addr, buf, sz);
 }
 
-/* Copy a string, truncated to fit and NUL-terminated (sz > 0). Returns the length copied.
- */
+/* Copy a string, truncated to fit and NUL-terminated. Returns the length copied. */
 static size_t put_str(char *buf, size_t sz, const char *str)
 {
-	size_t n = strlen(str);
-
-	if (!sz)
-		return 0;
-	if (n >= sz)
-		n = sz - 1;
-	memcpy(buf, str, n);
-	buf[n] = '\0';
-	return n;
+	return strutil_copy(buf, sz, str, strlen(str));
 }
 
 static size_t put_u64(char *buf, size_t sz, uint64_t v);

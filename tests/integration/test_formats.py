@@ -80,30 +80,6 @@ def start_evil():
     return pid, c
 
 
-class Child:
-    """Something harness.cleanup() can end by PID."""
-
-    def __init__(self, pid):
-        self.pid = pid
-        self.stdin = self.stdout = self.stderr = None
-
-    def poll(self):
-        try:
-            done, _ = os.waitpid(self.pid, os.WNOHANG)
-        except ChildProcessError:
-            return 0
-        return 0 if done else None
-
-    def terminate(self):
-        os.kill(self.pid, signal.SIGTERM)
-
-    def kill(self):
-        os.kill(self.pid, signal.SIGKILL)
-
-    def wait(self, timeout=None):
-        os.waitpid(self.pid, 0)
-
-
 def json_tool(text, lines=False):
     argv = [h.PYTHON, "-m", "json.tool"] + (["--json-lines"] if lines else [])
     r = subprocess.run(argv, input=text.encode("utf-8", "surrogateescape"),
@@ -333,7 +309,7 @@ def main():
     h.enter_netns()
     h.binary()
     pid, client = start_evil()
-    h.track(Child(pid))
+    h.track(h.Child(pid))
     s6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     s6.bind(("::1", PORT6))
     s6.listen(1)

@@ -38,30 +38,6 @@ def json_escaped(name):
     return "".join("\\u%04x" % ord(c) if c in HOSTILE else c for c in name)
 
 
-class Child:
-    """A forked helper harness.cleanup() can end by PID."""
-
-    def __init__(self, pid):
-        self.pid = pid
-        self.stdin = self.stdout = self.stderr = None
-
-    def poll(self):
-        try:
-            done, _ = os.waitpid(self.pid, os.WNOHANG)
-        except ChildProcessError:
-            return 0
-        return 0 if done else None
-
-    def terminate(self):
-        os.kill(self.pid, signal.SIGTERM)
-
-    def kill(self):
-        os.kill(self.pid, signal.SIGKILL)
-
-    def wait(self, timeout=None):
-        os.waitpid(self.pid, 0)
-
-
 def start_helper(name, port):
     """Fork a process named name that accepts on port forever and keeps every connection."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -85,7 +61,7 @@ def start_helper(name, port):
     h.check(os.read(r, 1) == b"1", "the hostile helper started")
     os.close(r)
     ls.close()
-    h.track(Child(pid))
+    h.track(h.Child(pid))
     # one connection stays open; one the client closes: the helper's end is CLOSE_WAIT
     keep = socket.create_connection(("127.0.0.1", port))
     gone = socket.create_connection(("127.0.0.1", port))

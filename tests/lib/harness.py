@@ -440,6 +440,31 @@ def proc_net_tcp():
 # The socket fixture (tests/lib/fixture.py) as a child process
 
 
+class Child:
+    """A forked process (os.fork) that track() and cleanup() can end by PID, as they end
+    a Popen."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.stdin = self.stdout = self.stderr = None
+
+    def poll(self):
+        try:
+            done, _ = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            return 0
+        return 0 if done else None
+
+    def terminate(self):
+        os.kill(self.pid, signal.SIGTERM)
+
+    def kill(self):
+        os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self, timeout=None):
+        os.waitpid(self.pid, 0)
+
+
 def read_line(proc, deadline):
     """One line of proc's stdout (text), waiting until the time.monotonic() deadline;
     None at the deadline or at EOF. Reads the descriptor itself and keeps what follows
