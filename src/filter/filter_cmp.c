@@ -4,6 +4,7 @@
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -154,12 +155,63 @@ static const char *op_text(enum cmp_op op)
 	return t[op];
 }
 
+/*
+ * A repetition right after another ("a**", "a+*", "a{2}*"): ERE allows it and it means
+ * no more than one, but glibc's matcher grows with each stacked operator until a few
+ * dozen take seconds and gigabytes (fuzz_filter found "^m" and 120 stars). Escapes and
+ * bracket expressions are skipped.
+ */
+static bool stacked_repetition(const char *s)
+{
+	bool after_rep = false;
+
+	for (size_t i = 0; s[i]; i++) {
+		char ch = s[i];
+		if (ch == '\\' && s[i + 1]) {
+			i++;
+			after_rep = false;
+		} else if (ch == '[') {
+			size_t j = i + 1;
+			if (s[j] == '^')
+				j++;
+			if (s[j] == ']')
+				j++;
+			while (s[j] && s[j] != ']')
+				j++;
+			if (!s[j])
+				return false; /* unbalanced: regcomp says so */
+			i = j;
+			after_rep = false;
+		} else if (ch == '*' || ch == '+' || ch == '?' || ch == '{') {
+			if (after_rep)
+				return true;
+			if (ch == '{') {
+				const char *close = strchr(s + i, '}');
+				if (!close)
+					return false;
+				i = (size_t)(close - s);
+			}
+			after_rep = true;
+		} else {
+			after_rep = false;
+		}
+	}
+	return false;
+}
+
 static int text_value(struct fcmp *c, const char *value, char **ret_err)
 {
 	if (c->op == CMP_MATCH || c->op == CMP_NOMATCH) {
 		int flags = REG_EXTENDED | REG_NOSUB | (c->col->fold ? REG_ICASE : 0);
-		regex_t *re = calloc(1, sizeof(*re));
+		regex_t *re;
 		char why[128];
+		if (stacked_repetition(value))
+			return fail(
+			    ret_err, _("bad regular expression '%s' for '%s': %s"), value,
+			    c->col->name,
+			    _("a repetition right after another ('**', '+*'): one "
+			      "is enough"));
+		re = calloc(1, sizeof(*re));
 		if (!re)
 			return -ENOMEM;
 		int rc = regcomp(re, value, flags);
