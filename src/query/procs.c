@@ -40,13 +40,6 @@ struct procs {
 	bool grow;		 /* procs_scan_select: every socket found goes in */
 	struct proc_owner **all; /* every owner record, for freeing */
 	size_t n_all, cap_all;
-	/* The slots in the order their inodes were given (procs_scan, procs_from_pairs),
-	 * which is the order the sockets are then looked up in: a lookup first tries the
-	 * slot after the last one found, sparing a cache miss in a table of megabytes. A
-	 * hint only: procs_lookup's answer is the same without it. */
-	uint32_t *order;
-	size_t n_order;
-	size_t hint;
 };
 
 static inline size_t hash_inode(uint32_t ino, size_t mask)
@@ -341,14 +334,9 @@ static struct procs *procs_for_inodes(const uint32_t *inodes, size_t n)
 	struct procs *p = procs_new(size);
 	if (!p)
 		return NULL;
-	p->order = malloc((n + 1) * sizeof(*p->order));
-	for (size_t i = 0; i < n; i++) {
-		if (!inodes[i])
-			continue;
-		struct slot *s = insert_inode(p, inodes[i]);
-		if (p->order)
-			p->order[p->n_order++] = (uint32_t)(s - p->slots);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (inodes[i])
+			insert_inode(p, inodes[i]);
 	return p;
 }
 
@@ -474,18 +462,7 @@ const struct proc_owner *const *procs_lookup(const struct procs *p, uint32_t ino
 	*ret_n = 0;
 	if (!p || !inode)
 		return NULL;
-	s = NULL;
-	if (p->order && p->n_order) {
-		/* the hint is not part of the answer: updating it leaves p as it was */
-		struct procs *hp = (struct procs *)p;
-		if (hp->hint >= hp->n_order ||
-		    p->slots[p->order[hp->hint]].inode != inode)
-			hp->hint = 0; /* another pass in the same order starts over */
-		if (p->slots[p->order[hp->hint]].inode == inode)
-			s = &p->slots[p->order[hp->hint++]];
-	}
-	if (!s)
-		s = find_slot(p, inode);
+	s = find_slot(p, inode);
 	if (!s || !s->n_owners)
 		return NULL;
 	*ret_n = s->n_owners;
@@ -551,7 +528,6 @@ void procs_free(struct procs *p)
 		free(p->all[i]);
 	}
 	free(p->all);
-	free(p->order);
 	free(p->slots);
 	free(p);
 }
